@@ -1,0 +1,130 @@
+"""Float64 evaluation of a term at one index, on deterministic pseudo-random inputs.
+
+Used only to show a counterexample once the normal forms differ, never as a proof. The inputs
+are a pure function of (input, index), so the runtime and the mypy plugin, which have no data
+in common, print the same numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import sys
+from collections.abc import Mapping
+from typing import assert_never
+
+from tnp_runtime.core.ir import (
+    Binary,
+    BinaryOp,
+    Const,
+    Expr,
+    Inf,
+    Input,
+    Reduce,
+    ReduceOp,
+    Unary,
+    UnaryOp,
+    free_dims,
+)
+
+
+def input_value(node: Input, index: tuple[int, ...]) -> float:
+    """A value in [-1, 1) fixed by the input's identity and the index."""
+    identity = " ".join(node.dims) if node.anonymous else node.name
+    digest = hashlib.blake2b(f"{identity}|{index}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") / 2**63 - 1.0
+
+
+def _safe(fn: object, x: float) -> float:
+    try:
+        return fn(x)  # type: ignore[operator, no-any-return]
+    except (ValueError, OverflowError):
+        if fn is math.exp:
+            return math.inf
+        return math.nan
+
+
+_UNARY = {
+    UnaryOp.EXP: math.exp,
+    UnaryOp.LOG: math.log,
+    UnaryOp.SQRT: math.sqrt,
+    UnaryOp.SIN: math.sin,
+    UnaryOp.COS: math.cos,
+}
+
+
+class Evaluator:
+    """Evaluates terms; memoizes (node, values of its free dims) across calls."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[Expr, tuple[int, ...]], float] = {}
+
+    def at(self, expr: Expr, index: Mapping[str, int]) -> float:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 100_000))
+        try:
+            return self._eval(expr, dict(index))
+        finally:
+            sys.setrecursionlimit(limit)
+
+    def _eval(self, expr: Expr, env: dict[str, int]) -> float:
+        key = (expr, tuple(env[d] for d in sorted(free_dims(expr))))
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        result = self._compute(expr, env)
+        self._memo[key] = result
+        return result
+
+    def _compute(self, expr: Expr, env: dict[str, int]) -> float:
+        match expr:
+            case Const(value=value):
+                return float(value)
+            case Inf(negative=negative):
+                return -math.inf if negative else math.inf
+            case Input(dims=dims):
+                return input_value(expr, tuple(env[d] for d in dims))
+            case Unary(op=op, operand=operand):
+                x = self._eval(operand, env)
+                return -x if op is UnaryOp.NEG else _safe(_UNARY[op], x)
+            case Binary(op=op, left=left, right=right):
+                a, b = self._eval(left, env), self._eval(right, env)
+                return _binary(op, a, b)
+            case Reduce(op=op, dim=dim, interval=interval, body=body):
+                outer = env.get(dim)
+                values = []
+                for i in range(interval.start, interval.stop):
+                    env[dim] = i
+                    values.append(self._eval(body, env))
+                if outer is None:
+                    del env[dim]
+                else:
+                    env[dim] = outer
+                return math.fsum(values) if op is ReduceOp.SUM else max(values)
+            case _:
+                assert_never(expr)
+
+
+def _binary(op: BinaryOp, a: float, b: float) -> float:
+    match op:
+        case BinaryOp.ADD:
+            return a + b
+        case BinaryOp.SUB:
+            return a - b
+        case BinaryOp.MUL:
+            return a * b
+        case BinaryOp.DIV:
+            return a / b if b != 0 else math.nan
+        case BinaryOp.MAX:
+            return max(a, b)
+        case _:
+            assert_never(op)
+
+
+def differ(a: float, b: float) -> bool:
+    """True when two evaluations disagree beyond float64 round-off."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) != math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a != b
+    return abs(a - b) > 1e-7 * max(1.0, abs(a), abs(b))

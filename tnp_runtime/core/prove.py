@@ -1,0 +1,212 @@
+"""Is a tile's expression the spec restricted to the tile? Proved, Refuted or Unknown.
+
+Both sides are pointwise terms over the same free dims, so "the spec restricted to the tile"
+is the spec's term itself, compared on the tile's indices. The answer comes from normal forms:
+identical normal forms prove equality over the reals (assuming divisors nonzero). Different
+normal forms are not a proof of difference (the normal form is not complete), so a difference
+is confirmed numerically at a few indices of the tile before it is called Refuted; if the
+numbers agree, the answer is Unknown and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from tnp_runtime.core import normal
+from tnp_runtime.core.diagnostics import Code, Diagnostic
+from tnp_runtime.core.dims import DimType, IntervalSet, render_dims
+from tnp_runtime.core.evaluate import Evaluator, differ
+from tnp_runtime.core.ir import Expr, inputs_of
+from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom, Value
+from tnp_runtime.core.normalize import normalize
+from tnp_runtime.core.render import Renderer, number
+
+
+@dataclass(frozen=True, slots=True)
+class Counterexample:
+    index: tuple[tuple[str, int], ...]
+    kernel_value: float
+    spec_value: float
+
+    def describe(self) -> str:
+        where = ", ".join(f"{d}={i}" for d, i in self.index) or "the only index"
+        return (
+            f"counterexample on random inputs at {where}: "
+            f"kernel {self.kernel_value:.6g}, spec {self.spec_value:.6g}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PartialReduction:
+    """A reduction the kernel did over part of the interval the spec reduces over."""
+
+    op: str
+    missing: tuple[tuple[str, IntervalSet], ...]
+
+    def describe(self) -> str:
+        parts = [f"{dim}[{over}]" for dim, over in self.missing]
+        return f"missing {self.op} over {', '.join(parts)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Proved:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Refuted:
+    kernel_text: str
+    spec_text: str
+    difference: str
+    counterexample: Counterexample
+    partial: tuple[PartialReduction, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    kernel_text: str
+    spec_text: str
+    reason: str
+    numerically_equal: bool
+
+
+Verdict = Proved | Refuted | Unknown
+
+
+def prove(
+    kernel: Expr, spec: Expr, tile: DimType, sizes: Mapping[str, int] | None = None
+) -> Verdict:
+    """Compare `kernel` with `spec` on the indices of `tile` (dims of both, with slices).
+
+    `sizes` (dim name to size) lets messages omit intervals that cover a whole dim."""
+    sizes = {**(sizes or {}), **{s.name: s.dim.size for s in tile}}
+    order = tuple(s.name for s in tile)
+    renderer = Renderer.for_inputs(sizes, [*inputs_of(kernel), *inputs_of(spec)], order)
+    try:
+        kernel_nf = normalize(kernel)
+        spec_nf = normalize(spec)
+    except normal.NotNormalizable as err:
+        equal, _ = _numeric_check(kernel, spec, tile)
+        return Unknown(
+            renderer.expr(kernel), renderer.expr(spec), f"no normal form: {err}", equal
+        )
+    if kernel_nf is spec_nf:
+        return Proved()
+    kernel_text, spec_text = renderer.value(kernel_nf), renderer.value(spec_nf)
+    equal, counterexample = _numeric_check(kernel, spec, tile)
+    if counterexample is None:
+        reason = "the normal forms differ but no index of the tile tells them apart"
+        return Unknown(kernel_text, spec_text, reason, equal)
+    try:
+        difference = renderer.value(normal.sub(kernel_nf, spec_nf))
+    except normal.NotNormalizable:
+        difference = "not computable"
+    partial = tuple(_partial_reductions(kernel_nf, spec_nf))
+    return Refuted(kernel_text, spec_text, difference, counterexample, partial)
+
+
+def _sample_indices(tile: DimType) -> list[tuple[tuple[str, int], ...]]:
+    firsts = tuple((s.name, s.start) for s in tile)
+    lasts = tuple((s.name, s.stop - 1) for s in tile)
+    middles = tuple((s.name, (s.start + s.stop) // 2) for s in tile)
+    points = [firsts]
+    for point in (lasts, middles):
+        if point not in points:
+            points.append(point)
+    return points
+
+
+def _numeric_check(
+    kernel: Expr, spec: Expr, tile: DimType
+) -> tuple[bool, Counterexample | None]:
+    """(equal at every sampled index, the first index where they differ)."""
+    evaluator = Evaluator()
+    for point in _sample_indices(tile):
+        index = dict(point)
+        k, s = evaluator.at(kernel, index), evaluator.at(spec, index)
+        if differ(k, s):
+            return False, Counterexample(point, k, s)
+    return True, None
+
+
+def _reductions(value: Value) -> Iterator[SumAtom | MaxAtom]:
+    if isinstance(value, ExtInf):
+        return
+    stack: list[Poly] = [value]
+    seen: set[int] = set()
+    while stack:
+        poly = stack.pop()
+        if poly.uid in seen:
+            continue
+        seen.add(poly.uid)
+        for mono, _ in poly.terms:
+            if mono.exponent is not None:
+                stack.append(mono.exponent)
+            for atom, _power in mono.factors:
+                match atom:
+                    case SumAtom():
+                        yield atom
+                    case MaxAtom():
+                        yield atom
+                        stack.append(atom.body)
+                    case MaxOf(args=args):
+                        stack.extend(args)
+                    case _:
+                        pass
+
+
+def _partial_reductions(kernel_nf: Value, spec_nf: Value) -> Iterator[PartialReduction]:
+    """Reductions of the kernel that cover strictly less than one of the spec's."""
+    spec_atoms = list(_reductions(spec_nf))
+    reported: set[tuple[object, ...]] = set()
+    for k in _reductions(kernel_nf):
+        for s in spec_atoms:
+            if type(k) is not type(s) or k.body is not s.body:
+                continue
+            k_dims, s_dims = dict(k.bindings), dict(s.bindings)
+            if k_dims.keys() != s_dims.keys():
+                continue
+            if not all(k_dims[d].issubset(s_dims[d]) for d in k_dims):
+                continue
+            missing = tuple(
+                (d, s_dims[d].difference(k_dims[d]))
+                for d in sorted(k_dims)
+                if s_dims[d].difference(k_dims[d]).intervals
+            )
+            if missing and missing not in reported:
+                reported.add(missing)
+                yield PartialReduction("sum" if isinstance(k, SumAtom) else "max", missing)
+
+
+def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
+    """The error an `assign` reports for a verdict, or None when proved."""
+    where = render_dims(tile)
+    match verdict:
+        case Proved():
+            return None
+        case Refuted(kernel_text, spec_text, difference, counterexample, partial):
+            notes = [f"kernel - spec = `{difference}`", counterexample.describe()]
+            if partial:
+                what = "; ".join(p.describe() for p in partial)
+                message = (
+                    f"partial reduction: {what}: kernel computes `{kernel_text}` over {where}; "
+                    f"the spec requires `{spec_text}`"
+                )
+                return Diagnostic(Code.REDUCE, message, tuple(notes))
+            message = f"kernel computes `{kernel_text}` over {where}; the spec requires `{spec_text}`"
+            return Diagnostic(Code.SPEC, message, tuple(notes))
+        case Unknown(kernel_text, spec_text, reason, equal):
+            message = (
+                f"cannot prove that the kernel's `{kernel_text}` over {where} equals "
+                f"the spec's `{spec_text}`"
+            )
+            numeric = (
+                "they agree numerically at sampled indices on random inputs"
+                if equal
+                else "they differ numerically on random inputs"
+            )
+            return Diagnostic(Code.UNPROVEN, message, (reason, numeric))
+
+
+__all__ = ["Proved", "Refuted", "Unknown", "Verdict", "diagnose", "number", "prove"]

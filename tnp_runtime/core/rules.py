@@ -1,0 +1,272 @@
+"""The dim rules: what each operation does to a value's DimType and ExprType.
+
+This is the abstract semantics both halves execute: the runtime calls these functions beside
+the NumPy computation, the mypy plugin calls them alone. An `Abstract` value is a DimType and
+an expression; a violation raises `Violation` with a `tnp-dim` diagnostic whose message names
+both sides. Plain Python numbers broadcast and become constants of the expression.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Final
+
+from tnp_runtime.core import ir
+from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
+from tnp_runtime.core.dims import DimType, FullDim, Interval, Sliced, render_dims
+from tnp_runtime.core.ir import BinaryOp, Expr, ReduceOp, UnaryOp
+from tnp_runtime.core.render import Renderer
+
+Scalar = int | float | Fraction
+
+_LABELS: Final = Renderer({}, frozenset())
+
+
+@dataclass(frozen=True, slots=True)
+class Abstract:
+    """What the type system knows of a value: its dims (with slices) and its expression."""
+
+    dims: DimType
+    expr: Expr
+
+    def sliced(self, name: str) -> Sliced | None:
+        for s in self.dims:
+            if s.name == name:
+                return s
+        return None
+
+    def label(self) -> str:
+        return f"`{_LABELS.expr(self.expr)}` over {render_dims(self.dims)}"
+
+
+def _dim_error(message: str, *notes: str) -> Violation:
+    return Violation(Diagnostic(Code.DIM, message, notes))
+
+
+def scalar_expr(value: Scalar) -> Expr:
+    """A Python number as an exact constant: floats by their shortest repr (0.1 is 1/10)."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            raise _dim_error("nan is not a value the type system can reason about")
+        if math.isinf(value):
+            return ir.inf(value < 0)
+        return ir.const(Fraction(repr(value)))
+    return ir.const(Fraction(value))
+
+
+def _match_dims(op_text: str, left: Abstract, right: Abstract) -> None:
+    left_names = {s.name for s in left.dims}
+    right_names = {s.name for s in right.dims}
+    sides = f"left is {left.label()}; right is {right.label()}"
+    if left_names != right_names:
+        only_left = sorted(left_names - right_names)
+        only_right = sorted(right_names - left_names)
+        parts = []
+        if only_left:
+            parts.append(f"only the left has {' '.join(only_left)}")
+        if only_right:
+            parts.append(f"only the right has {' '.join(only_right)}")
+        raise _dim_error(
+            f"operands of `{op_text}` have different dims: {'; '.join(parts)}; {sides}",
+            "reduce a dim away (.sum, .max) or broadcast one (.repeat) so both sides match",
+        )
+    for s in left.dims:
+        other = right.sliced(s.name)
+        assert other is not None
+        if s.dim != other.dim:
+            raise _dim_error(
+                f"operands of `{op_text}` disagree on dim {s.name}: size {s.dim.size} vs "
+                f"{other.dim.size}; {sides}"
+            )
+        if s.interval != other.interval:
+            raise _dim_error(
+                f"operands of `{op_text}`: slices of {s.name} differ ({s} vs {other}); {sides}",
+                "slice both operands to the same tile of each dim",
+            )
+
+
+def binary(op: BinaryOp, left: Abstract | Scalar, right: Abstract | Scalar) -> Abstract:
+    """An elementwise binary op; at least one side is an `Abstract`. Keeps the left's order."""
+    op_text = op.value
+    if isinstance(left, Abstract) and isinstance(right, Abstract):
+        _match_dims(op_text, left, right)
+        return Abstract(left.dims, ir.binary(op, left.expr, right.expr))
+    if isinstance(left, Abstract):
+        assert not isinstance(right, Abstract)
+        return Abstract(left.dims, ir.binary(op, left.expr, scalar_expr(right)))
+    assert isinstance(right, Abstract)
+    return Abstract(right.dims, ir.binary(op, scalar_expr(left), right.expr))
+
+
+def unary(op: UnaryOp, value: Abstract) -> Abstract:
+    return Abstract(value.dims, ir.unary(op, value.expr))
+
+
+def _find(value: Abstract, name: str, action: str) -> Sliced:
+    found = value.sliced(name)
+    if found is None:
+        raise _dim_error(
+            f"cannot {action} {name}: the value has no dim {name}; it is {value.label()}"
+        )
+    return found
+
+
+def reduce(op: ReduceOp, value: Abstract, name: str) -> Abstract:
+    """Reduce over the value's current slice of `name`; the dim goes away."""
+    sliced = _find(value, name, op.value + " over")
+    dims = tuple(s for s in value.dims if s.name != name)
+    return Abstract(dims, ir.reduce(op, name, sliced.interval, value.expr))
+
+
+@dataclass(frozen=True, slots=True)
+class SliceStep:
+    """A slice's result and where it falls in the value's data along axis `axis`."""
+
+    value: Abstract
+    axis: int
+    offset_start: int
+    offset_stop: int
+
+
+def slice_dim(value: Abstract, name: str, start: int, stop: int) -> SliceStep:
+    """Take `[start, stop)` of `name` in absolute indices of the dim; must lie in the value's
+    current slice of it."""
+    current = _find(value, name, "slice")
+    if not (isinstance(start, int) and isinstance(stop, int)) or start >= stop:
+        raise _dim_error(f"slice {name}[{start}:{stop}] is empty or not integer")
+    wanted = Sliced(current.dim, Interval(start, stop))
+    if not wanted.in_bounds:
+        raise _dim_error(
+            f"slice {wanted} is outside dim {name} of size {current.dim.size}; "
+            f"the value is {value.label()}"
+        )
+    if not current.interval.contains(wanted.interval):
+        raise _dim_error(
+            f"slice {wanted} is outside the value's current slice {current}; "
+            f"the value is {value.label()}",
+            "slice indices are absolute positions in the whole dim",
+        )
+    axis = next(i for i, s in enumerate(value.dims) if s.name == name)
+    dims = tuple(wanted if s.name == name else s for s in value.dims)
+    return SliceStep(
+        Abstract(dims, value.expr), axis, start - current.start, stop - current.start
+    )
+
+
+def repeat(value: Abstract, sliced: Sliced | FullDim) -> Abstract:
+    """Broadcast along a new dim (or a slice of it), added last."""
+    if isinstance(sliced, FullDim):
+        sliced = sliced.full
+    if value.sliced(sliced.name) is not None:
+        raise _dim_error(f"cannot repeat along {sliced.name}: the value already has it; "
+                         f"it is {value.label()}")
+    if not sliced.in_bounds:
+        raise _dim_error(f"repeat slice {sliced} is outside dim {sliced.name} "
+                         f"of size {sliced.dim.size}")
+    return Abstract((*value.dims, sliced), value.expr)
+
+
+def rearrange(value: Abstract, names: Sequence[str]) -> tuple[Abstract, tuple[int, ...]]:
+    """Reorder dims; returns the value and the axis permutation for the data."""
+    current = [s.name for s in value.dims]
+    if sorted(names) != sorted(current) or len(set(names)) != len(names):
+        raise _dim_error(
+            f"rearrange({', '.join(names)}) is not a reordering of the value's dims "
+            f"{' '.join(current)}; the value is {value.label()}"
+        )
+    perm = tuple(current.index(n) for n in names)
+    return Abstract(tuple(value.dims[i] for i in perm), value.expr), perm
+
+
+@dataclass(frozen=True, slots=True)
+class EinsumStep:
+    """An einsum's result and the NumPy subscripts that compute it on the data."""
+
+    value: Abstract
+    numpy_subscripts: str
+
+
+def parse_subscripts(subscripts: str, count: int) -> tuple[list[list[str]], list[str]]:
+    if subscripts.count("->") != 1:
+        raise _dim_error(f"einsum subscripts {subscripts!r} need exactly one '->'",
+                         "write them as \"M N, N K -> M K\"")
+    lhs, rhs = subscripts.split("->")
+    parts = [p.split() for p in lhs.split(",")]
+    out = rhs.split()
+    for names in [*parts, out]:
+        for name in names:
+            if not name.isidentifier():
+                raise _dim_error(f"einsum subscripts {subscripts!r}: {name!r} is not a dim name")
+        if len(set(names)) != len(names):
+            raise _dim_error(f"einsum subscripts {subscripts!r} repeat a dim in one operand")
+    if len(parts) != count:
+        raise _dim_error(
+            f"einsum subscripts {subscripts!r} describe {len(parts)} operands "
+            f"but {count} were given"
+        )
+    return parts, out
+
+
+def einsum(operands: Sequence[Abstract], subscripts: str) -> EinsumStep:
+    """Multiply the operands, sum the dims missing from the output, in one step."""
+    parts, out = parse_subscripts(subscripts, len(operands))
+    by_name: dict[str, Sliced] = {}
+    for position, (value, names) in enumerate(zip(operands, parts, strict=True), start=1):
+        have = {s.name for s in value.dims}
+        if have != set(names):
+            raise _dim_error(
+                f"einsum operand {position} has dims {' '.join(s.name for s in value.dims)} "
+                f"but the subscripts {subscripts!r} say {' '.join(names)}; "
+                f"operand {position} is {value.label()}"
+            )
+        for s in value.dims:
+            seen = by_name.setdefault(s.name, s)
+            if seen != s:
+                raise _dim_error(
+                    f"einsum operands disagree on {s.name}: {seen} vs {s}; "
+                    f"operand {position} is {value.label()}",
+                    "slice every operand to the same tile of a shared dim",
+                )
+    for name in out:
+        if name not in by_name:
+            raise _dim_error(
+                f"einsum output dim {name} is in no operand of {subscripts!r}",
+                f"broadcast with .repeat({name}) after the einsum",
+            )
+    expr = operands[0].expr
+    for value in operands[1:]:
+        expr = ir.binary(BinaryOp.MUL, expr, value.expr)
+    for name in sorted(set(by_name) - set(out)):
+        expr = ir.reduce(ReduceOp.SUM, name, by_name[name].interval, expr)
+    letters = {name: chr(ord("a") + i) for i, name in enumerate(by_name)}
+    numpy_lhs = ",".join("".join(letters[s.name] for s in v.dims) for v in operands)
+    numpy_subscripts = numpy_lhs + "->" + "".join(letters[n] for n in out)
+    return EinsumStep(Abstract(tuple(by_name[n] for n in out), expr), numpy_subscripts)
+
+
+def check_tile(tile: Abstract, result_dims: DimType, spec_text: str) -> DimType:
+    """The tile's region in the result, in the result's dim order; `tnp-dim` if it has other
+    dims or lies outside the result."""
+    have = {s.name for s in tile.dims}
+    want = {s.name for s in result_dims}
+    if have != want:
+        raise _dim_error(
+            f"assign: the tile has dims {' '.join(sorted(have))} but the result "
+            f"`{spec_text}` has dims {' '.join(s.name for s in result_dims)}; "
+            f"the tile is {tile.label()}",
+            "reduce every dim the spec reduces before writing (.sum, or einsum)",
+        )
+    region = []
+    for target in result_dims:
+        s = tile.sliced(target.name)
+        assert s is not None
+        if s.dim != target.dim or not target.interval.contains(s.interval):
+            raise _dim_error(
+                f"assign: the tile's {s} lies outside the result's {target}; "
+                f"the tile is {tile.label()}"
+            )
+        region.append(s)
+    return tuple(region)

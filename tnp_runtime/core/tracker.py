@@ -1,0 +1,77 @@
+"""The state of one result: its spec, how it resolved, and what has been written.
+
+Both halves drive a `ResultTracker` the same way: `bind` it to the kernel's inputs when they are
+known up front (kernel form), or let the first `assign` bind it to the inputs the tile reads
+(script form); every `assign` checks the tile's dims, proves it against the spec, then records
+its region. Violations raise `Violation` (or `SpecError` for the spec itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from tnp_runtime.core.coverage import Coverage
+from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
+from tnp_runtime.core.dims import DimType, FullDim
+from tnp_runtime.core.prove import diagnose, prove
+from tnp_runtime.core.rules import Abstract, check_tile
+from tnp_runtime.core.spec import ResolvedSpec, SpecInput, parse_spec, resolve_spec
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """What a spec resolves against: dims by name, and the inputs its leaves may name."""
+
+    dims: Mapping[str, FullDim]
+    inputs: Sequence[SpecInput]
+
+
+class ResultTracker:
+    """One result being written tile by tile.
+
+    Invariant: `resolved` and `coverage` are both None (not bound yet) or both set; every
+    region in `coverage` was proved equal to the spec before it was recorded.
+    """
+
+    def __init__(self, spec_text: str) -> None:
+        parse_spec(spec_text)  # syntax errors surface where the result is created
+        self.spec_text = spec_text
+        self.resolved: ResolvedSpec | None = None
+        self.coverage: Coverage | None = None
+        self.dims: dict[str, FullDim] = {}
+
+    @property
+    def bound(self) -> bool:
+        return self.resolved is not None
+
+    def bind(self, binding: Binding) -> ResolvedSpec:
+        """Resolve the spec's names now; raises `SpecError` if it cannot."""
+        resolved = resolve_spec(self.spec_text, binding.dims, binding.inputs)
+        self.resolved = resolved
+        self.dims = dict(binding.dims)
+        self.coverage = Coverage(resolved.dims)
+        return resolved
+
+    def assign(self, tile: Abstract, binding: Binding) -> DimType:
+        """Check, prove and record a tile; returns its region in the result's dim order."""
+        resolved = self.resolved if self.resolved is not None else self.bind(binding)
+        assert self.coverage is not None
+        region = check_tile(tile, resolved.dims, self.spec_text)
+        sizes = {name: d.size for name, d in self.dims.items()}
+        problem = diagnose(prove(tile.expr, resolved.expr, region, sizes), region)
+        if problem is not None:
+            raise Violation(problem)
+        overlap = self.coverage.record(region)
+        if overlap is not None:
+            raise Violation(overlap)
+        return region
+
+    def coverage_diagnostic(self, where: str) -> Diagnostic | None:
+        """`tnp-coverage` if some region is unwritten (or nothing was ever assigned)."""
+        if self.coverage is None:
+            return Diagnostic(
+                Code.COVERAGE,
+                f"result `{self.spec_text}` incomplete {where}: nothing was ever written to it",
+            )
+        return self.coverage.coverage_diagnostic(self.spec_text, where)

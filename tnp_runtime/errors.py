@@ -1,0 +1,56 @@
+"""The runtime's exceptions, built from core diagnostics, located in the user's code.
+
+`TypeCheckError` is raised for a rule violation (the data is wrong), `SpecError` for a spec or an
+annotation that cannot be parsed or resolved (the annotation is wrong). Both carry the `tnp-*`
+code and the file and line of the user's code that triggered them: the same line the mypy
+plugin reports.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import NoReturn
+
+from tnp_runtime.core.diagnostics import Diagnostic, Violation
+from tnp_runtime.core.spec import SpecError
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+class TypeCheckError(TypeError):
+    """A tnp rule violation: `.code` is the `tnp-*` code, the message is the plugin's."""
+
+    def __init__(
+        self, diagnostic: Diagnostic, filename: str | None = None, lineno: int | None = None
+    ) -> None:
+        super().__init__(diagnostic.render())
+        self.diagnostic = diagnostic
+        self.code = diagnostic.code.value
+        self.filename = filename
+        self.lineno = lineno
+
+
+def user_location() -> tuple[str | None, int | None]:
+    """File and line of the innermost frame outside this package: where the user's code is."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if not filename.startswith(_PACKAGE_DIR + os.sep):
+            return frame.f_code.co_filename, frame.f_lineno
+        frame = frame.f_back  # type: ignore[assignment]
+    return None, None
+
+
+def fail(diagnostic: Diagnostic) -> NoReturn:
+    filename, lineno = user_location()
+    raise TypeCheckError(diagnostic, filename, lineno)
+
+
+def reraise(err: Violation) -> NoReturn:
+    """Turn a core violation into the runtime's exception, located at the user's line."""
+    filename, lineno = user_location()
+    raise TypeCheckError(err.diagnostic, filename, lineno) from None
+
+
+__all__ = ["SpecError", "TypeCheckError", "fail", "reraise", "user_location"]

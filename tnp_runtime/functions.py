@@ -1,0 +1,104 @@
+"""Free functions of the API: einsum, the elementwise functions, max, constructors.
+
+Each takes `Typed` values (or plain numbers where that makes sense) and applies the same core
+rule the mypy plugin applies to the same call.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+from typing import Any, overload
+
+import numpy as np
+
+from tnp_runtime.core import rules
+from tnp_runtime.core.diagnostics import Violation
+from tnp_runtime.core.dims import FullDim
+from tnp_runtime.core.ir import BinaryOp, UnaryOp
+from tnp_runtime.errors import reraise
+from tnp_runtime.typed import Number, Typed, _is_number, as_scalar
+
+
+def dim(name: str, size: int) -> FullDim:
+    """`tnp.dim("M", 128)`: the same as `FullDim("M", 128)`."""
+    return FullDim(name, size)
+
+
+def einsum(*args: Any) -> Typed[Any]:
+    """`einsum(x, y, "M N, N K -> M K")`: operands first, subscripts last, dims by name."""
+    if not args or not isinstance(args[-1], str):
+        raise TypeError('einsum(x, y, "M N, N K -> M K"): the subscripts come last')
+    *operands, subscripts = args
+    for operand in operands:
+        if not isinstance(operand, Typed):
+            raise TypeError(f"einsum operands must be Typed values, got {type(operand).__name__}")
+    try:
+        step = rules.einsum([o.abstract for o in operands], subscripts)
+    except Violation as err:
+        reraise(err)
+    data = np.einsum(step.numpy_subscripts, *(o.arr for o in operands))
+    return Typed._make(np.asarray(data, dtype=np.float64), step.value)
+
+
+def _unary(op: UnaryOp, fn: Any, x: Any) -> Any:
+    if isinstance(x, Typed):
+        return x.unary(op)
+    if _is_number(x):
+        return fn(as_scalar(x))
+    raise TypeError(f"{op.value}() takes a Typed value or a number, got {type(x).__name__}")
+
+
+@overload
+def exp(x: Typed[Any]) -> Typed[Any]: ...
+@overload
+def exp(x: Number) -> float: ...
+def exp(x: Any) -> Any:
+    return _unary(UnaryOp.EXP, math.exp, x)
+
+
+@overload
+def log(x: Typed[Any]) -> Typed[Any]: ...
+@overload
+def log(x: Number) -> float: ...
+def log(x: Any) -> Any:
+    return _unary(UnaryOp.LOG, math.log, x)
+
+
+@overload
+def sqrt(x: Typed[Any]) -> Typed[Any]: ...
+@overload
+def sqrt(x: Number) -> float: ...
+def sqrt(x: Any) -> Any:
+    return _unary(UnaryOp.SQRT, math.sqrt, x)
+
+
+@overload
+def sin(x: Typed[Any]) -> Typed[Any]: ...
+@overload
+def sin(x: Number) -> float: ...
+def sin(x: Any) -> Any:
+    return _unary(UnaryOp.SIN, math.sin, x)
+
+
+@overload
+def cos(x: Typed[Any]) -> Typed[Any]: ...
+@overload
+def cos(x: Number) -> float: ...
+def cos(x: Any) -> Any:
+    return _unary(UnaryOp.COS, math.cos, x)
+
+
+def max(x: Any, y: Any) -> Any:  # noqa: A001 - the API mirrors builtins.max on numbers
+    """Elementwise max; on two plain numbers, a plain number like `builtins.max`."""
+    if isinstance(x, Typed):
+        return x.maximum(y)
+    if isinstance(y, Typed):
+        return y.maximum(x, reflected=True)
+    return builtins.max(x, y)
+
+
+def randn(*dims: FullDim, name: str | None = None, seed: int | None = None) -> Typed[Any]:
+    """A `Typed` input of standard normal values over `dims`."""
+    rng = np.random.default_rng(seed)
+    return Typed(rng.standard_normal(tuple(d.size for d in dims)), *dims, name=name)

@@ -1,0 +1,140 @@
+"""`@kernel`: check a kernel's arguments against its annotations, and its result on return.
+
+At definition the annotations are resolved: `Typed[Literal["M N"]]` against the `FullDim`s of
+the kernel's module, `TypedResult[Literal["spec"]]` against those dims and the `Typed`
+parameters (a malformed one raises `SpecError` then). At each call every `Typed` argument must
+have the declared dims; it is renamed after its parameter, so the spec's leaves (`K:nctx dhead`)
+name parameters. When the kernel returns, every result must be completely written.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from tnp_runtime.core.diagnostics import Code, Diagnostic
+from tnp_runtime.core.dims import DimType, FullDim, render_dims
+from tnp_runtime.core.spec import SpecInput, resolve_dims, resolve_spec
+from tnp_runtime.core.tracker import Binding
+from tnp_runtime.errors import TypeCheckError, fail
+from tnp_runtime.result import TypedResult
+from tnp_runtime.typed import Typed, register_input
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def module_dims(namespace: Mapping[str, object]) -> dict[str, FullDim]:
+    """The `FullDim`s a module defines, by dim name."""
+    return {v.name: v for v in namespace.values() if isinstance(v, FullDim)}
+
+
+def literal_text(annotation: object, origin: type) -> str | None:
+    """"M N" from `Typed[Literal["M N"]]` (when `annotation` is `origin[...]`), else None."""
+    if typing.get_origin(annotation) is not origin:
+        return None
+    (argument,) = typing.get_args(annotation)
+    if typing.get_origin(argument) is not typing.Literal:
+        raise TypeError(f"annotate as {origin.__name__}[Literal[\"...\"]], got {annotation!r}")
+    (text,) = typing.get_args(argument)
+    if not isinstance(text, str):
+        raise TypeError(f"{origin.__name__}[Literal[...]] takes a string, got {text!r}")
+    return text
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A kernel's resolved annotations."""
+
+    inputs: dict[str, DimType]
+    results: dict[str, str]
+    binding: Binding
+
+
+def resolve_signature(fn: Callable[..., Any]) -> Signature:
+    hints = typing.get_type_hints(fn)
+    dims = module_dims(fn.__globals__)
+    inputs: dict[str, DimType] = {}
+    results: dict[str, str] = {}
+    for name in inspect.signature(fn).parameters:
+        annotation = hints.get(name)
+        dims_text = literal_text(annotation, Typed)
+        if dims_text is not None:
+            inputs[name] = resolve_dims(dims_text, dims)
+            continue
+        spec_text = literal_text(annotation, TypedResult)
+        if spec_text is not None:
+            results[name] = spec_text
+    spec_inputs = [SpecInput(name, d, False) for name, d in inputs.items()]
+    binding = Binding(dims, spec_inputs)
+    for spec_text in results.values():
+        resolve_spec(spec_text, dims, spec_inputs)
+    return Signature(inputs, results, binding)
+
+
+def def_line(fn: Callable[..., Any]) -> tuple[str, int]:
+    """File and line of the `def` itself (not its first decorator)."""
+    code = fn.__code__
+    try:
+        lines, first = inspect.getsourcelines(fn)
+    except (OSError, TypeError):
+        return code.co_filename, code.co_firstlineno
+    for offset, line in enumerate(lines):
+        if line.lstrip().startswith(("def ", "async def ")):
+            return code.co_filename, first + offset
+    return code.co_filename, code.co_firstlineno
+
+
+def kernel(fn: F) -> F:
+    """Check `fn`'s arguments and results at each call (see the module docstring)."""
+    signature = resolve_signature(fn)
+    where = def_line(fn)
+    parameters = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        bound = parameters.bind(*args, **kwargs)
+        for name, declared in signature.inputs.items():
+            bound.arguments[name] = _renamed(fn.__name__, name, bound.arguments[name], declared)
+        results: list[TypedResult[Any]] = []
+        for name, spec_text in signature.results.items():
+            result = bound.arguments[name]
+            if not isinstance(result, TypedResult):
+                raise TypeError(f"{fn.__name__}: argument {name} must be a TypedResult")
+            if " ".join(result.spec.split()) != " ".join(spec_text.split()):
+                fail(
+                    Diagnostic(
+                        Code.SPEC,
+                        f"{fn.__name__}: result {name} has spec `{result.spec}` but the kernel "
+                        f"declares `{spec_text}`",
+                    )
+                )
+            result.bind(signature.binding)
+            results.append(result)
+        returned = fn(*bound.args, **bound.kwargs)
+        for result in results:
+            problem = result.tracker.coverage_diagnostic("when the kernel returns")
+            if problem is not None:
+                raise TypeCheckError(problem, *where)
+        return returned
+
+    return typing.cast(F, checked)
+
+
+def _renamed(kernel_name: str, name: str, value: object, declared: DimType) -> Typed[Any]:
+    """The argument as the kernel's input `name`, after checking its dims."""
+    if not isinstance(value, Typed):
+        raise TypeError(f"{kernel_name}: argument {name} must be a Typed value")
+    if sorted(value.dim_type, key=lambda s: s.name) != sorted(declared, key=lambda s: s.name):
+        fail(
+            Diagnostic(
+                Code.DIM,
+                f"{kernel_name}: argument {name} has dims {render_dims(value.dim_type)} "
+                f"but the kernel declares {render_dims(declared)}",
+            )
+        )
+    return Typed._make(value.arr, type(value.abstract)(
+        value.dim_type, register_input(name, value.dim_type)))

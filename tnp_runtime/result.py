@@ -1,0 +1,87 @@
+"""`TypedResult`: the output of a kernel, written tile by tile, each tile proved first.
+
+Invariant: a region of `_data` holds a tile's values only if that tile was proved equal to the
+spec on that region; `arr` is readable only once every region has been written.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+
+from tnp_runtime.core.diagnostics import Violation
+from tnp_runtime.core.dims import FullDim
+from tnp_runtime.core.ir import Input, inputs_of
+from tnp_runtime.core.spec import SpecError
+from tnp_runtime.core.tracker import Binding, ResultTracker
+from tnp_runtime.errors import TypeCheckError, reraise, user_location
+from tnp_runtime.typed import Array, Typed, _align, spec_input
+
+SpecT = TypeVar("SpecT")
+
+
+class TypedResult(Generic[SpecT]):
+    """`TypedResult("6 * (M N, N K -> M K)")`. Annotate as `TypedResult[Literal["..."]]`."""
+
+    __slots__ = ("_created_at", "_data", "_tracker")
+
+    def __init__(self, spec: str) -> None:
+        if not isinstance(spec, str):
+            raise TypeError(f"TypedResult takes a spec string, got {type(spec).__name__}")
+        self._created_at = user_location()
+        self._tracker = ResultTracker(spec)
+        self._data: Array | None = None
+
+    @property
+    def spec(self) -> str:
+        return self._tracker.spec_text
+
+    @property
+    def tracker(self) -> ResultTracker:
+        return self._tracker
+
+    def bind(self, binding: Binding) -> None:
+        """Resolve the spec against a kernel's parameters (done by `@kernel` at each call)."""
+        self._tracker.bind(binding)
+
+    def assign(self, tile: Typed[Any]) -> None:
+        """Prove that `tile` is the spec on the tile's region, then write it there."""
+        if not isinstance(tile, Typed):
+            raise TypeError(f"assign takes a Typed tile, got {type(tile).__name__}")
+        try:
+            region = self._tracker.assign(tile.abstract, _script_binding(tile))
+        except Violation as err:
+            reraise(err)
+        resolved = self._tracker.resolved
+        assert resolved is not None
+        if self._data is None:
+            self._data = np.zeros(tuple(s.dim.size for s in resolved.dims), dtype=np.float64)
+        index = tuple(slice(s.start, s.stop) for s in region)
+        self._data[index] = _align(tile, region)
+
+    @property
+    def arr(self) -> Array:
+        """The whole result; `tnp-coverage` (located at this result's creation) if incomplete."""
+        problem = self._tracker.coverage_diagnostic("when `.arr` is read")
+        if problem is not None:
+            raise TypeCheckError(problem, *self._created_at)
+        assert self._data is not None
+        return self._data
+
+    def __repr__(self) -> str:
+        return f"TypedResult({self.spec!r})"
+
+
+def _script_binding(tile: Typed[Any]) -> Binding:
+    """Script form: the spec resolves against the inputs the first tile reads."""
+    leaves = [leaf for leaf in inputs_of(tile.expr_type) if isinstance(leaf, Input)]
+    inputs = [spec_input(leaf) for leaf in leaves]
+    dims: dict[str, FullDim] = {s.name: s.dim for s in tile.dim_type}
+    for item in inputs:
+        for s in item.dims:
+            dims.setdefault(s.name, s.dim)
+    return Binding(dims, inputs)
+
+
+__all__ = ["SpecError", "TypedResult"]

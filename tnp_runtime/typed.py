@@ -1,0 +1,262 @@
+"""`Typed`: a NumPy array with the two types tnp tracks, checked at every operation.
+
+Invariant: `arr.shape` has one axis per entry of `dim_type`, in that order, each as long as that
+dim's slice. Every operation first applies the core rule (which may raise), then computes the
+data; so the data never disagrees with the types.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any, Final, Generic, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from tnp_runtime.core import ir, rules
+from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
+from tnp_runtime.core.dims import DimType, FullDim, Interval, Sliced, render_dims
+from tnp_runtime.core.ir import BinaryOp, Expr, Input, ReduceOp, UnaryOp
+from tnp_runtime.core.spec import SpecInput
+from tnp_runtime.errors import fail, reraise
+
+Array = npt.NDArray[np.float64]
+Number = int | float
+DimsT = TypeVar("DimsT")
+
+_anonymous_ids = itertools.count(1)
+# Each input leaf's full dims, so a spec can be resolved against the inputs a tile reads.
+_INPUT_DIMS: Final[dict[Input, DimType]] = {}
+
+
+def register_input(name: str | None, dims: DimType) -> Expr:
+    """The leaf of a new input; unnamed inputs get a hidden unique name."""
+    anonymous = name is None
+    leaf = ir.input_leaf(
+        f"#{next(_anonymous_ids)}" if name is None else name, tuple(s.name for s in dims), anonymous
+    )
+    assert isinstance(leaf, Input)
+    _INPUT_DIMS[leaf] = dims
+    return leaf
+
+
+def spec_input(leaf: Input) -> SpecInput:
+    return SpecInput(leaf.name, _INPUT_DIMS[leaf], leaf.anonymous)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def as_scalar(value: object) -> rules.Scalar:
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    assert isinstance(value, (int, float))
+    return value
+
+
+class Typed(Generic[DimsT]):
+    """An array whose axes are logical dims. Annotate as `Typed[Literal["M N"]]`."""
+
+    __slots__ = ("_abstract", "arr")
+    # NumPy scalars on the left (np.float64(2) * x) defer to our reflected operators.
+    __array_ufunc__ = None
+
+    arr: Array
+    _abstract: rules.Abstract
+
+    def __init__(self, arr: Any, *dims: FullDim, name: str | None = None) -> None:
+        data = np.asarray(arr, dtype=np.float64)
+        for d in dims:
+            if not isinstance(d, FullDim):
+                raise TypeError(f"Typed(...) takes FullDims after the array, got {d!r}")
+        dim_type = tuple(d.full for d in dims)
+        if len({d.name for d in dims}) != len(dims):
+            fail(Diagnostic(Code.DIM, f"Typed(...) names a dim twice: {render_dims(dim_type)}"))
+        if data.shape != tuple(d.size for d in dims):
+            fail(
+                Diagnostic(
+                    Code.DIM,
+                    f"array of shape {data.shape} does not match dims "
+                    f"{' '.join(f'{d.name}={d.size}' for d in dims)}",
+                )
+            )
+        self.arr = data
+        self._abstract = rules.Abstract(dim_type, register_input(name, dim_type))
+
+    @classmethod
+    def _make(cls, arr: Array, abstract: rules.Abstract) -> Typed[Any]:
+        value: Typed[Any] = object.__new__(cls)
+        value.arr = arr
+        value._abstract = abstract
+        return value
+
+    # -- the two types ---------------------------------------------------------------------
+
+    @property
+    def dim_type(self) -> DimType:
+        return self._abstract.dims
+
+    @property
+    def expr_type(self) -> Expr:
+        return self._abstract.expr
+
+    @property
+    def abstract(self) -> rules.Abstract:
+        return self._abstract
+
+    def __repr__(self) -> str:
+        return f"Typed({self._abstract.label()})"
+
+    # -- slicing, reducing, broadcasting -----------------------------------------------------
+
+    def slice(self, dim: FullDim | Sliced, start: int | None = None, stop: int | None = None
+              ) -> Typed[Any]:
+        """`x.slice(M, 0, 5)` or `x.slice(M[0:5])`: absolute indices into the whole dim."""
+        if isinstance(dim, Sliced):
+            if start is not None or stop is not None:
+                raise TypeError("give either x.slice(M[a:b]) or x.slice(M, a, b)")
+            name, start, stop = dim.name, dim.start, dim.stop
+        else:
+            if start is None or stop is None:
+                raise TypeError("x.slice(M, start, stop) needs both bounds")
+            name = dim.name
+        try:
+            step = rules.slice_dim(self._abstract, name, int(start), int(stop))
+        except Violation as err:
+            reraise(err)
+        index: list[slice] = [slice(None)] * self.arr.ndim
+        index[step.axis] = slice(step.offset_start, step.offset_stop)
+        return Typed._make(self.arr[tuple(index)], step.value)
+
+    def _reduce(self, op: ReduceOp, dim: FullDim) -> Typed[Any]:
+        try:
+            value = rules.reduce(op, self._abstract, dim.name)
+        except Violation as err:
+            reraise(err)
+        axis = [s.name for s in self.dim_type].index(dim.name)
+        data = self.arr.sum(axis=axis) if op is ReduceOp.SUM else self.arr.max(axis=axis)
+        return Typed._make(np.asarray(data, dtype=np.float64), value)
+
+    def sum(self, dim: FullDim) -> Typed[Any]:
+        return self._reduce(ReduceOp.SUM, dim)
+
+    def max(self, dim: FullDim) -> Typed[Any]:
+        return self._reduce(ReduceOp.MAX, dim)
+
+    def repeat(self, dim: FullDim | Sliced) -> Typed[Any]:
+        """Broadcast along a new dim (or a slice of one), added as the last axis."""
+        try:
+            value = rules.repeat(self._abstract, dim)
+        except Violation as err:
+            reraise(err)
+        length = value.dims[-1].length
+        data = np.broadcast_to(self.arr[..., np.newaxis], (*self.arr.shape, length))
+        return Typed._make(data, value)
+
+    def rearrange(self, *dims: FullDim) -> Typed[Any]:
+        try:
+            value, perm = rules.rearrange(self._abstract, [d.name for d in dims])
+        except Violation as err:
+            reraise(err)
+        return Typed._make(np.transpose(self.arr, perm), value)
+
+    # -- arithmetic ----------------------------------------------------------------------------
+
+    def _binary(self, op: BinaryOp, other: object, reflected: bool) -> Typed[Any]:
+        if isinstance(other, Typed):
+            left, right = (other, self) if reflected else (self, other)
+            try:
+                value = rules.binary(op, left._abstract, right._abstract)
+            except Violation as err:
+                reraise(err)
+            aligned = _align(right, left.dim_type)
+            return Typed._make(_NUMPY_BINARY[op](left.arr, aligned), value)
+        if not _is_number(other):
+            return NotImplemented
+        scalar = as_scalar(other)
+        try:
+            if reflected:
+                value = rules.binary(op, scalar, self._abstract)
+            else:
+                value = rules.binary(op, self._abstract, scalar)
+        except Violation as err:
+            reraise(err)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            data = (
+                _NUMPY_BINARY[op](np.float64(scalar), self.arr)
+                if reflected
+                else _NUMPY_BINARY[op](self.arr, np.float64(scalar))
+            )
+        return Typed._make(np.asarray(data, dtype=np.float64), value)
+
+    def __add__(self, other: object) -> Typed[Any]:
+        return self._binary(BinaryOp.ADD, other, False)
+
+    def __radd__(self, other: object) -> Typed[Any]:
+        return self._binary(BinaryOp.ADD, other, True)
+
+    def __sub__(self, other: object) -> Typed[Any]:
+        return self._binary(BinaryOp.SUB, other, False)
+
+    def __rsub__(self, other: object) -> Typed[Any]:
+        return self._binary(BinaryOp.SUB, other, True)
+
+    def __mul__(self, other: object) -> Typed[Any]:
+        return self._binary(BinaryOp.MUL, other, False)
+
+    def __rmul__(self, other: object) -> Typed[Any]:
+        return self._binary(BinaryOp.MUL, other, True)
+
+    def __truediv__(self, other: object) -> Typed[Any]:
+        return self._binary(BinaryOp.DIV, other, False)
+
+    def __rtruediv__(self, other: object) -> Typed[Any]:
+        return self._binary(BinaryOp.DIV, other, True)
+
+    def __neg__(self) -> Typed[Any]:
+        return self.unary(UnaryOp.NEG)
+
+    def unary(self, op: UnaryOp) -> Typed[Any]:
+        value = rules.unary(op, self._abstract)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            data = _NUMPY_UNARY[op](self.arr)
+        return Typed._make(np.asarray(data, dtype=np.float64), value)
+
+    def maximum(self, other: Typed[Any] | Number, reflected: bool = False) -> Typed[Any]:
+        return self._binary(BinaryOp.MAX, other, reflected)
+
+
+def _align(value: Typed[Any], order: DimType) -> Array:
+    """`value`'s data with axes permuted into `order` (same dim names)."""
+    names = [s.name for s in value.dim_type]
+    wanted = [s.name for s in order]
+    if names == wanted:
+        return value.arr
+    return np.transpose(value.arr, [names.index(n) for n in wanted])
+
+
+_NUMPY_BINARY: Final[dict[BinaryOp, Callable[[Any, Any], Any]]] = {
+    BinaryOp.ADD: np.add,
+    BinaryOp.SUB: np.subtract,
+    BinaryOp.MUL: np.multiply,
+    BinaryOp.DIV: np.divide,
+    BinaryOp.MAX: np.maximum,
+}
+
+_NUMPY_UNARY: Final[dict[UnaryOp, Callable[[Any], Any]]] = {
+    UnaryOp.NEG: np.negative,
+    UnaryOp.EXP: np.exp,
+    UnaryOp.LOG: np.log,
+    UnaryOp.SQRT: np.sqrt,
+    UnaryOp.SIN: np.sin,
+    UnaryOp.COS: np.cos,
+}
+
+
+def interval_of(value: Typed[Any], dim: FullDim) -> Interval | None:
+    found = value.abstract.sliced(dim.name)
+    return None if found is None else found.interval
