@@ -15,7 +15,7 @@ import numpy as np
 from tnp_runtime.core import rules
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import FullDim
-from tnp_runtime.core.ir import BinaryOp, UnaryOp
+from tnp_runtime.core.ir import UnaryOp
 from tnp_runtime.errors import reraise
 from tnp_runtime.typed import Number, Typed, _is_number, as_scalar
 
@@ -89,7 +89,7 @@ def cos(x: Any) -> Any:
     return _unary(UnaryOp.COS, math.cos, x)
 
 
-def max(x: Any, y: Any) -> Any:  # noqa: A001 - the API mirrors builtins.max on numbers
+def max(x: Any, y: Any) -> Any:
     """Elementwise max; on two plain numbers, a plain number like `builtins.max`."""
     if isinstance(x, Typed):
         return x.maximum(y)

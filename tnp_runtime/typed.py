@@ -176,7 +176,7 @@ class Typed(Generic[DimsT]):
             aligned = _align(right, left.dim_type)
             return Typed._make(_NUMPY_BINARY[op](left.arr, aligned), value)
         if not _is_number(other):
-            return NotImplemented
+            return NotImplemented  # type: ignore[no-any-return]
         scalar = as_scalar(other)
         try:
             if reflected:

@@ -11,8 +11,8 @@ intervals merged, so two sets are equal exactly when they cover the same integer
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,9 @@ class FullDim:
         if not isinstance(self.name, str) or not self.name.isidentifier():
             raise ValueError(f"dim name must be an identifier, got {self.name!r}")
         if not isinstance(self.size, int) or isinstance(self.size, bool) or self.size <= 0:
-            raise ValueError(f"dim {self.name} must have a positive integer size, got {self.size!r}")
+            raise ValueError(
+                f"dim {self.name} must have a positive integer size, got {self.size!r}"
+            )
 
     @property
     def full(self) -> Sliced:
@@ -148,7 +150,8 @@ class IntervalSet:
         return not any(a.intersects(b) for a in self.intervals for b in other.intervals)
 
     def union(self, other: IntervalSet) -> IntervalSet:
-        if self.intervals and other.intervals and self.intervals[-1].stop <= other.intervals[0].start:
+        in_order = self.intervals and other.intervals
+        if in_order and self.intervals[-1].stop <= other.intervals[0].start:
             # the common case when tiles arrive in order: append, merging if they touch
             last, first = self.intervals[-1], other.intervals[0]
             if last.stop == first.start:

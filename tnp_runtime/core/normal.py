@@ -30,7 +30,7 @@ import itertools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Final
+from typing import Final, NamedTuple
 
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.ir import Input
@@ -270,42 +270,56 @@ def _merge_bindings(
     return a[:i] + ((dim_a, set_a.union(set_b)),) + a[i + 1 :]
 
 
+class _SumGroup(NamedTuple):
+    """Terms that differ only in the bindings of their one sum factor."""
+
+    coef: Fraction
+    rest: tuple[tuple[Atom, int], ...]
+    exponent: Poly | None
+    body: Mono
+    dims: tuple[str, ...]
+
+
 def _merge_sums(terms: dict[Mono, Fraction]) -> dict[Mono, Fraction]:
     """Merge terms c·rest·Σ_I(b) + c·rest·Σ_J(b) into c·rest·Σ_{I∪J}(b)."""
-    groups: dict[tuple[object, ...], list[tuple[Mono, SumAtom]]] = {}
+    groups: dict[_SumGroup, list[tuple[Mono, SumAtom]]] = {}
     for mono, coef in terms.items():
-        sums = [(a, p) for a, p in mono.factors if isinstance(a, SumAtom) and p == 1]
+        sums = [a for a, p in mono.factors if isinstance(a, SumAtom) and p == 1]
         if len(sums) != 1:
             continue
-        atom = sums[0][0]
-        assert isinstance(atom, SumAtom)
+        atom = sums[0]
         rest = tuple((a, p) for a, p in mono.factors if a is not atom)
         dims = tuple(d for d, _ in atom.bindings)
-        groups.setdefault((coef, rest, mono.exponent, atom.body, dims), []).append((mono, atom))
+        key = _SumGroup(coef, rest, mono.exponent, atom.body, dims)
+        groups.setdefault(key, []).append((mono, atom))
     if not any(len(g) > 1 for g in groups.values()):
         return terms
     merged = dict(terms)
-    for (coef, rest, exponent, body, _), members in groups.items():
+    for group, members in groups.items():
         if len(members) < 2:
             continue
-        atoms = [atom for _, atom in members]
+        atoms: list[Atom] = [atom for _, atom in members]
         changed = True
         while changed:
             changed = False
             for x, y in itertools.combinations(range(len(atoms)), 2):
-                joined = _merge_bindings(atoms[x].bindings, atoms[y].bindings, False)
+                ax, ay = atoms[x], atoms[y]
+                assert isinstance(ax, SumAtom) and isinstance(ay, SumAtom)
+                joined = _merge_bindings(ax.bindings, ay.bindings, False)
                 if joined is not None:
-                    new_atom = _sum_atom(joined, body)
+                    new_atom = _sum_atom(joined, group.body)
                     atoms = [a for k, a in enumerate(atoms) if k not in (x, y)] + [new_atom]
                     changed = True
                     break
         for mono, _ in members:
-            merged[mono] -= coef  # type: ignore[index]
+            merged[mono] -= group.coef
             if merged[mono] == 0:
                 del merged[mono]
-        for atom in atoms:
-            mono = _mono(_sorted_factors({**dict(rest), atom: 1}), exponent)  # type: ignore[arg-type]
-            merged[mono] = merged.get(mono, Fraction(0)) + coef  # type: ignore[operator]
+        for merged_atom in atoms:
+            powers: dict[Atom, int] = dict(group.rest)
+            powers[merged_atom] = 1
+            mono = _mono(_sorted_factors(powers), group.exponent)
+            merged[mono] = merged.get(mono, Fraction(0)) + group.coef
     return {m: c for m, c in merged.items() if c != 0}
 
 

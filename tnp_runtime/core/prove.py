@@ -194,7 +194,9 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
                     f"the spec requires `{spec_text}`"
                 )
                 return Diagnostic(Code.REDUCE, message, tuple(notes))
-            message = f"kernel computes `{kernel_text}` over {where}; the spec requires `{spec_text}`"
+            message = (
+                f"kernel computes `{kernel_text}` over {where}; the spec requires `{spec_text}`"
+            )
             return Diagnostic(Code.SPEC, message, tuple(notes))
         case Unknown(kernel_text, spec_text, reason, equal):
             message = (

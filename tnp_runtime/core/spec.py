@@ -67,7 +67,11 @@ Reducer = Literal["sum", "max"]
 ArithOp = Literal["+", "-", "*", "/"]
 
 _FUNC_NAMES: Final[dict[str, FuncName]] = {
-    "exp": "exp", "log": "log", "sqrt": "sqrt", "sin": "sin", "cos": "cos",
+    "exp": "exp",
+    "log": "log",
+    "sqrt": "sqrt",
+    "sin": "sin",
+    "cos": "cos",
 }
 KEYWORDS: Final = frozenset({*_FUNC_NAMES, "sum", "max", "softmax", "inf"})
 """Words that are never dim names. Matched as whole words: `experts` is a dim."""
@@ -130,14 +134,15 @@ class SpecError(ValueError):
 
 
 _INDENT: Final = "    "
-_WINDOW: Final = 80
+_WINDOW: Final = 100
 
 
 def _excerpt(text: str, position: int | None) -> tuple[str, ...]:
     """The line of `text` holding `position`, and a caret line whose `^` sits under it.
 
-    Long lines are cut to a window around the caret; characters that do not print one column
-    wide (tabs, control characters) are shown as spaces so the caret stays aligned.
+    Long lines are cut to a window around the caret. Characters that do not print one column
+    wide are shown as one: whitespace (tabs) as a space, others as "?", so the caret stays
+    aligned.
     """
     pos = 0 if position is None else min(max(position, 0), len(text))
     start = text.rfind("\n", 0, pos) + 1
@@ -151,10 +156,11 @@ def _excerpt(text: str, position: int | None) -> tuple[str, ...]:
         suffix = "..." if hi < len(line) else ""
         line = prefix + line[lo:hi] + suffix
         col = len(prefix) + col - lo
-    shown = _INDENT + "".join(c if c.isprintable() else " " for c in line)
+    shown = "".join(c if c.isprintable() else " " if c.isspace() else "?" for c in line).rstrip()
     if position is None:
-        return (shown.rstrip(),)
-    return (shown.rstrip(), _INDENT + " " * col + "^")
+        # An empty spec shows as "" rather than as a blank note.
+        return (_INDENT + (shown or '""'),)
+    return (_INDENT + shown, _INDENT + " " * col + "^")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -384,7 +390,7 @@ class _Parser:
     def at(self, text: str) -> bool:
         return self.is_op(self.token, text)
 
-    def error(self, pos: int, problem: str, fix: str) -> SpecError:
+    def error(self, pos: int | None, problem: str, fix: str) -> SpecError:
         return SpecError(self.text, pos, problem, fix)
 
     def enter(self, opener: _Token) -> None:
@@ -402,9 +408,9 @@ class _Parser:
     def spec(self) -> SpecNode:
         if self.token.kind == "end":
             raise self.error(
-                self.token.pos,
+                None,
                 "empty spec",
-                "write what the kernel computes, e.g. \"2 * (M N, N K -> M K)\"",
+                'write what the kernel computes, e.g. "2 * (M N, N K -> M K)"',
             )
         node = self.expr()
         token = self.token
@@ -416,7 +422,7 @@ class _Parser:
         token = self.token
         if token.kind == "end":
             raise self.error(
-                token.pos, "empty dims", "list the value's dims separated by spaces, e.g. \"M N\""
+                None, "empty dims", 'list the value\'s dims separated by spaces, e.g. "M N"'
             )
         dims: list[SpecDim] = []
         while self.token.kind == "name":
@@ -424,14 +430,14 @@ class _Parser:
                 raise self.error(
                     self.token.pos,
                     f"'{self.token.text}:' names an input, which dims cannot do",
-                    "list only dim names separated by spaces, e.g. \"M N\"",
+                    'list only dim names separated by spaces, e.g. "M N"',
                 )
             dims.append(self.dim())
         if self.token.kind != "end":
             raise self.error(
                 self.token.pos,
                 f"unexpected {_describe(self.token)} in a list of dims",
-                "list only dim names separated by spaces, e.g. \"M N\" or \"M N[0:4]\"",
+                'list only dim names separated by spaces, e.g. "M N" or "M N[0:4]"',
             )
         self.check_distinct(dims, "in these dims")
         return tuple(dims)
@@ -745,7 +751,7 @@ class _Parser:
     def keyword_as_dim(self, token: _Token, usage: str | None) -> SpecError:
         fix = (
             f"a dim cannot be named '{token.text}': rename it, e.g. "
-            f"FullDim(\"{token.text}_\", size) (keywords: {_KEYWORD_LIST})"
+            f'FullDim("{token.text}_", size) (keywords: {_KEYWORD_LIST})'
         )
         return self.error(
             token.pos,
@@ -848,9 +854,7 @@ def _and_list(items: Sequence[str], conjunction: str = "and") -> str:
 class _Resolver:
     """Resolves one parsed spec against the declared dims and the kernel's inputs."""
 
-    def __init__(
-        self, text: str, dims: Mapping[str, FullDim], inputs: Sequence[SpecInput]
-    ) -> None:
+    def __init__(self, text: str, dims: Mapping[str, FullDim], inputs: Sequence[SpecInput]) -> None:
         self.text = text
         self.inputs = tuple(inputs)
         # A dim is known if declared or held by an input; broadcast dims come from here.
@@ -1008,12 +1012,8 @@ class _Resolver:
         expr = ir.input_leaf(inp.name, dim_names(inp.dims), inp.anonymous)
         return _Value(expr, tuple(dims))
 
-    def ambiguous(
-        self, tensor: Tensor, written: str, candidates: Sequence[SpecInput]
-    ) -> SpecError:
-        who = [
-            "an unnamed input" if inp.anonymous else inp.name for inp in candidates
-        ]
+    def ambiguous(self, tensor: Tensor, written: str, candidates: Sequence[SpecInput]) -> SpecError:
+        who = ["an unnamed input" if inp.anonymous else inp.name for inp in candidates]
         plain = " ".join(d.name for d in tensor.dims)
         quantifier = "both" if len(candidates) == 2 else "all"
         named = [inp.name for inp in candidates if not inp.anonymous]
@@ -1021,7 +1021,7 @@ class _Resolver:
         if len(named) == len(candidates):
             fix = f"name it: {_and_list(spellings, 'or')}"
         else:
-            give = "give the unnamed inputs names with Typed(arr, ..., name=\"X\") and write `X:"
+            give = 'give the unnamed inputs names with Typed(arr, ..., name="X") and write `X:'
             fix = f"{give}{written}`" + (
                 f", or name one of the others: {_and_list(spellings, 'or')}" if named else ""
             )
@@ -1124,7 +1124,7 @@ class _Resolver:
 
 
 def _unknown_dim(text: str, dim: SpecDim, known: Mapping[str, FullDim]) -> SpecError:
-    declare = f"declare {dim.name} = FullDim(\"{dim.name}\", size) in the kernel's module"
+    declare = f'declare {dim.name} = FullDim("{dim.name}", size) in the kernel\'s module'
     if not known:
         fix = f"{declare}; no dims are known yet"
     else:

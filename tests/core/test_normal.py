@@ -1,0 +1,153 @@
+"""Normal-form identities, written as `lhs => rhs` (both normalize to the same object), and
+the non-identities the normal form must never claim."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from tnp_runtime.core import ir, normal
+from tnp_runtime.core.dims import Interval
+from tnp_runtime.core.ir import BinaryOp as B
+from tnp_runtime.core.ir import Expr
+from tnp_runtime.core.ir import ReduceOp as R
+from tnp_runtime.core.ir import UnaryOp as U
+from tnp_runtime.core.normalize import normalize
+
+x = ir.input_leaf("X", ("M", "N"))
+y = ir.input_leaf("Y", ("M", "N"))
+w = ir.input_leaf("W", ("M",))
+
+
+def c(v: int | str) -> Expr:
+    return ir.const(Fraction(v))
+
+
+def add(a: Expr, b: Expr) -> Expr:
+    return ir.binary(B.ADD, a, b)
+
+
+def sub(a: Expr, b: Expr) -> Expr:
+    return ir.binary(B.SUB, a, b)
+
+
+def mul(a: Expr, b: Expr) -> Expr:
+    return ir.binary(B.MUL, a, b)
+
+
+def div(a: Expr, b: Expr) -> Expr:
+    return ir.binary(B.DIV, a, b)
+
+
+def mx(a: Expr, b: Expr) -> Expr:
+    return ir.binary(B.MAX, a, b)
+
+
+def exp(a: Expr) -> Expr:
+    return ir.unary(U.EXP, a)
+
+
+def s(lo: int, hi: int, body: Expr, dim: str = "N") -> Expr:
+    return ir.reduce(R.SUM, dim, Interval(lo, hi), body)
+
+
+def m(lo: int, hi: int, body: Expr, dim: str = "N") -> Expr:
+    return ir.reduce(R.MAX, dim, Interval(lo, hi), body)
+
+
+NEG_INF = ir.inf(True)
+
+IDENTITIES: list[tuple[str, Expr, Expr]] = [
+    ("constants fold exactly", mul(mul(x, c(3)), c(2)), mul(c(6), x)),
+    ("0.1 is one tenth", mul(c("0.1"), c(3)), c("0.3")),
+    ("commutative and distributive", mul(x, add(y, c(1))), add(x, mul(y, x))),
+    ("x - x", sub(x, x), c(0)),
+    ("exp is a homomorphism", mul(exp(x), exp(y)), exp(add(x, y))),
+    ("exp(0)", exp(c(0)), c(1)),
+    ("exp(-inf) is 0", exp(NEG_INF), c(0)),
+    ("exp(-inf - x) is 0", exp(sub(NEG_INF, x)), c(0)),
+    ("max(-inf, x)", mx(NEG_INF, x), x),
+    ("max is idempotent", mx(x, x), x),
+    ("max is commutative", mx(x, y), mx(y, x)),
+    ("max is associative", mx(mx(x, y), w), mx(x, mx(y, w))),
+    ("max(x + c, y + c)", mx(add(x, w), add(y, w)), add(mx(x, y), w)),
+    ("max of constants", mx(c(2), c(3)), c(3)),
+    ("adjacent sums merge", add(s(0, 4, x), s(4, 8, x)), s(0, 8, x)),
+    ("sums merge in any order", add(s(4, 8, x), add(s(8, 12, x), s(0, 4, x))), s(0, 12, x)),
+    ("sum pulls out what does not depend on its dim", s(0, 8, mul(w, x)), mul(w, s(0, 8, x))),
+    ("sum of a constant", s(0, 8, w), mul(c(8), w)),
+    ("sum distributes over +", s(0, 8, add(x, y)), add(s(0, 8, x), s(0, 8, y))),
+    ("sum pulls exp factors out", s(0, 8, exp(sub(x, w))), mul(exp(ir.unary(U.NEG, w)),
+                                                            s(0, 8, exp(x)))),
+    ("nested sums flatten in any order", s(0, 4, s(0, 8, x), "M"), s(0, 8, s(0, 4, x, "M"))),
+    ("adjacent maxima merge", mx(m(0, 4, x), m(4, 8, x)), m(0, 8, x)),
+    ("overlapping maxima merge", mx(m(0, 6, x), m(2, 8, x)), m(0, 8, x)),
+    ("max(x + c) over N", m(0, 8, add(x, w)), add(m(0, 8, x), w)),
+    ("division by a monomial", div(mul(x, y), y), x),
+    ("exp cancels in a quotient", div(exp(x), exp(x)), c(1)),
+    ("multi-term denominators meet", div(c(1), add(x, y)), div(c(2), mul(c(2), add(y, x)))),
+    ("sqrt of a square constant", ir.unary(U.SQRT, c(16)), c(4)),
+    ("sqrt of exp halves the exponent", ir.unary(U.SQRT, exp(x)), exp(div(x, c(2)))),
+    ("log of exp", ir.unary(U.LOG, exp(x)), x),
+    ("log(1)", ir.unary(U.LOG, c(1)), c(0)),
+    ("double negation", ir.unary(U.NEG, ir.unary(U.NEG, x)), x),
+]
+
+
+@pytest.mark.parametrize(("name", "lhs", "rhs"), IDENTITIES, ids=[t[0] for t in IDENTITIES])
+def test_identity(name: str, lhs: Expr, rhs: Expr) -> None:
+    assert normalize(lhs) is normalize(rhs), name
+
+
+NON_IDENTITIES: list[tuple[str, Expr, Expr]] = [
+    ("sqrt(x)² is not x (x may be negative)", mul(ir.unary(U.SQRT, x), ir.unary(U.SQRT, x)), x),
+    ("exp(log x) is not x", exp(ir.unary(U.LOG, x)), x),
+    ("overlapping sums do not merge", add(s(0, 6, x), s(2, 8, x)), s(0, 8, x)),
+    ("sums over different bodies do not merge", add(s(0, 4, x), s(4, 8, y)), s(0, 8, x)),
+    ("sums with different coefficients do not merge", add(s(0, 4, x), mul(c(2), s(4, 8, x))),
+     s(0, 8, x)),
+    ("a gap stays a gap", add(s(0, 4, x), s(6, 8, x)), s(0, 8, x)),
+    ("max is not a sum", m(0, 8, x), s(0, 8, x)),
+    ("sin is opaque", ir.unary(U.SIN, add(x, y)), add(ir.unary(U.SIN, x), ir.unary(U.SIN, y))),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "lhs", "rhs"), NON_IDENTITIES, ids=[t[0] for t in NON_IDENTITIES]
+)
+def test_not_identity(name: str, lhs: Expr, rhs: Expr) -> None:
+    assert normalize(lhs) is not normalize(rhs), name
+
+
+UNDEFINED: list[tuple[str, Expr]] = [
+    ("0 * inf", mul(c(0), NEG_INF)),
+    ("inf - inf", sub(ir.inf(False), ir.inf(False))),
+    ("inf times a term of unknown sign", mul(x, NEG_INF)),
+    ("division by an identically zero term", div(x, sub(y, y))),
+    ("a sum of infinities", s(0, 4, ir.inf(False))),
+    ("sqrt of a negative constant", ir.unary(U.SQRT, c(-4))),
+]
+
+
+@pytest.mark.parametrize(("name", "expr"), UNDEFINED, ids=[t[0] for t in UNDEFINED])
+def test_no_normal_form_rather_than_a_wrong_one(name: str, expr: Expr) -> None:
+    with pytest.raises(normal.NotNormalizable):
+        normalize(expr)
+
+
+def test_sum_does_not_capture_a_free_dim_of_the_same_name() -> None:
+    # x(M, N) * Σ_N y(M, N): the N of x is the outer index, so the sum stays a factor.
+    inner = s(0, 8, y)
+    product = mul(x, inner)
+    assert normalize(product) is not normalize(s(0, 8, mul(x, y)))
+    assert normalize(s(0, 8, product)) is normalize(mul(s(0, 8, x), inner))
+
+
+def test_normal_form_size_limit_is_reported_not_a_hang() -> None:
+    terms = [ir.input_leaf(f"T{i}", ("M",)) for i in range(80)]
+    big: Expr = terms[0]
+    for t in terms[1:]:
+        big = add(big, t)
+    with pytest.raises(normal.NormalFormLimit):
+        normalize(mul(big, mul(big, big)))

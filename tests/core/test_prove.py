@@ -1,0 +1,160 @@
+"""The prover: proofs at every tile, refutations with counterexamples, and Unknown."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.core.kernels import flash_attention, matmul_tile, online_softmax_block
+from tnp_runtime.core import ir
+from tnp_runtime.core.diagnostics import Code
+from tnp_runtime.core.dims import FullDim, Interval
+from tnp_runtime.core.ir import BinaryOp as B
+from tnp_runtime.core.ir import ReduceOp as R
+from tnp_runtime.core.ir import UnaryOp as U
+from tnp_runtime.core.prove import Proved, Refuted, Unknown, diagnose, prove
+
+A = ir.input_leaf("A", ("M", "N"))
+X = ir.input_leaf("X", ("M", "N"))
+TILE = (FullDim("M", 4).full, FullDim("N", 8).full)
+
+
+@pytest.mark.parametrize(("n_size", "tile"), [(10, 5), (64, 16), (64, 64), (96, 32)])
+def test_tiled_matmul_with_constants_folded_across_the_einsum(n_size: int, tile: int) -> None:
+    kernel, spec, region = matmul_tile(n_size, tile)
+    assert prove(kernel, spec, region) == Proved()
+
+
+def test_seed_mistake_is_refuted_with_both_sides_named() -> None:
+    kernel, spec, region = matmul_tile(10, 5, a_scale=2, b_scale=2, spec_scale=2)
+    verdict = prove(kernel, spec, region, {"N": 10})
+    assert isinstance(verdict, Refuted)
+    assert verdict.kernel_text == "4 * (M N, N K -> M K)"
+    assert verdict.spec_text == "2 * (M N, N K -> M K)"
+    assert verdict.difference == "2 * (M N, N K -> M K)"
+    cex = verdict.counterexample
+    assert cex.index == (("M", 0), ("K", 0))
+    assert cex.kernel_value == pytest.approx(2 * cex.spec_value)
+    problem = diagnose(verdict, region)
+    assert problem is not None and problem.code is Code.SPEC
+    assert problem.message.startswith("kernel computes `4 * (M N, N K -> M K)` over M[0:5] K[0:5]")
+
+
+def test_partial_reduction_names_the_missing_interval() -> None:
+    a, b = ir.input_leaf("A", ("M", "N")), ir.input_leaf("B", ("N", "K"))
+    prod = ir.binary(B.MUL, a, b)
+    kernel = ir.binary(
+        B.ADD,
+        ir.reduce(R.SUM, "N", Interval(0, 32), prod),
+        ir.reduce(R.SUM, "N", Interval(48, 64), prod),
+    )
+    spec = ir.reduce(R.SUM, "N", Interval(0, 64), prod)
+    region = (FullDim("M", 8).full, FullDim("K", 8).full)
+    verdict = prove(kernel, spec, region, {"N": 64})
+    assert isinstance(verdict, Refuted)
+    assert [p.describe() for p in verdict.partial] == ["missing sum over N[32:48]"]
+    problem = diagnose(verdict, region)
+    assert problem is not None and problem.code is Code.REDUCE
+    assert "missing sum over N[32:48]" in problem.message
+
+
+def test_elementwise_chain() -> None:
+    # ((x * 2 + 3) - 3) / 2 * exp(x) * exp(-x) == x
+    x = X
+    chain = ir.binary(B.DIV, ir.binary(B.SUB, ir.binary(B.ADD, ir.binary(B.MUL, x, ir.const(2)),
+                                                        ir.const(3)), ir.const(3)), ir.const(2))
+    chain = ir.binary(B.MUL, chain, ir.unary(U.EXP, x))
+    chain = ir.binary(B.MUL, chain, ir.unary(U.EXP, ir.unary(U.NEG, x)))
+    assert prove(chain, x, TILE) == Proved()
+
+
+def test_numerically_stable_softmax() -> None:
+    full = Interval(0, 8)
+    shifted = ir.binary(B.SUB, X, ir.reduce(R.MAX, "N", full, X))
+    kernel = ir.binary(
+        B.DIV, ir.unary(U.EXP, shifted), ir.reduce(R.SUM, "N", full, ir.unary(U.EXP, shifted))
+    )
+    spec = ir.binary(
+        B.DIV, ir.unary(U.EXP, X), ir.reduce(R.SUM, "N", full, ir.unary(U.EXP, X))
+    )
+    assert prove(kernel, spec, TILE) == Proved()
+
+
+@pytest.mark.parametrize("blocks", [1, 2, 3, 8, 33])
+def test_online_softmax_over_any_number_of_blocks(blocks: int) -> None:
+    for target in {0, blocks - 1}:
+        kernel, spec, region = online_softmax_block(blocks, 4, target)
+        assert prove(kernel, spec, region) == Proved()
+
+
+def test_online_softmax_without_rescale_is_refuted() -> None:
+    x = X
+    m: ir.Expr = ir.inf(True)
+    l_run: ir.Expr = ir.const(0)
+    for j in range(2):
+        iv = Interval(4 * j, 4 * j + 4)
+        m_new = ir.binary(B.MAX, m, ir.reduce(R.MAX, "N", iv, x))
+        l_run = ir.binary(B.ADD, l_run,
+                          ir.reduce(R.SUM, "N", iv, ir.unary(U.EXP, ir.binary(B.SUB, x, m_new))))
+        m = m_new
+    kernel = ir.binary(B.DIV, ir.unary(U.EXP, ir.binary(B.SUB, x, m)), l_run)
+    _, spec, region = online_softmax_block(2, 4, 0)
+    assert isinstance(prove(kernel, spec, region), Refuted)
+
+
+@pytest.mark.parametrize("tiles", [4, 8, 16])
+def test_flash_attention(tiles: int) -> None:
+    kernel, spec, region = flash_attention(tiles)
+    assert prove(kernel, spec, region) == Proved()
+
+
+def test_flash_attention_with_k_and_v_swapped_is_refuted() -> None:
+    kernel, spec, region = flash_attention(4, swap_kv=True)
+    verdict = prove(kernel, spec, region)
+    assert isinstance(verdict, Refuted)
+    assert verdict.counterexample.kernel_value != pytest.approx(verdict.counterexample.spec_value)
+
+
+def test_flash_attention_without_rescale_is_refuted() -> None:
+    kernel, spec, region = flash_attention(4, rescale=False)
+    assert isinstance(prove(kernel, spec, region), Refuted)
+
+
+def test_seed_spec_dividing_after_the_softmax_is_refuted() -> None:
+    kernel, _, region = flash_attention(4)
+    q = ir.input_leaf("Q", ("qctx", "dhead"))
+    k = ir.input_leaf("K", ("nctx", "dhead"))
+    v = ir.input_leaf("V", ("nctx", "dhead"))
+    e = ir.reduce(R.SUM, "dhead", Interval(0, 16), ir.binary(B.MUL, q, k))
+    full = Interval(0, 128)
+    softmax = ir.binary(B.DIV, ir.unary(U.EXP, e), ir.reduce(R.SUM, "nctx", full,
+                                                             ir.unary(U.EXP, e)))
+    seed_spec = ir.reduce(R.SUM, "nctx", full, ir.binary(
+        B.MUL, ir.binary(B.DIV, softmax, ir.unary(U.SQRT, ir.const(16))), v))
+    assert isinstance(prove(kernel, seed_spec, region), Refuted)
+
+
+def test_zero_times_infinity_is_unknown_not_zero() -> None:
+    kernel = ir.binary(B.MUL, ir.const(0), ir.inf(True))
+    verdict = prove(kernel, ir.const(0), ())
+    assert isinstance(verdict, Unknown)
+    problem = diagnose(verdict, ())
+    assert problem is not None and problem.code is Code.UNPROVEN
+
+
+def test_division_by_identically_zero_is_never_one() -> None:
+    zero = ir.binary(B.SUB, X, X)
+    kernel = ir.binary(B.DIV, zero, zero)
+    assert not isinstance(prove(kernel, ir.const(1), TILE), Proved)
+
+
+def test_equal_but_beyond_the_normal_form_is_unknown_and_says_numerically_equal() -> None:
+    # (a² - b²) / (a - b) = a + b, but the normal form does not factor polynomials.
+    a, b = ir.input_leaf("A", ("M", "N")), ir.input_leaf("B", ("M", "N"))
+    num = ir.binary(B.SUB, ir.binary(B.MUL, a, a), ir.binary(B.MUL, b, b))
+    kernel = ir.binary(B.DIV, num, ir.binary(B.SUB, a, b))
+    verdict = prove(kernel, ir.binary(B.ADD, a, b), TILE)
+    assert isinstance(verdict, Unknown)
+    assert verdict.numerically_equal
+    problem = diagnose(verdict, TILE)
+    assert problem is not None and problem.code is Code.UNPROVEN
+    assert any("agree numerically" in note for note in problem.notes)
