@@ -81,7 +81,7 @@ def _script_binding(tile: Typed[Any]) -> Binding:
     for item in inputs:
         for s in item.dims:
             dims.setdefault(s.name, s.dim)
-    return Binding(dims, inputs)
+    return Binding(dims, inputs, open_inputs=True)
 
 
 __all__ = ["SpecError", "TypedResult"]

@@ -294,3 +294,12 @@ def test_repeat_rearrange_and_elementwise_functions() -> None:
     assert np.allclose((2 - a).arr, 2 - a.arr) and np.allclose((-a).arr, -a.arr)
     assert np.allclose((1 / exp(a)).arr, np.exp(-a.arr))
     assert np.allclose((np.float64(2) * a).arr, 2 * a.arr)
+
+
+def test_script_form_tile_that_never_reads_an_input_is_a_spec_error_not_a_bad_spec() -> None:
+    a, bias = typed(M, N, name="A"), typed(M, N, name="bias")
+    del bias
+    c = TypedResult("A:M N + bias:M N")
+    with raises("tnp-spec") as info:
+        c.assign(a)
+    assert "the spec requires `(M N) + (M N)`" in str(info.value) or "bias" in str(info.value)

@@ -71,6 +71,10 @@ class Renderer:
     def _poly(self, poly: Poly) -> str:
         if not poly.terms:
             return "0"
+        alone = normal.single_atom(poly)
+        if isinstance(alone, Leaf):
+            # A bare input needs no parentheses of its own inside a call: exp(M N).
+            return self._leaf(alone.input, {})
         parts: list[str] = []
         for i, (mono, coef) in enumerate(sorted(poly.terms, key=lambda t: self._mono(t[0]))):
             sign = "-" if coef < 0 else "+"

@@ -854,8 +854,15 @@ def _and_list(items: Sequence[str], conjunction: str = "and") -> str:
 class _Resolver:
     """Resolves one parsed spec against the declared dims and the kernel's inputs."""
 
-    def __init__(self, text: str, dims: Mapping[str, FullDim], inputs: Sequence[SpecInput]) -> None:
+    def __init__(
+        self,
+        text: str,
+        dims: Mapping[str, FullDim],
+        inputs: Sequence[SpecInput],
+        open_inputs: bool = False,
+    ) -> None:
         self.text = text
+        self.open_inputs = open_inputs
         self.inputs = tuple(inputs)
         # A dim is known if declared or held by an input; broadcast dims come from here.
         self.known: dict[str, FullDim] = dict(dims)
@@ -937,12 +944,21 @@ class _Resolver:
         left_by_name = {s.name: s for s in left.dims}
         right_by_name = {s.name: s for s in right.dims}
         if left_by_name.keys() != right_by_name.keys():
+            left_names, right_names = left_by_name.keys(), right_by_name.keys()
+            wider = left if left_names > right_names else right
+            if left_names > right_names or right_names > left_names:
+                names = " ".join(s.name for s in wider.dims)
+                fix = f"broadcast the narrower side to the same dims: (... -> {names})"
+            else:
+                fix = (
+                    "give both sides the same dims: contract or reduce one side, "
+                    "e.g. (... -> M K) or sum[N](...)"
+                )
             raise self.error(
                 pos,
                 f"operands of {what} have different dims: left {_show_dims(left.dims)}, "
                 f"right {_show_dims(right.dims)}",
-                "give both sides the same dims: contract or reduce one side, "
-                "e.g. (... -> M K) or sum[N](...)",
+                fix,
             )
         for name, sliced in left_by_name.items():
             other = right_by_name[name]
@@ -975,6 +991,8 @@ class _Resolver:
         written = " ".join(str(d) for d in tensor.dims)
         if tensor.name is not None:
             named = self.by_name.get(tensor.name)
+            if named is None and self.open_inputs:
+                return self.unread_input(tensor, tensor.name, anonymous=False)
             if named is None:
                 raise self.error(
                     tensor.pos,
@@ -992,6 +1010,8 @@ class _Resolver:
             inp = named
         else:
             candidates = self.by_dim_set.get(written_names, [])
+            if not candidates and self.open_inputs:
+                return self.unread_input(tensor, " ".join(d.name for d in tensor.dims), True)
             if not candidates:
                 raise self.error(
                     tensor.pos,
@@ -1010,6 +1030,17 @@ class _Resolver:
                 sliced = self.narrow(sliced, dim, f"input {inp.name}")
             dims.append(sliced)
         expr = ir.input_leaf(inp.name, dim_names(inp.dims), inp.anonymous)
+        return _Value(expr, tuple(dims))
+
+    def unread_input(self, tensor: Tensor, name: str, anonymous: bool) -> _Value:
+        """A leaf for an input the kernel never read (script form only)."""
+        dims: list[Sliced] = []
+        for dim in tensor.dims:
+            sliced = self.known[dim.name].full
+            if dim.interval is not None:
+                sliced = self.narrow(sliced, dim, f"input {name}")
+            dims.append(sliced)
+        expr = ir.input_leaf(name, tuple(d.name for d in tensor.dims), anonymous)
         return _Value(expr, tuple(dims))
 
     def ambiguous(self, tensor: Tensor, written: str, candidates: Sequence[SpecInput]) -> SpecError:
@@ -1136,14 +1167,21 @@ def _unknown_dim(text: str, dim: SpecDim, known: Mapping[str, FullDim]) -> SpecE
 
 
 def resolve_spec(
-    text: str, dims: Mapping[str, FullDim], inputs: Sequence[SpecInput]
+    text: str,
+    dims: Mapping[str, FullDim],
+    inputs: Sequence[SpecInput],
+    open_inputs: bool = False,
 ) -> ResolvedSpec:
     """Parse `text` and resolve it to the IR term it denotes and the result's dims.
 
     `dims` maps names to the declared dims (the kernel module's `FullDim`s); `inputs` are the
     kernel's inputs. Raises `SpecError` on any fault, syntax or resolution.
+
+    `open_inputs` is for script form, where the inputs are only those the first tile reads: a
+    leaf that matches none of them is an input the kernel never read, not a fault of the spec,
+    so it resolves to a leaf of its own and the proof then reports the difference.
     """
-    value = _Resolver(text, dims, inputs).resolve(parse_spec(text))
+    value = _Resolver(text, dims, inputs, open_inputs).resolve(parse_spec(text))
     return ResolvedSpec(value.expr, value.dims)
 
 

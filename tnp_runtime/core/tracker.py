@@ -25,6 +25,8 @@ class Binding:
 
     dims: Mapping[str, FullDim]
     inputs: Sequence[SpecInput]
+    # Script form: the inputs are those the first tile reads, so a spec leaf may name none.
+    open_inputs: bool = False
 
 
 class ResultTracker:
@@ -47,7 +49,9 @@ class ResultTracker:
 
     def bind(self, binding: Binding) -> ResolvedSpec:
         """Resolve the spec's names now; raises `SpecError` if it cannot."""
-        resolved = resolve_spec(self.spec_text, binding.dims, binding.inputs)
+        resolved = resolve_spec(
+            self.spec_text, binding.dims, binding.inputs, binding.open_inputs
+        )
         self.resolved = resolved
         self.dims = dict(binding.dims)
         self.coverage = Coverage(resolved.dims)
