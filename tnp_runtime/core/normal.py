@@ -35,7 +35,7 @@ from typing import Final, NamedTuple
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.ir import Input
 
-# A product of two polynomials may have at most this many terms before normalization gives up.
+# A sum or product may have at most this many terms before normalization gives up.
 MAX_TERMS: Final = 4096
 
 
@@ -347,6 +347,8 @@ def add(a: Value, b: Value) -> Value:
         return b
     if not b.terms:
         return a
+    if len(a.terms) + len(b.terms) > MAX_TERMS:
+        raise NormalFormLimit(f"a sum of {len(a.terms) + len(b.terms)} terms")
     terms = dict(a.terms)
     for mono, coef in b.terms:
         terms[mono] = terms.get(mono, Fraction(0)) + coef

@@ -10,6 +10,7 @@ numbers agree, the answer is Unknown and says so.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -28,6 +29,10 @@ class Counterexample:
     index: tuple[tuple[str, int], ...]
     kernel_value: float
     spec_value: float
+
+    @property
+    def is_finite(self) -> bool:
+        return math.isfinite(self.kernel_value) and math.isfinite(self.spec_value)
 
     def describe(self) -> str:
         where = ", ".join(f"{d}={i}" for d, i in self.index) or "the only index"
@@ -87,10 +92,13 @@ def prove(
         kernel_nf = normalize(kernel)
         spec_nf = normalize(spec)
     except normal.NotNormalizable as err:
-        equal, _ = _numeric_check(kernel, spec, tile)
-        return Unknown(
-            renderer.expr(kernel), renderer.expr(spec), f"no normal form: {err}", equal
-        )
+        kernel_text, spec_text = renderer.expr(kernel), renderer.expr(spec)
+        equal, counterexample = _numeric_check(kernel, spec, tile)
+        if counterexample is not None and counterexample.is_finite:
+            # Two finite values that differ refute the equality whatever the normal form.
+            difference = f"not computed: {err}"
+            return Refuted(kernel_text, spec_text, difference, counterexample, ())
+        return Unknown(kernel_text, spec_text, f"no normal form: {err}", equal)
     if kernel_nf is spec_nf:
         return Proved()
     kernel_text, spec_text = renderer.value(kernel_nf), renderer.value(spec_nf)
