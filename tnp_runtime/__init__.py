@@ -7,7 +7,7 @@ one-line spec before writing it. See README.md for the spec language and the err
 
 from tnp_runtime.core.dims import FullDim, Interval, Sliced
 from tnp_runtime.errors import SpecError, TypeCheckError
-from tnp_runtime.functions import cos, dim, einsum, exp, log, max, randn, sin, sqrt
+from tnp_runtime.functions import cos, dim, einsum, exp, log, max, randn, reveal, sin, sqrt
 from tnp_runtime.kernel import kernel
 from tnp_runtime.result import TypedResult
 from tnp_runtime.typed import Typed
@@ -28,6 +28,7 @@ __all__ = [
     "log",
     "max",
     "randn",
+    "reveal",
     "sin",
     "sqrt",
 ]

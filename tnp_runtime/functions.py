@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import builtins
 import math
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
 from tnp_runtime.core import rules
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import FullDim
-from tnp_runtime.core.ir import UnaryOp
+from tnp_runtime.core.ir import Input, UnaryOp, inputs_of
+from tnp_runtime.core.reveal import reveal_text
 from tnp_runtime.errors import reraise
-from tnp_runtime.typed import Number, Typed, _is_number, as_scalar
+from tnp_runtime.typed import Number, Typed, _is_number, as_scalar, spec_input
 
 
 def dim(name: str, size: int) -> FullDim:
@@ -96,6 +97,25 @@ def max(x: Any, y: Any) -> Any:
     if isinstance(y, Typed):
         return y.maximum(x, reflected=True)
     return builtins.max(x, y)
+
+
+T = TypeVar("T")
+
+
+def reveal(value: T) -> T:
+    """Print a `Typed` value's DimType and ExprType and return it unchanged; under mypy the
+    plugin shows the same text as a note (like `reveal_type`)."""
+    if isinstance(value, Typed):
+        sizes = {
+            s.name: s.dim.size
+            for leaf in inputs_of(value.expr_type)
+            if isinstance(leaf, Input)
+            for s in spec_input(leaf).dims
+        }
+        print(f"tnp.reveal: {reveal_text(value.abstract, sizes)}")
+    else:
+        print(f"tnp.reveal: {value!r} (not a Typed value)")
+    return value
 
 
 def randn(*dims: FullDim, name: str | None = None, seed: int | None = None) -> Typed[Any]:

@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from tnp_runtime.core.diagnostics import Code, Diagnostic
-from tnp_runtime.core.dims import DimType, FullDim, render_dims
+from tnp_runtime.core.calls import argument_dims_diagnostic, result_spec_diagnostic
+from tnp_runtime.core.dims import DimType, FullDim
 from tnp_runtime.core.spec import SpecInput, resolve_dims, resolve_spec
 from tnp_runtime.core.tracker import Binding
 from tnp_runtime.errors import TypeCheckError, fail
@@ -104,14 +104,9 @@ def kernel(fn: F) -> F:
             result = bound.arguments[name]
             if not isinstance(result, TypedResult):
                 raise TypeError(f"{fn.__name__}: argument {name} must be a TypedResult")
-            if " ".join(result.spec.split()) != " ".join(spec_text.split()):
-                fail(
-                    Diagnostic(
-                        Code.SPEC,
-                        f"{fn.__name__}: result {name} has spec `{result.spec}` but the kernel "
-                        f"declares `{spec_text}`",
-                    )
-                )
+            mismatch = result_spec_diagnostic(fn.__name__, name, result.spec, spec_text)
+            if mismatch is not None:
+                fail(mismatch)
             result.bind(signature.binding)
             results.append(result)
         returned = fn(*bound.args, **bound.kwargs)
@@ -128,13 +123,8 @@ def _renamed(kernel_name: str, name: str, value: object, declared: DimType) -> T
     """The argument as the kernel's input `name`, after checking its dims."""
     if not isinstance(value, Typed):
         raise TypeError(f"{kernel_name}: argument {name} must be a Typed value")
-    if sorted(value.dim_type, key=lambda s: s.name) != sorted(declared, key=lambda s: s.name):
-        fail(
-            Diagnostic(
-                Code.DIM,
-                f"{kernel_name}: argument {name} has dims {render_dims(value.dim_type)} "
-                f"but the kernel declares {render_dims(declared)}",
-            )
-        )
+    mismatch = argument_dims_diagnostic(kernel_name, name, value.dim_type, declared)
+    if mismatch is not None:
+        fail(mismatch)
     return Typed._make(value.arr, type(value.abstract)(
         value.dim_type, register_input(name, value.dim_type)))

@@ -10,9 +10,8 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+from tnp_runtime.core.calls import script_binding
 from tnp_runtime.core.diagnostics import Violation
-from tnp_runtime.core.dims import FullDim
-from tnp_runtime.core.ir import Input, inputs_of
 from tnp_runtime.core.spec import SpecError
 from tnp_runtime.core.tracker import Binding, ResultTracker
 from tnp_runtime.errors import TypeCheckError, reraise, user_location
@@ -75,13 +74,7 @@ class TypedResult(Generic[SpecT]):
 
 def _script_binding(tile: Typed[Any]) -> Binding:
     """Script form: the spec resolves against the inputs the first tile reads."""
-    leaves = [leaf for leaf in inputs_of(tile.expr_type) if isinstance(leaf, Input)]
-    inputs = [spec_input(leaf) for leaf in leaves]
-    dims: dict[str, FullDim] = {s.name: s.dim for s in tile.dim_type}
-    for item in inputs:
-        for s in item.dims:
-            dims.setdefault(s.name, s.dim)
-    return Binding(dims, inputs, open_inputs=True)
+    return script_binding(tile.dim_type, tile.expr_type, spec_input)
 
 
 __all__ = ["SpecError", "TypedResult"]

@@ -303,3 +303,11 @@ def test_script_form_tile_that_never_reads_an_input_is_a_spec_error_not_a_bad_sp
     with raises("tnp-spec") as info:
         c.assign(a)
     assert "the spec requires `(M N) + (M N)`" in str(info.value) or "bias" in str(info.value)
+
+
+def test_reveal_prints_both_types_and_returns_the_value(capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = typed(M, N, name="A"), typed(N, K, name="B")
+    tile = einsum(a.slice(M, 0, 5) * 3, b * 2, "M N, N K -> M K")
+    assert tnp.reveal(tile) is tile
+    out = capsys.readouterr().out
+    assert out == "tnp.reveal: dims M[0:5] K[0:6]; expr `6 * (M N, N K -> M K)`\n"
