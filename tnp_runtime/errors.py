@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from types import FrameType
 from typing import NoReturn
 
 from tnp_runtime.core.diagnostics import Diagnostic, Violation
@@ -31,15 +32,23 @@ class TypeCheckError(TypeError):
         self.lineno = lineno
 
 
-def user_location() -> tuple[str | None, int | None]:
-    """File and line of the innermost frame outside this package: where the user's code is."""
+def user_frame() -> FrameType | None:
+    """The innermost frame outside this package: where the user's code is."""
     frame = sys._getframe(1)
     while frame is not None:
         filename = os.path.abspath(frame.f_code.co_filename)
         if not filename.startswith(_PACKAGE_DIR + os.sep):
-            return frame.f_code.co_filename, frame.f_lineno
+            return frame
         frame = frame.f_back  # type: ignore[assignment]
-    return None, None
+    return None
+
+
+def user_location() -> tuple[str | None, int | None]:
+    """File and line of the user's code that called into tnp."""
+    frame = user_frame()
+    if frame is None:
+        return None, None
+    return frame.f_code.co_filename, frame.f_lineno
 
 
 def fail(diagnostic: Diagnostic) -> NoReturn:

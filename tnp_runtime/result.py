@@ -12,9 +12,10 @@ import numpy as np
 
 from tnp_runtime.core.calls import script_binding
 from tnp_runtime.core.diagnostics import Violation
+from tnp_runtime.core.ir import Input
 from tnp_runtime.core.spec import SpecError
 from tnp_runtime.core.tracker import Binding, ResultTracker
-from tnp_runtime.errors import TypeCheckError, reraise, user_location
+from tnp_runtime.errors import TypeCheckError, reraise, user_frame, user_location
 from tnp_runtime.typed import Array, Typed, _align, spec_input
 
 SpecT = TypeVar("SpecT")
@@ -23,7 +24,7 @@ SpecT = TypeVar("SpecT")
 class TypedResult(Generic[SpecT]):
     """`TypedResult("6 * (M N, N K -> M K)")`. Annotate as `TypedResult[Literal["..."]]`."""
 
-    __slots__ = ("_created_at", "_data", "_tracker")
+    __slots__ = ("_created_at", "_data", "_scope_inputs", "_tracker")
 
     def __init__(self, spec: str) -> None:
         if not isinstance(spec, str):
@@ -31,6 +32,7 @@ class TypedResult(Generic[SpecT]):
         self._created_at = user_location()
         self._tracker = ResultTracker(spec)
         self._data: Array | None = None
+        self._scope_inputs = _inputs_in_scope()
 
     @property
     def spec(self) -> str:
@@ -49,7 +51,10 @@ class TypedResult(Generic[SpecT]):
         if not isinstance(tile, Typed):
             raise TypeError(f"assign takes a Typed tile, got {type(tile).__name__}")
         try:
-            region = self._tracker.assign(tile.abstract, _script_binding(tile))
+            binding = script_binding(
+                tile.dim_type, tile.expr_type, spec_input, self._scope_inputs
+            )
+            region = self._tracker.assign(tile.abstract, binding)
         except Violation as err:
             reraise(err)
         resolved = self._tracker.resolved
@@ -72,9 +77,14 @@ class TypedResult(Generic[SpecT]):
         return f"TypedResult({self.spec!r})"
 
 
-def _script_binding(tile: Typed[Any]) -> Binding:
-    """Script form: the spec resolves against the inputs the first tile reads."""
-    return script_binding(tile.dim_type, tile.expr_type, spec_input)
+def _inputs_in_scope() -> tuple[Input, ...]:
+    """The inputs bound to names where the result is created (see `calls.script_binding`)."""
+    frame = user_frame()
+    if frame is None:
+        return ()
+    names = {**frame.f_globals, **frame.f_locals}
+    leaves = [v.expr_type for v in names.values() if isinstance(v, Typed)]
+    return tuple(dict.fromkeys(leaf for leaf in leaves if isinstance(leaf, Input)))
 
 
 __all__ = ["SpecError", "TypedResult"]

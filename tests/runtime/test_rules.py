@@ -311,3 +311,13 @@ def test_reveal_prints_both_types_and_returns_the_value(capsys: pytest.CaptureFi
     assert tnp.reveal(tile) is tile
     out = capsys.readouterr().out
     assert out == "tnp.reveal: dims M[0:5] K[0:6]; expr `6 * (M N, N K -> M K)`\n"
+
+
+def test_script_form_leaf_is_ambiguous_among_inputs_in_scope_not_only_those_read() -> None:
+    # The tile reads V twice and K never; `nctx dhead` must not quietly mean V.
+    q = typed(M, N, name="Q")
+    k_in, v_in = typed(K, N, name="K"), typed(K, N, name="V")
+    c = TypedResult("((M N, K N -> M K), K N -> M N)")
+    assert k_in is not None
+    with pytest.raises(tnp.SpecError, match="ambiguous"):
+        c.assign(einsum(einsum(q, v_in, "M N, K N -> M K"), v_in, "M K, K N -> M N"))

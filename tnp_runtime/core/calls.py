@@ -8,7 +8,7 @@ report at the call's line.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, FullDim, render_dims
@@ -44,10 +44,21 @@ def result_spec_diagnostic(
     )
 
 
-def script_binding(tile_dims: DimType, tile_expr: Expr,
-                   input_of: Callable[[Input], SpecInput]) -> Binding:
-    """Script form: the spec resolves against the inputs the first tile reads."""
-    leaves = [leaf for leaf in inputs_of(tile_expr) if isinstance(leaf, Input)]
+def script_binding(
+    tile_dims: DimType,
+    tile_expr: Expr,
+    input_of: Callable[[Input], SpecInput],
+    scope_inputs: Sequence[Input] = (),
+) -> Binding:
+    """Script form: the spec resolves against the inputs in scope where the result was made
+    and those the first tile reads.
+
+    A spec leaf must be unique among every input the script could have meant, not only among
+    those the first tile happens to read: with K and V in scope, `nctx dhead` is ambiguous even
+    if the tile (wrongly) reads V twice and K never.
+    """
+    read = [leaf for leaf in inputs_of(tile_expr) if isinstance(leaf, Input)]
+    leaves = dict.fromkeys([*scope_inputs, *read])
     inputs = [input_of(leaf) for leaf in leaves]
     dims: dict[str, FullDim] = {s.name: s.dim for s in tile_dims}
     for item in inputs:
