@@ -1,0 +1,214 @@
+"""Prover time for flash attention from 4 to 4096 key tiles (DESIGN.md section 8).
+
+    PYTHONPATH=. python benchmarks/flash_attention.py [--quick] [--runs N]
+
+The kernel is examples/flash_attention.py in kernel form (qctx 32, dhead 16, tile 32, so one
+query tile and nctx / 32 key tiles), run through the runtime on random inputs. Each run measures,
+with `time.perf_counter`:
+
+- run: the kernel call up to the `assign` (building both types and computing the NumPy data,
+  tile by tile), that is the call's wall time minus the time spent inside `assign`;
+- proof: the `assign` call, which proves the tile against the spec and writes it;
+- peak RSS: `resource.getrusage(RUSAGE_SELF).ru_maxrss` at the end of the process (it includes
+  the interpreter, NumPy and the inputs, shown on their own as "RSS before the call").
+
+The core memoizes normal forms per interned node for the life of the process, so a second
+kernel call in one process would measure a cache hit. Every run of every size is therefore a
+fresh Python process (this script started with `--worker`); the table shows the median over
+`--runs` processes, of each column separately. A last process at the largest size runs the
+kernel under `tracemalloc` and reports the peak of Python allocations during the call (traced
+runs are slower, so their time is not reported).
+
+The seed's numbers (a Rust e-graph, release build, Apple M3 Pro) are from its README and were
+measured on another machine; they are shown for scale, not as a like-for-like comparison.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import tracemalloc
+from typing import Any
+from typing import Literal as L
+
+import _common
+import numpy as np
+
+import tnp_runtime as tnp
+from tnp_runtime import FullDim, Typed, TypedResult, einsum, exp, max
+
+qctx, dhead, nctx = FullDim("qctx", 32), FullDim("dhead", 16), FullDim("nctx", 512)
+TILE = 32
+SPEC = (
+    "(softmax[nctx]((qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16)),"
+    " V:nctx dhead -> qctx dhead)"
+)
+TILE_COUNTS = (4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
+# The seed's proof times in seconds by tile count (its README: Rust e-graph, Apple M3 Pro).
+SEED_SECONDS = {4: 1.18, 8: 3.52, 16: 67.53}
+# Proof-time targets of DESIGN.md section 8, in seconds, by tile count.
+TARGET_SECONDS = {16: 0.05, 256: 0.5, 4096: 5.0}
+TARGET_PEAK_MB = 1024
+
+
+def flash_attention(
+    Q: Typed[L["qctx dhead"]],
+    K: Typed[L["nctx dhead"]],
+    V: Typed[L["nctx dhead"]],
+    out: TypedResult[
+        L[
+            "(softmax[nctx]((qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16)),"
+            " V:nctx dhead -> qctx dhead)"
+        ]
+    ],
+) -> None:
+    """examples/flash_attention.py's kernel, line for line; `@tnp.kernel` is applied by
+    `measure` once the module's `nctx` has the size being measured."""
+    for iq in range(0, qctx.size, TILE):
+        q = Q.slice(qctx, iq, iq + TILE)
+        row_max = -np.inf
+        row_sum = 0
+        acc = 0
+        for jk in range(0, nctx.size, TILE):
+            k = K.slice(nctx, jk, jk + TILE)
+            v = V.slice(nctx, jk, jk + TILE)
+            scores = einsum(q, k, "qctx dhead, nctx dhead -> qctx nctx") / np.sqrt(16)
+            new_max = max(row_max, scores.max(nctx))
+            p = exp(scores - new_max.repeat(nctx[jk : jk + TILE]))
+            rescale = exp(row_max - new_max)
+            row_sum = row_sum * rescale + p.sum(nctx)
+            acc = acc * rescale.repeat(dhead) + einsum(p, v, "qctx nctx, nctx dhead -> qctx dhead")
+            row_max = new_max
+        out.assign(acc / row_sum.repeat(dhead))
+
+
+class TimedResult(TypedResult[Any]):
+    """A `TypedResult` that adds up the wall time spent in its `assign` calls."""
+
+    __slots__ = ("assign_seconds",)
+
+    def __init__(self, spec: str) -> None:
+        super().__init__(spec)
+        self.assign_seconds = 0.0
+
+    def assign(self, tile: Typed[Any]) -> None:
+        start = time.perf_counter()
+        super().assign(tile)
+        self.assign_seconds += time.perf_counter() - start
+
+
+def reference(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> np.ndarray:
+    scores = q @ k.T / np.sqrt(dhead.size)
+    p = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return (p / p.sum(axis=1, keepdims=True)) @ v
+
+
+def measure(tiles: int, trace_memory: bool) -> dict[str, float]:
+    """One kernel call at `tiles` key tiles, in this (fresh) process."""
+    global nctx
+    nctx = FullDim("nctx", tiles * TILE)
+    kernel = tnp.kernel(flash_attention)
+    rng = np.random.default_rng(0)
+    q = Typed(rng.standard_normal((qctx.size, dhead.size)), qctx, dhead)
+    k = Typed(rng.standard_normal((nctx.size, dhead.size)), nctx, dhead)
+    v = Typed(rng.standard_normal((nctx.size, dhead.size)), nctx, dhead)
+    out = TimedResult(SPEC)
+    rss_before = _common.peak_rss_mb()
+    if trace_memory:
+        tracemalloc.start()
+    start = time.perf_counter()
+    kernel(q, k, v, out)
+    call_seconds = time.perf_counter() - start
+    traced_peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace_memory else 0.0
+    tracemalloc.stop()
+    assert np.allclose(out.arr, reference(q.arr, k.arr, v.arr))
+    return {
+        "run": call_seconds - out.assign_seconds,
+        "proof": out.assign_seconds,
+        "rss_before_mb": rss_before,
+        "peak_rss_mb": _common.peak_rss_mb(),
+        "traced_peak_mb": traced_peak,
+    }
+
+
+def row(tiles: int, runs: list[dict[str, float]]) -> list[str]:
+    run = _common.median([r["run"] for r in runs])
+    proof = _common.median([r["proof"] for r in runs])
+    seed = SEED_SECONDS.get(tiles)
+    return [
+        str(tiles),
+        str(tiles * TILE),
+        _common.ms(run),
+        _common.ms(proof),
+        _common.us(run / tiles),
+        _common.us(proof / tiles),
+        f"{_common.median([r['peak_rss_mb'] for r in runs]):.0f}",
+        "—" if seed is None else f"{seed:.2f} s",
+    ]
+
+
+def target_lines(proofs: dict[int, float], peak_mb: float, largest: int) -> list[str]:
+    lines = []
+    for tiles, limit in TARGET_SECONDS.items():
+        if tiles in proofs:
+            verdict = "met" if proofs[tiles] < limit else "MISSED"
+            lines.append(
+                f"target: proof < {limit:g} s at {tiles} tiles: "
+                f"{proofs[tiles]:.3f} s, {verdict}"
+            )
+    verdict = "met" if peak_mb < TARGET_PEAK_MB else "MISSED"
+    lines.append(
+        f"target: peak RSS < {TARGET_PEAK_MB} MB at {largest} tiles: {peak_mb:.0f} MB, {verdict}"
+    )
+    return lines
+
+
+def report(results: dict[int, list[dict[str, float]]], traced: dict[str, float]) -> None:
+    headers = [
+        "tiles",
+        "nctx",
+        "run: types + NumPy (ms)",
+        "proof: assign (ms)",
+        "run per tile (µs)",
+        "proof per tile (µs)",
+        "peak RSS (MB)",
+        "seed proof (Rust e-graph, M3 Pro)",
+    ]
+    _common.print_table(headers, [row(t, runs) for t, runs in results.items()])
+    proofs = {t: _common.median([r["proof"] for r in runs]) for t, runs in results.items()}
+    largest = list(results)[-1]  # sizes ascend; `max` here is tnp.max
+    largest_runs = results[largest]
+    rss_before = _common.median([r["rss_before_mb"] for r in largest_runs])
+    peak = _common.median([r["peak_rss_mb"] for r in largest_runs])
+    for line in target_lines(proofs, peak, largest):
+        print(line)
+    if 16 in proofs and largest > 16:
+        flat = (proofs[largest] / largest) / (proofs[16] / 16)
+        print(f"proof per tile at {largest} tiles / at 16 tiles: {flat:.2f}")
+    print(
+        f"at {largest} tiles: RSS before the call {rss_before:.0f} MB, peak {peak:.0f} MB; "
+        f"tracemalloc peak during the call (separate run) {traced['traced_peak_mb']:.1f} MB"
+    )
+
+
+def main() -> None:
+    args = _common.base_parser(__doc__, default_runs=5).parse_args()
+    if args.worker:
+        tiles, trace = int(args.worker[0]), args.worker[1:] == ["trace"]
+        _common.emit(measure(tiles, trace))
+        return
+    counts = TILE_COUNTS[:1] if args.quick else TILE_COUNTS
+    runs = 1 if args.quick else args.runs
+    _common.print_header(
+        "Flash attention: prover time by key tiles (qctx 32, dhead 16, tile 32)",
+        [f"median of {runs} runs per size, each in a fresh process"],
+    )
+    results: dict[int, list[dict[str, float]]] = {}
+    for tiles in counts:
+        results[tiles] = [_common.run_worker(__file__, [str(tiles)]) for _ in range(runs)]
+    traced = _common.run_worker(__file__, [str(counts[-1]), "trace"])
+    report(results, traced)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
