@@ -1,0 +1,1 @@
+"""One module per hooked feature, each with one entry point."""

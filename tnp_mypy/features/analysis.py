@@ -1,0 +1,138 @@
+"""Analyse the scope being checked once, cache the findings, report them.
+
+Hooks on tnp's API (`Typed(...)`, `TypedResult(...)`, `c.assign`, `einsum`, the `@kernel`
+decorator) call `analyze` while mypy checks the scope that contains them. The scope (a kernel,
+an annotated function, or the module) is interpreted once; its findings are cached under the
+scope's node, with the types of the other modules' names it read, so a re-check after one of
+those changed (dmypy, incremental runs) re-analyses it. Findings are emitted from whichever
+hook fires while mypy keeps errors (see `report.emit` for the once-per-line rule).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from mypy.checker import TypeChecker
+from mypy.nodes import Context, Decorator, FuncDef, FuncItem, MypyFile, Var
+from mypy.plugin import FunctionContext, MethodContext
+from mypy.types import Type
+
+from tnp_mypy import names
+from tnp_mypy.config import Config
+from tnp_mypy.guard import reraise
+from tnp_mypy.interpreter import symbols
+from tnp_mypy.interpreter.evaluator import Interpreter
+from tnp_mypy.report import Finding, discarding, emit
+from tnp_runtime.core.diagnostics import Code, Diagnostic
+
+
+@dataclass(slots=True)
+class _Analysis:
+    node: FuncItem | MypyFile
+    findings: list[Finding]
+    dependencies: dict[str, str]
+    seconds: float
+
+
+# (module, scope) -> the latest analysis of that scope. Holding the node keeps its id unique.
+_CACHE: dict[tuple[str, str], _Analysis] = {}
+
+
+def _current(api: TypeChecker, key: tuple[str, str], node: FuncItem | MypyFile) -> bool:
+    cached = _CACHE.get(key)
+    if cached is None or cached.node is not node:
+        return False
+    for fullname, shown in cached.dependencies.items():
+        module, _, name = fullname.rpartition(".")
+        tree = api.modules.get(module)
+        symbol = tree.names.get(name) if tree is not None else None
+        if symbol is None or not isinstance(symbol.node, Var) or str(symbol.node.type) != shown:
+            return False
+    return True
+
+
+def _run(api: TypeChecker, config: Config, node: FuncItem | MypyFile, kind: str) -> list[Finding]:
+    tree = api.tree
+    key = (tree.fullname, kind + ":" + (node.fullname if isinstance(node, FuncDef) else ""))
+    if isinstance(node, FuncItem):
+        key = (key[0], f"{key[1]}@{node.line}")
+    if not _current(api, key, node):
+        started = time.monotonic()
+        interpreter = Interpreter(tree, config)
+        try:
+            if kind == "kernel":
+                assert isinstance(node, FuncDef)
+                findings = interpreter.run_kernel(node)
+            elif kind == "function":
+                assert isinstance(node, FuncDef)
+                findings = interpreter.run_function(node)
+            else:
+                findings = interpreter.run_module()
+        except Exception as err:
+            if reraise():
+                raise
+            message = f"tnp plugin bug: {type(err).__name__}: {err}".replace("\n", " ")
+            findings = [Finding(Diagnostic(Code.INTERNAL, message), node.line, node.column)]
+        _CACHE[key] = _Analysis(node, findings, dict(interpreter.dependencies),
+                                time.monotonic() - started)
+    return _CACHE[key].findings
+
+
+def _report(api: TypeChecker, findings: list[Finding]) -> None:
+    if discarding(api):
+        return
+    for finding in findings:
+        emit(api, finding)
+
+
+def _kernel_of(api: TypeChecker, fn: FuncItem) -> bool:
+    """True if `fn` is a module-level function decorated with `@tnp.kernel`."""
+    symbol = api.tree.names.get(fn.name) if isinstance(fn, FuncDef) else None
+    node = symbol.node if symbol is not None else None
+    return isinstance(node, Decorator) and node.func is fn and symbols.is_kernel(node)
+
+
+def _takes_tnp_values(fn: FuncDef) -> bool:
+    """A function whose parameters are tnp values is checked where it is called (inlined)."""
+    arg_types = getattr(fn.type, "arg_types", [])
+    return any(
+        symbols.annotation_text(t, names.TYPED) is not None
+        or symbols.annotation_text(t, names.TYPED_RESULT) is not None
+        or (str(t).startswith(("tnp_runtime.Typed", "tnp_runtime.TypedResult")))
+        for t in arg_types
+    )
+
+
+def scope_findings(api: TypeChecker, config: Config) -> list[Finding]:
+    """The findings of the scope mypy is checking now (empty if it is not analysed)."""
+    fn = api.scope.current_function()
+    if fn is None:
+        return _run(api, config, api.tree, "module")
+    if not isinstance(fn, FuncDef) or fn.fullname != f"{api.tree.fullname}.{fn.name}":
+        return []  # a lambda, a method or a nested function: followed where it is called
+    if _kernel_of(api, fn):
+        return _run(api, config, fn, "kernel")
+    if _takes_tnp_values(fn):
+        return []
+    return _run(api, config, fn, "function")
+
+
+def analyze(config: Config, ctx: FunctionContext | MethodContext) -> None:
+    """Hooked on a call of tnp's API: analyse the enclosing scope (once) and report."""
+    if isinstance(ctx.api, TypeChecker):
+        _report(ctx.api, scope_findings(ctx.api, config))
+
+
+def analyze_kernel(config: Config, ctx: FunctionContext) -> Type:
+    """Hooked on the `@tnp.kernel` decorator: analyse the kernel it decorates."""
+    api = ctx.api
+    if isinstance(api, TypeChecker) and isinstance(ctx.context, Decorator):
+        fn = ctx.context.func
+        if fn.fullname == f"{api.tree.fullname}.{fn.name}":
+            _report(api, _run(api, config, fn, "kernel"))
+    return ctx.default_return_type
+
+
+def where(ctx: FunctionContext | MethodContext) -> Context:
+    return ctx.context

@@ -1,0 +1,1 @@
+"""The abstract interpreter over mypy nodes (see `evaluator`)."""

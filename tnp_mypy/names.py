@@ -1,0 +1,34 @@
+"""Full names the plugin hooks or recognises, as mypy spells them.
+
+The public API is declared in the stubs (`stubs/tnp_runtime/__init__.pyi`), so its names are
+`tnp_runtime.X`; code that imports a runtime module directly sees `tnp_runtime.<module>.X`.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+FULL_DIM: Final = frozenset({"tnp_runtime.FullDim", "tnp_runtime.core.dims.FullDim"})
+SLICED: Final = frozenset({"tnp_runtime.Sliced", "tnp_runtime.core.dims.Sliced"})
+DIM_FUNCTION: Final = frozenset({"tnp_runtime.dim", "tnp_runtime.functions.dim"})
+TYPED: Final = frozenset({"tnp_runtime.Typed", "tnp_runtime.typed.Typed"})
+TYPED_RESULT: Final = frozenset({"tnp_runtime.TypedResult", "tnp_runtime.result.TypedResult"})
+KERNEL: Final = frozenset({"tnp_runtime.kernel", "tnp_runtime.kernel.kernel"})
+ASSIGN: Final = frozenset(f"{name}.assign" for name in TYPED_RESULT)
+RANDN: Final = frozenset({"tnp_runtime.randn", "tnp_runtime.functions.randn"})
+EINSUM: Final = frozenset({"tnp_runtime.einsum", "tnp_runtime.functions.einsum"})
+REVEAL: Final = frozenset({"tnp_runtime.reveal", "tnp_runtime.functions.reveal"})
+TNP_MAX: Final = frozenset({"tnp_runtime.max", "tnp_runtime.functions.max"})
+# tnp's elementwise functions by their last name component.
+TNP_UNARY: Final = frozenset({"exp", "log", "sqrt", "sin", "cos"})
+TNP_MODULES: Final = frozenset({"tnp_runtime", "tnp_runtime.functions"})
+
+# Plain-number functions the interpreter evaluates (numpy's and math's, on constants).
+NUMERIC_MODULES: Final = frozenset({"math", "numpy"})
+NUMERIC_FUNCTIONS: Final = frozenset({"sqrt", "exp", "log", "sin", "cos", "float64", "abs"})
+INFINITY: Final = frozenset({"numpy.inf", "math.inf", "numpy.Inf", "numpy.infty"})
+
+BUILTINS: Final = "builtins"
+
+# Hooks whose firing means "the scope being checked builds tnp values: analyse it".
+ANALYSIS_TRIGGERS: Final = TYPED | TYPED_RESULT | RANDN | EINSUM | REVEAL

@@ -1,0 +1,97 @@
+"""Core diagnostics shown as mypy errors: one `ErrorCode` per tnp code, one helper emitting it.
+
+A `Finding` is a diagnostic located in the file being checked, with the loop indices of the
+first few times it happened. `emit` shows it once per (line, code): mypy's own error list is
+the record of what was shown, so a line re-checked later in the same run (overloads, deferred
+functions) is not reported twice, while a daemon run that cleared the file's errors reports it
+again. Nothing is shown while mypy is discarding errors (overload resolution): the caller
+retries from the next hook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+from mypy.errorcodes import ErrorCode
+from mypy.nodes import Context
+from mypy.plugin import CheckerPluginInterface
+
+from tnp_runtime.core.diagnostics import Code, Diagnostic
+
+_DESCRIPTIONS: Final = {
+    Code.DIM: "Operands or arguments whose dims or slices do not match",
+    Code.REDUCE: "A tile whose reduction covers only part of its dim",
+    Code.SPEC: "A tile that is not the spec restricted to the tile",
+    Code.UNPROVEN: "A tile neither proved nor refuted equal to the spec",
+    Code.OVERLAP: "A region of a result written twice",
+    Code.COVERAGE: "A result with regions never written",
+    Code.BAD_SPEC: "A spec or dims annotation that cannot be parsed or resolved",
+    Code.UNSUPPORTED: "A construct the tnp plugin cannot follow (a note)",
+    Code.INTERNAL: "A bug in the tnp plugin, caught",
+}
+
+ERROR_CODES: Final = {
+    code: ErrorCode(code.value, text, "tnp") for code, text in _DESCRIPTIONS.items()
+}
+
+# Codes shown as notes rather than errors: the runtime still checks what the plugin cannot.
+NOTE_CODES: Final = frozenset({Code.UNSUPPORTED})
+# At most this many "when i = ..." notes under one error.
+MAX_INDEX_NOTES: Final = 3
+
+
+@dataclass(slots=True)
+class Finding:
+    """`diagnostic` at `line` (and `column`) of the file being checked; `contexts` are the loop
+    indices ("im = 5, ik = 0") of its first occurrences, in order."""
+
+    diagnostic: Diagnostic
+    line: int
+    column: int = -1
+    contexts: list[str] = field(default_factory=list)
+
+    def occurred(self, context: str) -> None:
+        if context and len(self.contexts) < MAX_INDEX_NOTES and context not in self.contexts:
+            self.contexts.append(context)
+
+
+def discarding(api: CheckerPluginInterface) -> bool:
+    """True while mypy may throw errors away (inside `filter_errors`, e.g. overloads)."""
+    errors = api.msg.errors
+    return any(watcher._filter is not False for watcher in errors._watchers)
+
+
+def _already_shown(api: CheckerPluginInterface, line: int, code: ErrorCode) -> bool:
+    errors = api.msg.errors
+    return any(
+        info.line == line and info.code is code
+        for info in errors.error_info_map.get(errors.file, ())
+    )
+
+
+def emit(api: CheckerPluginInterface, finding: Finding) -> None:
+    """Show `finding` as a mypy error (a note for `tnp-unsupported`) with its notes."""
+    diagnostic = finding.diagnostic
+    code = ERROR_CODES[diagnostic.code]
+    if _already_shown(api, finding.line, code):
+        return
+    where = Context(finding.line, finding.column)
+    if diagnostic.code in NOTE_CODES:
+        api.msg.note(diagnostic.message, where, code=code)
+    else:
+        api.fail(diagnostic.message, where, code=code)
+    for note in diagnostic.notes:
+        api.msg.note(note, where, code=code)
+    for context in finding.contexts:
+        api.msg.note(f"when {context}", where, code=code)
+
+
+def internal_error(api: CheckerPluginInterface, where: Context, err: BaseException) -> None:
+    """`tnp-internal`: a bug in the plugin, shown instead of crashing mypy."""
+    message = (
+        f"tnp plugin bug: {type(err).__name__}: {err}"
+        " (set TNP_MYPY_RERAISE=1 to see the traceback; please report it)"
+    )
+    emit(api, Finding(Diagnostic(Code.INTERNAL, " ".join(message.splitlines())), where.line,
+                      where.column))
