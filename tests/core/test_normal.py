@@ -92,6 +92,11 @@ IDENTITIES: list[tuple[str, Expr, Expr]] = [
     ("log of exp", ir.unary(U.LOG, exp(x)), x),
     ("log(1)", ir.unary(U.LOG, c(1)), c(0)),
     ("double negation", ir.unary(U.NEG, ir.unary(U.NEG, x)), x),
+    ("denominators meet up to an exp factor (sigmoid)",
+     div(exp(x), add(exp(x), c(1))), div(c(1), add(c(1), exp(ir.unary(U.NEG, x))))),
+    ("log of a product with exp (logsumexp)",
+     add(m(0, 8, x), ir.unary(U.LOG, s(0, 8, exp(sub(x, m(0, 8, x)))))),
+     ir.unary(U.LOG, s(0, 8, exp(x)))),
 ]
 
 
@@ -103,6 +108,8 @@ def test_identity(name: str, lhs: Expr, rhs: Expr) -> None:
 NON_IDENTITIES: list[tuple[str, Expr, Expr]] = [
     ("sqrt(x)² is not x (x may be negative)", mul(ir.unary(U.SQRT, x), ir.unary(U.SQRT, x)), x),
     ("exp(log x) is not x", exp(ir.unary(U.LOG, x)), x),
+    ("log(x·y) is not log x + log y", ir.unary(U.LOG, mul(x, y)),
+     add(ir.unary(U.LOG, x), ir.unary(U.LOG, y))),
     ("overlapping sums do not merge", add(s(0, 6, x), s(2, 8, x)), s(0, 8, x)),
     ("sums over different bodies do not merge", add(s(0, 4, x), s(4, 8, y)), s(0, 8, x)),
     ("sums with different coefficients do not merge", add(s(0, 4, x), mul(c(2), s(4, 8, x))),

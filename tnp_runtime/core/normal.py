@@ -434,16 +434,67 @@ def inverse(a: Value) -> Value:
     if len(a.terms) == 1:
         mono, coef = a.terms[0]
         return _poly_raw({_mono_inverse(mono): 1 / coef})
-    # Several terms: pull out the monomial common to all terms and make the rest monic, so
-    # equal denominators written differently (scaled, or times a common factor) meet.
+    # Several terms: pull out the monomial common to all terms, then the exp factor and the
+    # scale chosen by content (not by creation order), so equal denominators written
+    # differently (scaled, times a common factor, times exp of something) meet:
+    # 1 + exp(-x) = exp(-x)·(exp(x) + 1).
     common = _common_factor(a)
-    primitive_terms = {_mono_mul(m, _mono_inverse(common)): c for m, c in a.terms}
-    primitive = _poly(primitive_terms)
-    lead = primitive.terms[0][1]
-    monic = scale(primitive, 1 / lead)
+    primitive = _poly({_mono_mul(m, _mono_inverse(common)): c for m, c in a.terms})
+    best: tuple[str, Poly | None, Poly] | None = None
+    for shift in dict.fromkeys(m.exponent for m, _ in primitive.terms):
+        candidate = primitive if shift is None else mul(primitive, exp(neg(shift)))
+        assert isinstance(candidate, Poly)
+        key = content_key(candidate)
+        if best is None or key < best[0]:
+            best = (key, shift, candidate)
+    assert best is not None
+    _, shift, shifted = best
+    lead = min(shifted.terms, key=lambda t: content_key(t[0]))[1]
+    monic = scale(shifted, 1 / lead)
     assert isinstance(monic, Poly)
+    outside = _mono_inverse(common)
+    if shift is not None:
+        unshift = exp(neg(shift))
+        assert isinstance(unshift, Poly)
+        outside = _mono_mul(outside, unshift.terms[0][0])
     group = _mono(((_func("group", monic), -1),), None)
-    return _poly_raw({_mono_mul(_mono_inverse(common), group): 1 / lead})
+    return _poly_raw({_mono_mul(outside, group): 1 / lead})
+
+
+_CONTENT_KEYS: Final[dict[int, str]] = {}
+
+
+def content_key(item: Poly | Mono | Atom) -> str:
+    """A text fixed by an object's content alone (unlike uids, which follow creation order),
+    to choose among equal representations the same way whichever was built first."""
+    found = _CONTENT_KEYS.get(item.uid)
+    if found is not None:
+        return found
+    match item:
+        case Poly(terms=terms):
+            parts = sorted(f"{c}*{content_key(m)}" for m, c in terms)
+            key = "(" + "+".join(parts) + ")"
+        case Mono(factors=factors, exponent=exponent):
+            parts = sorted(f"{content_key(a)}^{p}" for a, p in factors)
+            if exponent is not None:
+                parts.append(f"exp{content_key(exponent)}")
+            key = "*".join(parts) or "1"
+        case Leaf(input=node):
+            key = f"{node.name}[{','.join(node.dims)}]"
+        case SumAtom(bindings=bindings, body=body):
+            key = f"sum{_bindings_key(bindings)}({content_key(body)})"
+        case MaxAtom(bindings=bindings, body=body):
+            key = f"max{_bindings_key(bindings)}{content_key(body)}"
+        case MaxOf(args=args):
+            key = "maxof(" + ",".join(sorted(content_key(a) for a in args)) + ")"
+        case Func(name=name, arg=arg):
+            key = f"{name}{content_key(arg)}"
+    _CONTENT_KEYS[item.uid] = key
+    return key
+
+
+def _bindings_key(bindings: tuple[tuple[str, IntervalSet], ...]) -> str:
+    return "[" + ";".join(f"{d}:{over}" for d, over in bindings) + "]"
 
 
 def _common_factor(a: Poly) -> Mono:
@@ -490,9 +541,11 @@ def log(a: Value) -> Value:
         return ZERO
     if value is not None and value <= 0:
         raise NotNormalizable(f"log({value})")
-    found = _exp_argument(a)
-    if found is not None and found[0] == 1:
-        return found[1]
+    # log(P·exp(e)) = log(P) + e: exp(e) > 0, so P > 0 wherever log is in its domain.
+    exponents = {m.exponent for m, _ in a.terms}
+    if len(exponents) == 1 and (shared := exponents.pop()) is not None:
+        rest = mul(a, exp(neg(shared)))
+        return add(log(rest), shared)
     return atom_poly(_func("log", a))
 
 
