@@ -25,7 +25,6 @@ measured on another machine; they are shown for scale, not as a like-for-like co
 
 from __future__ import annotations
 
-import sys
 import time
 import tracemalloc
 from typing import Any
@@ -49,6 +48,8 @@ SEED_SECONDS = {4: 1.18, 8: 3.52, 16: 67.53}
 # Proof-time targets of DESIGN.md section 8, in seconds, by tile count.
 TARGET_SECONDS = {16: 0.05, 256: 0.5, 4096: 5.0}
 TARGET_PEAK_MB = 1024
+
+Array = np.ndarray[Any, np.dtype[np.float64]]
 
 
 def flash_attention(
@@ -97,10 +98,12 @@ class TimedResult(TypedResult[Any]):
         self.assign_seconds += time.perf_counter() - start
 
 
-def reference(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> np.ndarray:
+def reference(q: Array, k: Array, v: Array) -> Array:
+    """Softmax attention in plain NumPy, to check the kernel's result (not timed)."""
     scores = q @ k.T / np.sqrt(dhead.size)
     p = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return (p / p.sum(axis=1, keepdims=True)) @ v
+    result: Array = (p / p.sum(axis=1, keepdims=True)) @ v
+    return result
 
 
 def measure(tiles: int, trace_memory: bool) -> dict[str, float]:
@@ -109,9 +112,9 @@ def measure(tiles: int, trace_memory: bool) -> dict[str, float]:
     nctx = FullDim("nctx", tiles * TILE)
     kernel = tnp.kernel(flash_attention)
     rng = np.random.default_rng(0)
-    q = Typed(rng.standard_normal((qctx.size, dhead.size)), qctx, dhead)
-    k = Typed(rng.standard_normal((nctx.size, dhead.size)), nctx, dhead)
-    v = Typed(rng.standard_normal((nctx.size, dhead.size)), nctx, dhead)
+    q: Typed[Any] = Typed(rng.standard_normal((qctx.size, dhead.size)), qctx, dhead)
+    k: Typed[Any] = Typed(rng.standard_normal((nctx.size, dhead.size)), nctx, dhead)
+    v: Typed[Any] = Typed(rng.standard_normal((nctx.size, dhead.size)), nctx, dhead)
     out = TimedResult(SPEC)
     rss_before = _common.peak_rss_mb()
     if trace_memory:
@@ -211,4 +214,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

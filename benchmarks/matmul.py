@@ -23,7 +23,6 @@ started with `--worker`); the table shows the median over `--runs` processes of 
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 from typing import Literal as L
@@ -79,8 +78,8 @@ def measure(tiles: int) -> dict[str, float]:
     M, N, K = FullDim("M", size), FullDim("N", size), FullDim("K", size)
     kernel = tnp.kernel(matmul)
     rng = np.random.default_rng(0)
-    a = Typed(rng.standard_normal((size, size)), M, N)
-    b = Typed(rng.standard_normal((size, size)), N, K)
+    a: Typed[Any] = Typed(rng.standard_normal((size, size)), M, N)
+    b: Typed[Any] = Typed(rng.standard_normal((size, size)), N, K)
     c = TimedResult(SPEC)
     start = time.perf_counter()
     kernel(a, b, c)
@@ -149,4 +148,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -182,7 +182,7 @@ def mypy_version() -> str:
 
 
 def main() -> None:
-    args = _common.base_parser(__doc__, default_runs=3).parse_args()
+    args = _common.base_parser(__doc__, default_runs=5).parse_args()
     counts = TILE_COUNTS[:1] if args.quick else TILE_COUNTS
     runs = 1 if args.quick else args.runs
     with tempfile.TemporaryDirectory(prefix="tnp_mypy_bench_") as tmp:
@@ -213,4 +213,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
