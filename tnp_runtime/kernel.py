@@ -9,8 +9,10 @@ name parameters. When the kernel returns, every result must be completely writte
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
+import textwrap
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from typing import Any, TypeVar
 
 from tnp_runtime.core.calls import argument_dims_diagnostic, result_spec_diagnostic
 from tnp_runtime.core.dims import DimType, FullDim
-from tnp_runtime.core.spec import SpecInput, resolve_dims, resolve_spec
+from tnp_runtime.core.spec import SpecError, SpecInput, resolve_dims, resolve_spec
 from tnp_runtime.core.tracker import Binding
 from tnp_runtime.errors import TypeCheckError, fail
 from tnp_runtime.result import TypedResult
@@ -63,16 +65,41 @@ def resolve_signature(fn: Callable[..., Any]) -> Signature:
         annotation = hints.get(name)
         dims_text = literal_text(annotation, Typed)
         if dims_text is not None:
-            inputs[name] = resolve_dims(dims_text, dims)
+            try:
+                inputs[name] = resolve_dims(dims_text, dims)
+            except SpecError as err:
+                raise _at_parameter(err, fn, name) from None
             continue
         spec_text = literal_text(annotation, TypedResult)
         if spec_text is not None:
             results[name] = spec_text
     spec_inputs = [SpecInput(name, d, False) for name, d in inputs.items()]
     binding = Binding(dims, spec_inputs)
-    for spec_text in results.values():
-        resolve_spec(spec_text, dims, spec_inputs)
+    for name, spec_text in results.items():
+        try:
+            resolve_spec(spec_text, dims, spec_inputs)
+        except SpecError as err:
+            raise _at_parameter(err, fn, name) from None
     return Signature(inputs, results, binding)
+
+
+def _at_parameter(err: SpecError, fn: Callable[..., Any], name: str) -> SpecError:
+    """`err` located (`filename`, `lineno`) at parameter `name`'s annotation, where the mypy
+    plugin reports it too."""
+    code = fn.__code__
+    line = code.co_firstlineno
+    try:
+        lines, first = inspect.getsourcelines(fn)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.arg) and node.arg == name:
+                line = first + node.lineno - 1
+                break
+    except (OSError, TypeError, SyntaxError):
+        pass
+    setattr(err, "filename", code.co_filename)  # noqa: B010 - SpecError has no such field
+    setattr(err, "lineno", line)  # noqa: B010
+    return err
 
 
 def def_line(fn: Callable[..., Any]) -> tuple[str, int]:
