@@ -59,12 +59,25 @@ def command_line() -> str:
     return " ".join([*env, shlex.join(["python", script, *sys.argv[1:]])])
 
 
+def source_revision() -> str:
+    """The checkout measured: `git describe --always --dirty` (dirty: uncommitted changes)."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=REPO_DIR, capture_output=True, text=True, check=False,
+        )
+    except OSError:
+        return "unknown (no git)"
+    return done.stdout.strip() or "unknown (not a git checkout)"
+
+
 def print_header(title: str, notes: Sequence[str] = ()) -> None:
     """Title, machine, exact command and notes, printed before a script's tables."""
     print(f"# {title}")
     print()
     for line in machine_lines():
         print(line)
+    print(f"tnp revision: {source_revision()}")
     print(f"command: {command_line()}")
     unset = [name for name in RELEVANT_ENV[1:] if name not in os.environ]
     if unset:
