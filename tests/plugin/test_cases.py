@@ -1,0 +1,24 @@
+"""Each `cases/*.py` file, checked by mypy with the plugin, prints exactly its inline
+`# E:` / `# N:` expectations (see `expectations.py`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.plugin.harness import CASES_DIR, config_for, run_mypy
+from tests.plugin.expectations import actual, compare, expected
+
+CASES = sorted(CASES_DIR.glob("*.py"))
+
+
+def test_cases_found() -> None:
+    assert len(CASES) >= 10
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_case(path: Path) -> None:
+    stdout = run_mypy(path, config=config_for(path))
+    problems = compare(expected(path), actual(stdout, path))
+    assert not problems, "\n".join([f"{path.name}:", *problems, "mypy printed:", stdout])
