@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugin.harness import CASES_DIR, config_for, run_mypy
 from tests.plugin.expectations import actual, compare, expected
+from tests.plugin.harness import CASES_DIR, config_for, run_mypy
 
 CASES = sorted(CASES_DIR.glob("*.py"))
 
