@@ -39,7 +39,9 @@ def test_hook_bug_becomes_tnp_internal(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "[tnp-internal]" in stdout
 
 
-def test_reraise_for_debugging(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reraise_for_debugging(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(analysis, "scope_findings", _boom)
     monkeypatch.setenv("TNP_MYPY_RERAISE", "1")
     stdout, stderr, _ = mypy.api.run(
@@ -47,8 +49,10 @@ def test_reraise_for_debugging(monkeypatch: pytest.MonkeyPatch) -> None:
          str(CASES_DIR / "coverage.py")]
     )
     # mypy shows the plugin's exception as its own crash, with the traceback.
-    assert "INTERNAL ERROR" in stdout + stderr
-    assert "ZeroDivisionError: planted bug" in stdout + stderr
+    captured = capsys.readouterr()
+    shown = stdout + stderr + captured.out + captured.err
+    assert "INTERNAL ERROR" in shown
+    assert "ZeroDivisionError: planted bug" in shown
 
 
 def test_unsupported_mypy_version() -> None:
