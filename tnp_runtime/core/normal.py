@@ -30,7 +30,7 @@ import itertools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, assert_never
 
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.ir import Input
@@ -489,6 +489,8 @@ def content_key(item: Poly | Mono | Atom) -> str:
             key = "maxof(" + ",".join(sorted(content_key(a) for a in args)) + ")"
         case Func(name=name, arg=arg):
             key = f"{name}{content_key(arg)}"
+        case _:
+            assert_never(item)
     _CONTENT_KEYS[item.uid] = key
     return key
 
