@@ -57,7 +57,9 @@ def _coverage_errors(stdout: str) -> list[str]:
     return [line for line in stdout.splitlines() if "[tnp-coverage]" in line]
 
 
-def test_incremental_cache_sees_edited_dims(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_incremental_cache_sees_edited_dims(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = _project(tmp_path)
     monkeypatch.chdir(project)
 
