@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from typing_extensions import TypeVar
 
-_Number = int | float
+_Number = int | float | np.floating[Any] | np.integer[Any]
 _Array = npt.NDArray[np.float64]
 
 _NameT = TypeVar("_NameT", bound=str, default=str, covariant=True)
@@ -21,6 +21,8 @@ _SizeT = TypeVar("_SizeT", bound=int, default=int, covariant=True)
 _DimsT = TypeVar("_DimsT", default=Any)
 _SpecT = TypeVar("_SpecT", default=Any)
 _F = TypeVar("_F", bound=Callable[..., Any])
+_N = TypeVar("_N", bound=str)
+_S = TypeVar("_S", bound=int)
 
 class Interval:
     start: int
@@ -110,7 +112,7 @@ class SpecError(ValueError):
     problem: str
     fix: str
 
-def dim(name: _NameT, size: _SizeT) -> FullDim[_NameT, _SizeT]: ...
+def dim(name: _N, size: _S) -> FullDim[_N, _S]: ...
 def einsum(*args: Typed[Any] | str) -> Typed[Any]: ...
 @overload
 def exp(x: Typed[Any]) -> Typed[Any]: ...
@@ -139,6 +141,9 @@ def max(x: _Number, y: Typed[Any]) -> Typed[Any]: ...
 @overload
 def max(x: _Number, y: _Number) -> float: ...
 def randn(*dims: FullDim, name: str | None = None, seed: int | None = None) -> Typed[Any]: ...
+_T = TypeVar("_T")
+
+def reveal(value: _T) -> _T: ...
 def kernel(fn: _F) -> _F: ...
 
 __all__ = [
@@ -157,6 +162,7 @@ __all__ = [
     "log",
     "max",
     "randn",
+    "reveal",
     "sin",
     "sqrt",
 ]

@@ -1,0 +1,40 @@
+"""The stubs under `mypy --strict`: ordinary kernel code type-checks without spurious errors."""
+
+import math
+from typing import Literal as L
+
+import numpy as np
+
+import tnp_runtime as tnp
+from tnp_runtime import FullDim, Typed, TypedResult, einsum, exp, max, sqrt
+
+M, N = FullDim("M", 8), FullDim("N", 8)
+
+
+@tnp.kernel
+def softmax_rows(x: Typed[L["M N"]], c: TypedResult[L["softmax[N](M N)"]]) -> None:
+    for im in range(0, M.size, 4):
+        rows = x.slice(M, im, im + 4)
+        peak = rows.max(N)
+        e = exp(rows - peak.repeat(N))
+        c.assign(e / e.sum(N).repeat(N))
+
+
+def arithmetic(a: Typed[L["M N"]], b: Typed[L["M N"]]) -> Typed:
+    acc: Typed | None = None
+    for _ in range(2):
+        t = a * 3 + 3 * b - a / 2 + 2 / b - (-a)
+        acc = acc + t if acc is not None else t
+    assert acc is not None
+    running = max(-np.inf, acc.max(N))
+    scaled = exp(-np.inf - running) * sqrt(4.0) + np.float64(16) + math.sqrt(16)
+    both = einsum(a, b.rearrange(N, M), "M N, N M -> M")
+    return scaled.repeat(N) + both.repeat(N[0:8]) + tnp.log(a) + tnp.sin(a) + tnp.cos(a)
+
+
+def script() -> float:
+    a = Typed(np.ones((8, 8)), M, N, name="A")
+    c = TypedResult("softmax[N](M N)")
+    softmax_rows(a, c)
+    dims: tuple[tnp.Sliced, ...] = a.dim_type
+    return float(c.arr.sum()) + dims[0].length + M[0:4].stop + tnp.dim("K", 3).size
