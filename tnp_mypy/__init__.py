@@ -10,6 +10,10 @@ from typing import Final
 
 from mypy.plugin import Plugin
 
+# Imported before `plugin` is defined: importing the submodule `tnp_mypy.plugin` binds the
+# package attribute `plugin` to it, and the function below must win (mypy calls it).
+from tnp_mypy.plugin import TnpPlugin
+
 # The mypy versions this plugin is tested with (pyproject pins the same range).
 MIN_MYPY: Final = (1, 11)
 MAX_MYPY_EXCLUSIVE: Final = (2, 5)
@@ -33,6 +37,4 @@ def plugin(version: str) -> type[Plugin]:
             f"tnp_mypy supports mypy >= {low}, < {high}; this is mypy {version}. "
             f"Install a supported mypy (pip install 'mypy>={low},<{high}')."
         )
-    from tnp_mypy.plugin import TnpPlugin
-
     return TnpPlugin

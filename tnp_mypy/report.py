@@ -4,12 +4,13 @@ A `Finding` is a diagnostic located in the file being checked, with the loop ind
 first few times it happened. `emit` shows it once per (line, code): mypy's own error list is
 the record of what was shown, so a line re-checked later in the same run (overloads, deferred
 functions) is not reported twice, while a daemon run that cleared the file's errors reports it
-again. Nothing is shown while mypy is discarding errors (overload resolution): the caller
-retries from the next hook.
+again. Findings are shown past mypy's error watchers (see `_unwatched`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -56,10 +57,23 @@ class Finding:
             self.contexts.append(context)
 
 
-def discarding(api: CheckerPluginInterface) -> bool:
-    """True while mypy may throw errors away (inside `filter_errors`, e.g. overloads)."""
+@contextmanager
+def _unwatched(api: CheckerPluginInterface) -> Iterator[None]:
+    """Report around mypy's error watchers.
+
+    Hooks fire while mypy tries alternatives (overloads, inference with and without a type
+    context) and throws those attempts' errors away; a finding is about the scope, not the
+    attempt, so it must not be thrown away with it, nor make the attempt look failed (an
+    operator hook would then print a spurious `[operator]` error). `# type: ignore` and
+    disabled codes still apply: they are handled below the watchers.
+    """
     errors = api.msg.errors
-    return any(watcher._filter is not False for watcher in errors._watchers)
+    watchers = errors._watchers
+    errors._watchers = []
+    try:
+        yield
+    finally:
+        errors._watchers = watchers
 
 
 def _already_shown(api: CheckerPluginInterface, line: int, code: ErrorCode) -> bool:
@@ -77,14 +91,15 @@ def emit(api: CheckerPluginInterface, finding: Finding) -> None:
     if _already_shown(api, finding.line, code):
         return
     where = Context(finding.line, finding.column)
-    if diagnostic.code in NOTE_CODES:
-        api.msg.note(diagnostic.message, where, code=code)
-    else:
-        api.fail(diagnostic.message, where, code=code)
-    for note in diagnostic.notes:
-        api.msg.note(note, where, code=code)
-    for context in finding.contexts:
-        api.msg.note(f"when {context}", where, code=code)
+    with _unwatched(api):
+        if diagnostic.code in NOTE_CODES:
+            api.msg.note(diagnostic.message, where, code=code)
+        else:
+            api.msg.fail(diagnostic.message, where, code=code)
+        for note in diagnostic.notes:
+            api.msg.note(note, where, code=code)
+        for context in finding.contexts:
+            api.msg.note(f"when {context}", where, code=code)
 
 
 def internal_error(api: CheckerPluginInterface, where: Context, err: BaseException) -> None:

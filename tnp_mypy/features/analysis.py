@@ -5,7 +5,7 @@ decorator) call `analyze` while mypy checks the scope that contains them. The sc
 an annotated function, or the module) is interpreted once; its findings are cached under the
 scope's node, with the types of the other modules' names it read, so a re-check after one of
 those changed (dmypy, incremental runs) re-analyses it. Findings are emitted from whichever
-hook fires while mypy keeps errors (see `report.emit` for the once-per-line rule).
+hook fires first (see `report.emit` for the once-per-line rule).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tnp_mypy.config import Config
 from tnp_mypy.guard import reraise
 from tnp_mypy.interpreter import symbols
 from tnp_mypy.interpreter.evaluator import Interpreter
-from tnp_mypy.report import Finding, discarding, emit
+from tnp_mypy.report import Finding, emit
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 
 
@@ -80,8 +80,6 @@ def _run(api: TypeChecker, config: Config, node: FuncItem | MypyFile, kind: str)
 
 
 def _report(api: TypeChecker, findings: list[Finding]) -> None:
-    if discarding(api):
-        return
     for finding in findings:
         emit(api, finding)
 
