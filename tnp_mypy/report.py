@@ -51,6 +51,8 @@ class Finding:
     line: int
     column: int = -1
     contexts: list[str] = field(default_factory=list)
+    # A plain note without a code (`tnp.reveal`), like mypy's `reveal_type`.
+    plain_note: bool = False
 
     def occurred(self, context: str) -> None:
         if context and len(self.contexts) < MAX_INDEX_NOTES and context not in self.contexts:
@@ -87,6 +89,9 @@ def _already_shown(api: CheckerPluginInterface, line: int, code: ErrorCode) -> b
 def emit(api: CheckerPluginInterface, finding: Finding) -> None:
     """Show `finding` as a mypy error (a note for `tnp-unsupported`) with its notes."""
     diagnostic = finding.diagnostic
+    if finding.plain_note:
+        _emit_plain_note(api, finding)
+        return
     code = ERROR_CODES[diagnostic.code]
     if _already_shown(api, finding.line, code):
         return
@@ -100,6 +105,18 @@ def emit(api: CheckerPluginInterface, finding: Finding) -> None:
             api.msg.note(note, where, code=code)
         for context in finding.contexts:
             api.msg.note(f"when {context}", where, code=code)
+
+
+def _emit_plain_note(api: CheckerPluginInterface, finding: Finding) -> None:
+    errors = api.msg.errors
+    message = finding.diagnostic.message
+    if any(
+        info.line == finding.line and info.message == message
+        for info in errors.error_info_map.get(errors.file, ())
+    ):
+        return
+    with _unwatched(api):
+        api.msg.note(message, Context(finding.line, finding.column))
 
 
 def internal_error(api: CheckerPluginInterface, where: Context, err: BaseException) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import mypy.api
@@ -13,8 +14,10 @@ CONFIG = PLUGIN_DIR / "mypy.ini"
 BUDGET_CONFIG = PLUGIN_DIR / "budget.ini"
 
 
+@functools.cache
 def run_mypy(*paths: Path, config: Path = CONFIG, extra: tuple[str, ...] = ()) -> str:
-    """mypy's stdout on `paths`, without cache and summary."""
+    """mypy's stdout on `paths`, without cache and summary (memoized: the case, parity and
+    examples tests read the same runs)."""
     stdout, stderr, _status = mypy.api.run(
         [
             "--config-file", str(config), "--no-incremental", "--no-error-summary",

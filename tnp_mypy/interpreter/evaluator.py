@@ -96,6 +96,7 @@ from tnp_runtime.core.calls import (
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Sliced
 from tnp_runtime.core.ir import BinaryOp, Input, ReduceOp, UnaryOp
+from tnp_runtime.core.reveal import reveal_text
 from tnp_runtime.core.spec import SpecError, SpecInput, resolve_dims, resolve_spec
 from tnp_runtime.core.tracker import Binding, ResultTracker
 
@@ -204,6 +205,8 @@ class Interpreter:
         self.findings: dict[tuple[int, Code], Finding] = {}
         # Names and types of other modules read, for the cache to notice when they change.
         self.dependencies: dict[str, str] = {}
+        # `tnp.reveal` notes by line (the first value revealed there).
+        self.reveals: dict[int, Finding] = {}
         self._loops: list[tuple[str, Value]] = []
         self._statements = 0
         self._deadline = time.monotonic() + config.max_seconds
@@ -261,7 +264,7 @@ class Interpreter:
             body()
         except Stop as ended:
             stop = ended.finding
-        found = list(self.findings.values())
+        found = [*self.reveals.values(), *self.findings.values()]
         if stop is not None and (stop.line, stop.diagnostic.code) not in self.findings:
             found.append(stop)
         return found
@@ -897,7 +900,7 @@ class Interpreter:
         if fullname in names.TNP_MAX:
             return self._tnp_max(args, kwargs, where)
         if fullname in names.REVEAL:
-            return args[0] if len(args) == 1 and not kwargs else OPAQUE
+            return self._reveal(args, kwargs, where)
         if fullname in names.KERNEL:
             raise self.unsupported("a call of `kernel` other than as a decorator", where)
         if module in names.TNP_MODULES and last in names.TNP_UNARY:
@@ -909,6 +912,24 @@ class Interpreter:
         if fullname.split(".")[0] == "tnp_runtime":
             raise self.unsupported(f"`{fullname}`", where)
         return self._opaque_call(args, kwargs)
+
+    def _reveal(self, args: list[Value], kwargs: dict[str, Value], where: CallExpr) -> Value:
+        """`tnp.reveal(x)`: the text the runtime prints, as a note."""
+        if len(args) != 1 or kwargs:
+            raise self.unsupported("this call of `reveal`", where)
+        (value,) = args
+        if isinstance(value, TypedValue) and value.abstract is not None:
+            sizes = {
+                s.name: s.dim.size
+                for leaf in ir.inputs_of(value.abstract.expr)
+                if isinstance(leaf, Input)
+                for s in self._input_dims[leaf]
+            }
+            text = f"tnp.reveal: {reveal_text(value.abstract, sizes)}"
+            self.reveals.setdefault(where.line, Finding(
+                Diagnostic(Code.UNSUPPORTED, text), where.line, where.column, plain_note=True
+            ))
+        return value
 
     def _python_builtin(
         self, name: str, args: list[Value], kwargs: dict[str, Value], where: CallExpr
