@@ -408,9 +408,16 @@ class Interpreter:
             self.expr(frame, target.expr)
             self._escape(value)
         elif isinstance(target, IndexExpr):
-            self.expr(frame, target.base)
-            self.expr(frame, target.index)
-            self._escape(value)
+            base = self.expr(frame, target.base)
+            index = self.expr(frame, target.index)
+            if isinstance(base, list) and isinstance(index, int) and -len(base) <= index < len(
+                base
+            ):
+                base[index] = value
+            elif base is OPAQUE:
+                self._escape(value)
+            else:
+                raise self.unsupported("this item assignment", target)
         else:
             raise self.unsupported("this assignment target", target)
 
@@ -462,8 +469,10 @@ class Interpreter:
     def _truth(self, value: Value, where: Context) -> bool:
         if value is OPAQUE:
             raise self.unsupported("a condition on a value it does not know", where)
+        if isinstance(value, BoundMethod):
+            raise self.unsupported("a condition on an attribute it does not know", where)
         if isinstance(value, (TypedValue, ResultValue, FullDim, Sliced, FunctionValue,
-                              ModuleValue, Builtin, BoundMethod)):
+                              ModuleValue, Builtin)):
             return True
         return bool(value)
 
@@ -710,7 +719,9 @@ class Interpreter:
             raise self.unsupported(f"`Sliced.{name}`", where)
         if isinstance(receiver, ModuleValue):
             return self._known(f"{receiver.fullname}.{name}") or OPAQUE
-        if isinstance(receiver, (str, int, float, tuple, list)) or receiver is OPAQUE:
+        if receiver is OPAQUE:
+            return OPAQUE
+        if isinstance(receiver, (str, int, float, tuple, list)):
             return BoundMethod(receiver, name)
         raise self.unsupported(f"the attribute `{name}` here", where)
 
@@ -1116,10 +1127,33 @@ class Interpreter:
             if method.name == "bind":
                 raise self.unsupported("`TypedResult.bind` outside a kernel call", where)
             raise self.unsupported(f"`TypedResult.{method.name}`", where)
+        if isinstance(receiver, list):
+            return self._list_method(receiver, method.name, args, kwargs, where)
         # Methods of plain values (str.format, an array's methods): no tnp effect.
         if any(isinstance(v, ResultValue) for v in (*args, *kwargs.values())):
             return self._opaque_call(args, kwargs)
         return OPAQUE
+
+    def _list_method(
+        self, items: list[Value], name: str, args: list[Value], kwargs: dict[str, Value],
+        where: CallExpr,
+    ) -> Value:
+        """The list methods that change a list, followed; others stop the analysis."""
+        if kwargs:
+            raise self.unsupported(f"`list.{name}` with keywords", where)
+        if name == "append" and len(args) == 1:
+            items.append(args[0])
+            return None
+        if name == "extend" and len(args) == 1 and isinstance(args[0], (list, tuple, range)):
+            items.extend(args[0])
+            return None
+        if name == "pop" and len(args) <= 1 and items:
+            index = args[0] if args else -1
+            if isinstance(index, int) and -len(items) <= index < len(items):
+                return items.pop(index)
+        if name in ("index", "count") and len(args) == 1:
+            return OPAQUE
+        raise self.unsupported(f"`list.{name}` here", where)
 
     def _typed_method(
         self, receiver: TypedValue, name: str, args: list[Value], kwargs: dict[str, Value],
