@@ -7,7 +7,6 @@ from __future__ import annotations
 from mypy.plugin import FunctionContext
 from mypy.types import Instance, LiteralType, Type, get_proper_type
 
-from tnp_mypy import names
 from tnp_mypy.config import Config
 from tnp_mypy.interpreter import symbols
 
@@ -22,14 +21,9 @@ def _with_literal(ctx: FunctionContext, text: str) -> Type:
 
 def infer_typed(config: Config, ctx: FunctionContext) -> Type:
     """`Typed(arr, *dims, name=...)` and `randn(*dims, ...)`: the dims' names, in order."""
-    fullname = get_proper_type(ctx.default_return_type)
-    dims_group = 1
-    if isinstance(fullname, Instance) and ctx.callee_arg_names[:1] == [None]:
-        dims_group = 0
-    if ctx.callee_arg_names and ctx.callee_arg_names[0] == "arr":
-        dims_group = 1
-    elif ctx.callee_arg_names and ctx.callee_arg_names[0] == "dims":
-        dims_group = 0
+    if "dims" not in ctx.callee_arg_names:
+        return ctx.default_return_type
+    dims_group = ctx.callee_arg_names.index("dims")
     if dims_group >= len(ctx.arg_types):
         return ctx.default_return_type
     found = [symbols.dim_from_type(t) for t in ctx.arg_types[dims_group]]
@@ -47,5 +41,3 @@ def infer_result(config: Config, ctx: FunctionContext) -> Type:
         return ctx.default_return_type
     return _with_literal(ctx, spec)
 
-
-__all__ = ["infer_result", "infer_typed", "names"]
