@@ -1,7 +1,12 @@
-"""The plugin class: dispatch tables from full names to feature handlers, nothing else."""
+"""The plugin class: dispatch tables from full names to feature handlers, nothing else.
+
+Handlers are named here and imported on first use: a warm mypy run that re-checks nothing
+fires no hook, and then never pays for importing the interpreter and tnp's core.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -12,42 +17,29 @@ from mypy.types import Type
 from tnp_mypy import config as config_module
 from tnp_mypy import names
 from tnp_mypy.config import Config
-from tnp_mypy.features import analysis, constructors, dims_literal
 from tnp_mypy.guard import guarded
 
-
-def _then_analyze(
-    infer: Callable[[Config, FunctionContext], Type],
-) -> Callable[[Config, FunctionContext], Type]:
-    def hook(config: Config, ctx: FunctionContext) -> Type:
-        inferred = infer(config, ctx)
-        analysis.analyze(config, ctx)
-        return inferred
-
-    return hook
-
-
-def _analyze_method(config: Config, ctx: MethodContext) -> Type:
-    analysis.analyze(config, ctx)
-    return ctx.default_return_type
-
-
-def _analyze_function(config: Config, ctx: FunctionContext) -> Type:
-    analysis.analyze(config, ctx)
-    return ctx.default_return_type
-
-
-_FUNCTION_HOOKS: dict[str, Callable[[Config, FunctionContext], Type]] = {
-    **{name: dims_literal.infer for name in names.FULL_DIM | names.DIM_FUNCTION},
-    **{name: _then_analyze(constructors.infer_typed) for name in names.TYPED | names.RANDN},
-    **{name: _then_analyze(constructors.infer_result) for name in names.TYPED_RESULT},
-    **{name: _analyze_function for name in names.EINSUM | names.REVEAL},
-    **{name: analysis.analyze_kernel for name in names.KERNEL},
+# Full name -> "module:function" under tnp_mypy.features.
+_FUNCTION_HOOKS: dict[str, str] = {
+    **{name: "dims_literal:infer" for name in names.FULL_DIM | names.DIM_FUNCTION},
+    **{name: "constructors:infer_typed_then_analyze" for name in names.TYPED | names.RANDN},
+    **{name: "constructors:infer_result_then_analyze" for name in names.TYPED_RESULT},
+    **{name: "analysis:analyze_call" for name in names.EINSUM | names.REVEAL},
+    **{name: "analysis:analyze_kernel" for name in names.KERNEL},
 }
 
-_METHOD_HOOKS: dict[str, Callable[[Config, MethodContext], Type]] = {
-    name: _analyze_method for name in names.ASSIGN
-}
+_METHOD_HOOKS: dict[str, str] = {name: "analysis:analyze_method" for name in names.ASSIGN}
+
+
+def _lazy(target: str) -> Callable[[Config, Any], Type]:
+    module_name, function_name = target.split(":")
+
+    def handler(config: Config, ctx: Any) -> Type:
+        module = importlib.import_module(f"tnp_mypy.features.{module_name}")
+        function: Callable[[Config, Any], Type] = getattr(module, function_name)
+        return function(config, ctx)
+
+    return handler
 
 
 class TnpPlugin(Plugin):
@@ -56,12 +48,12 @@ class TnpPlugin(Plugin):
         self.tnp_config = config_module.load(options.config_file)
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        handler = _FUNCTION_HOOKS.get(fullname)
-        return None if handler is None else guarded(handler, self.tnp_config)
+        target = _FUNCTION_HOOKS.get(fullname)
+        return None if target is None else guarded(_lazy(target), self.tnp_config)
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
-        handler = _METHOD_HOOKS.get(fullname)
-        return None if handler is None else guarded(handler, self.tnp_config)
+        target = _METHOD_HOOKS.get(fullname)
+        return None if target is None else guarded(_lazy(target), self.tnp_config)
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         return self.tnp_config.data()

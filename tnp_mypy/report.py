@@ -12,32 +12,37 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from mypy.errorcodes import ErrorCode
 from mypy.nodes import Context
 from mypy.plugin import CheckerPluginInterface
 
-from tnp_runtime.core.diagnostics import Code, Diagnostic
+if TYPE_CHECKING:
+    # Not imported at run time: loading the plugin must stay cheap (a warm mypy run that
+    # re-checks nothing never needs the core, nor NumPy, which `tnp_runtime` imports).
+    from tnp_runtime.core.diagnostics import Diagnostic
 
+# One ErrorCode per `tnp_runtime.core.diagnostics.Code`, by its value; registered when the
+# plugin loads, so `disable_error_code` and `# type: ignore[...]` know them.
 _DESCRIPTIONS: Final = {
-    Code.DIM: "Operands or arguments whose dims or slices do not match",
-    Code.REDUCE: "A tile whose reduction covers only part of its dim",
-    Code.SPEC: "A tile that is not the spec restricted to the tile",
-    Code.UNPROVEN: "A tile neither proved nor refuted equal to the spec",
-    Code.OVERLAP: "A region of a result written twice",
-    Code.COVERAGE: "A result with regions never written",
-    Code.BAD_SPEC: "A spec or dims annotation that cannot be parsed or resolved",
-    Code.UNSUPPORTED: "A construct the tnp plugin cannot follow (a note)",
-    Code.INTERNAL: "A bug in the tnp plugin, caught",
+    "tnp-dim": "Operands or arguments whose dims or slices do not match",
+    "tnp-reduce": "A tile whose reduction covers only part of its dim",
+    "tnp-spec": "A tile that is not the spec restricted to the tile",
+    "tnp-unproven": "A tile neither proved nor refuted equal to the spec",
+    "tnp-overlap": "A region of a result written twice",
+    "tnp-coverage": "A result with regions never written",
+    "tnp-bad-spec": "A spec or dims annotation that cannot be parsed or resolved",
+    "tnp-unsupported": "A construct the tnp plugin cannot follow (a note)",
+    "tnp-internal": "A bug in the tnp plugin, caught",
 }
 
 ERROR_CODES: Final = {
-    code: ErrorCode(code.value, text, "tnp") for code, text in _DESCRIPTIONS.items()
+    code: ErrorCode(code, text, "tnp") for code, text in _DESCRIPTIONS.items()
 }
 
 # Codes shown as notes rather than errors: the runtime still checks what the plugin cannot.
-NOTE_CODES: Final = frozenset({Code.UNSUPPORTED})
+NOTE_CODES: Final = frozenset({"tnp-unsupported"})
 # At most this many "when i = ..." notes under one error.
 MAX_INDEX_NOTES: Final = 3
 
@@ -92,12 +97,12 @@ def emit(api: CheckerPluginInterface, finding: Finding) -> None:
     if finding.plain_note:
         _emit_plain_note(api, finding)
         return
-    code = ERROR_CODES[diagnostic.code]
+    code = ERROR_CODES[diagnostic.code.value]
     if _already_shown(api, finding.line, code):
         return
     where = Context(finding.line, finding.column)
     with _unwatched(api):
-        if diagnostic.code in NOTE_CODES:
+        if diagnostic.code.value in NOTE_CODES:
             api.msg.note(diagnostic.message, where, code=code)
         else:
             api.msg.fail(diagnostic.message, where, code=code)
@@ -121,6 +126,8 @@ def _emit_plain_note(api: CheckerPluginInterface, finding: Finding) -> None:
 
 def internal_error(api: CheckerPluginInterface, where: Context, err: BaseException) -> None:
     """`tnp-internal`: a bug in the plugin, shown instead of crashing mypy."""
+    from tnp_runtime.core.diagnostics import Code, Diagnostic
+
     message = (
         f"tnp plugin bug: {type(err).__name__}: {err}"
         " (set TNP_MYPY_RERAISE=1 to see the traceback; please report it)"

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from mypy.checker import TypeChecker
-from mypy.nodes import Context, Decorator, FuncDef, FuncItem, MypyFile, Var
+from mypy.nodes import Decorator, FuncDef, FuncItem, MypyFile, Var
 from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import Type
 
@@ -128,6 +128,16 @@ def analyze(config: Config, ctx: FunctionContext | MethodContext) -> None:
         _report(ctx.api, scope_findings(ctx.api, config))
 
 
+def analyze_call(config: Config, ctx: FunctionContext) -> Type:
+    analyze(config, ctx)
+    return ctx.default_return_type
+
+
+def analyze_method(config: Config, ctx: MethodContext) -> Type:
+    analyze(config, ctx)
+    return ctx.default_return_type
+
+
 def analyze_kernel(config: Config, ctx: FunctionContext) -> Type:
     """Hooked on the `@tnp.kernel` decorator: analyse the kernel it decorates."""
     api = ctx.api
@@ -136,7 +146,3 @@ def analyze_kernel(config: Config, ctx: FunctionContext) -> Type:
         if fn.fullname == f"{api.tree.fullname}.{fn.name}":
             _report(api, _run(api, config, fn, "kernel"))
     return ctx.default_return_type
-
-
-def where(ctx: FunctionContext | MethodContext) -> Context:
-    return ctx.context

@@ -8,6 +8,7 @@ from mypy.plugin import FunctionContext
 from mypy.types import Instance, LiteralType, Type, get_proper_type
 
 from tnp_mypy.config import Config
+from tnp_mypy.features import analysis
 from tnp_mypy.interpreter import symbols
 
 
@@ -41,3 +42,15 @@ def infer_result(config: Config, ctx: FunctionContext) -> Type:
         return ctx.default_return_type
     return _with_literal(ctx, spec)
 
+
+
+def infer_typed_then_analyze(config: Config, ctx: FunctionContext) -> Type:
+    inferred = infer_typed(config, ctx)
+    analysis.analyze(config, ctx)
+    return inferred
+
+
+def infer_result_then_analyze(config: Config, ctx: FunctionContext) -> Type:
+    inferred = infer_result(config, ctx)
+    analysis.analyze(config, ctx)
+    return inferred
