@@ -22,3 +22,11 @@ def test_case(path: Path) -> None:
     stdout = run_mypy(path, config=config_for(path))
     problems = compare(expected(path), actual(stdout, path))
     assert not problems, "\n".join([f"{path.name}:", *problems, "mypy printed:", stdout])
+
+
+def test_disable_error_code() -> None:
+    """`disable_error_code` silences a tnp code, its notes included, like any mypy code."""
+    path = CASES_DIR / "kernel_form.py"
+    stdout = run_mypy(path, extra=("--disable-error-code", "tnp-spec"))
+    assert "tnp-spec" not in stdout and ":33: note" not in stdout
+    assert "[tnp-coverage]" in stdout
