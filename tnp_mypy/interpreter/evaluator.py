@@ -24,6 +24,7 @@ from mypy.nodes import (
     ARG_NAMED_OPT,
     ARG_OPT,
     ARG_POS,
+    ARG_STAR,
     LDEF,
     AssertStmt,
     AssignmentStmt,
@@ -43,6 +44,7 @@ from mypy.nodes import (
     FloatExpr,
     ForStmt,
     FuncDef,
+    GeneratorExpr,
     IfStmt,
     Import,
     ImportAll,
@@ -50,6 +52,7 @@ from mypy.nodes import (
     IndexExpr,
     IntExpr,
     LambdaExpr,
+    ListComprehension,
     ListExpr,
     MemberExpr,
     MypyFile,
@@ -70,6 +73,7 @@ from mypy.nodes import (
     UnaryExpr,
     Var,
     WhileStmt,
+    WithStmt,
 )
 from mypy.types import CallableType, Type
 
@@ -190,6 +194,32 @@ class KernelSignature:
     inputs: dict[str, DimType]
     results: dict[str, str]
     binding: Binding
+
+
+def _calls_anything(e: Expression | None) -> bool:
+    """True if evaluating `e` may call something (unknown node kinds count as calls)."""
+    if e is None or isinstance(e, (IntExpr, FloatExpr, StrExpr, NameExpr)):
+        return False
+    if isinstance(e, (GeneratorExpr, ListComprehension)):
+        generator = e if isinstance(e, GeneratorExpr) else e.generator
+        return (
+            _calls_anything(generator.left_expr)
+            or any(_calls_anything(seq) for seq in generator.sequences)
+            or any(_calls_anything(c) for conds in generator.condlists for c in conds)
+        )
+    if isinstance(e, MemberExpr):
+        return _calls_anything(e.expr)
+    if isinstance(e, OpExpr):
+        return _calls_anything(e.left) or _calls_anything(e.right)
+    if isinstance(e, UnaryExpr):
+        return _calls_anything(e.expr)
+    if isinstance(e, IndexExpr):
+        return _calls_anything(e.base) or _calls_anything(e.index)
+    if isinstance(e, (TupleExpr, ListExpr)):
+        return any(_calls_anything(item) for item in e.items)
+    if isinstance(e, ComparisonExpr):
+        return any(_calls_anything(operand) for operand in e.operands)
+    return True
 
 
 def _is_number(value: Value) -> bool:
@@ -357,6 +387,14 @@ class Interpreter:
             self._while(frame, s)
         elif isinstance(s, IfStmt):
             self._if(frame, s)
+        elif isinstance(s, WithStmt):
+            # The body runs once; what the managers do with an exception does not matter here:
+            # a violation in the body is reported where the runtime raises it.
+            for manager, target in zip(s.expr, s.target, strict=True):
+                self._escape(self.expr(frame, manager))
+                if target is not None:
+                    self._store(frame, target, OPAQUE)
+            self._block(frame, s.body.body)
         elif isinstance(s, Block):
             self._block(frame, s.body)
         elif isinstance(s, ReturnStmt):
@@ -535,6 +573,10 @@ class Interpreter:
                 self.expr(frame, e.expr)
             return OPAQUE
         if isinstance(e, (TempNode, LambdaExpr)):
+            return OPAQUE
+        if isinstance(e, (GeneratorExpr, ListComprehension)) and not _calls_anything(e):
+            # Only reads values (`d.size for d in dims`): what it makes is unknown, but making
+            # it has no effect to follow.
             return OPAQUE
         raise self.unsupported(f"a `{type(e).__name__}` expression", e)
 
@@ -864,6 +906,8 @@ class Interpreter:
                 args.append(value)
             elif kind == ARG_NAMED and name is not None:
                 kwargs[name] = value
+            elif kind == ARG_STAR and isinstance(value, (tuple, list, range)):
+                args.extend(value)
             else:
                 if callee is OPAQUE or (isinstance(callee, Builtin) and not self._is_tnp(callee)):
                     self._escape(value)
@@ -964,6 +1008,10 @@ class Interpreter:
                 return function(*args)
             except (TypeError, ValueError, OverflowError):
                 raise Stop(None) from None
+        if name in ("enumerate", "zip", "list", "tuple", "reversed") and any(
+            a is OPAQUE for a in args
+        ):
+            return OPAQUE
         if name in ("enumerate", "zip", "list", "tuple", "reversed"):
             if kwargs or any(not isinstance(a, (range, tuple, list)) for a in args):
                 raise self.unsupported(f"`{name}` of values it does not know", where)
@@ -1252,6 +1300,9 @@ class Interpreter:
             kind = argument.kind
             if kind in (ARG_POS, ARG_OPT) and positional:
                 bound[name] = positional.pop(0)
+            elif kind == ARG_STAR:
+                bound[name] = tuple(positional)
+                positional = []
             elif name in kwargs and kind in (ARG_POS, ARG_OPT, ARG_NAMED, ARG_NAMED_OPT):
                 bound[name] = kwargs.pop(name)
             elif kind in (ARG_OPT, ARG_NAMED_OPT) and argument.initializer is not None:
