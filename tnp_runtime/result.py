@@ -51,10 +51,12 @@ class TypedResult(Generic[SpecT]):
         if not isinstance(tile, Typed):
             raise TypeError(f"assign takes a Typed tile, got {type(tile).__name__}")
         try:
-            binding = script_binding(
-                tile.dim_type, tile.expr_type, spec_input, self._scope_inputs
+            region = self._tracker.assign(
+                tile.abstract,
+                lambda: script_binding(
+                    tile.dim_type, tile.expr_type, spec_input, self._scope_inputs
+                ),
             )
-            region = self._tracker.assign(tile.abstract, binding)
         except Violation as err:
             reraise(err)
         resolved = self._tracker.resolved

@@ -8,6 +8,7 @@ both sides. Plain Python numbers broadcast and become constants of the expressio
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,6 +59,8 @@ def scalar_expr(value: Scalar) -> Expr:
 
 
 def _match_dims(op_text: str, left: Abstract, right: Abstract) -> None:
+    if left.dims == right.dims:
+        return  # the common case, and it must stay cheap: no message is built
     left_names = {s.name for s in left.dims}
     right_names = {s.name for s in right.dims}
     sides = f"left is {left.label()}; right is {right.label()}"
@@ -134,26 +137,30 @@ class SliceStep:
 def slice_dim(value: Abstract, name: str, start: int, stop: int) -> SliceStep:
     """Take `[start, stop)` of `name` in absolute indices of the dim; must lie in the value's
     current slice of it."""
-    current = _find(value, name, "slice")
+    axis = next((i for i, s in enumerate(value.dims) if s.name == name), None)
+    if axis is None:
+        raise _dim_error(
+            f"cannot slice {name}: the value has no dim {name}; it is {value.label()}"
+        )
+    current = value.dims[axis]
     if not (isinstance(start, int) and isinstance(stop, int)) or start >= stop:
         raise _dim_error(f"slice {name}[{start}:{stop}] is empty or not integer")
-    wanted = Sliced(current.dim, Interval(start, stop))
-    if not wanted.in_bounds:
-        raise _dim_error(
-            f"slice {wanted} is outside dim {name} of size {current.dim.size}; "
-            f"the value is {value.label()}"
-        )
-    if not current.interval.contains(wanted.interval):
+    held = current.interval
+    if not (held.start <= start and stop <= held.stop):
+        wanted = Sliced(current.dim, Interval(start, stop))
+        if not wanted.in_bounds:
+            raise _dim_error(
+                f"slice {wanted} is outside dim {name} of size {current.dim.size}; "
+                f"the value is {value.label()}"
+            )
         raise _dim_error(
             f"slice {wanted} is outside the value's current slice {current}; "
             f"the value is {value.label()}",
             "slice indices are absolute positions in the whole dim",
         )
-    axis = next(i for i, s in enumerate(value.dims) if s.name == name)
-    dims = tuple(wanted if s.name == name else s for s in value.dims)
-    return SliceStep(
-        Abstract(dims, value.expr), axis, start - current.start, stop - current.start
-    )
+    dims = list(value.dims)
+    dims[axis] = Sliced(current.dim, Interval(start, stop))
+    return SliceStep(Abstract(tuple(dims), value.expr), axis, start - held.start, stop - held.start)
 
 
 def repeat(value: Abstract, sliced: Sliced | FullDim) -> Abstract:
@@ -189,13 +196,16 @@ class EinsumStep:
     numpy_subscripts: str
 
 
-def parse_subscripts(subscripts: str, count: int) -> tuple[list[list[str]], list[str]]:
+@functools.lru_cache(maxsize=256)
+def parse_subscripts(
+    subscripts: str, count: int
+) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
     if subscripts.count("->") != 1:
         raise _dim_error(f"einsum subscripts {subscripts!r} need exactly one '->'",
                          "write them as \"M N, N K -> M K\"")
     lhs, rhs = subscripts.split("->")
-    parts = [p.split() for p in lhs.split(",")]
-    out = rhs.split()
+    parts = tuple(tuple(p.split()) for p in lhs.split(","))
+    out = tuple(rhs.split())
     for names in [*parts, out]:
         for name in names:
             if not name.isidentifier():

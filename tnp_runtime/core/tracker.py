@@ -8,7 +8,7 @@ its region. Violations raise `Violation` (or `SpecError` for the spec itself).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from tnp_runtime.core.coverage import Coverage
@@ -57,9 +57,15 @@ class ResultTracker:
         self.coverage = Coverage(resolved.dims)
         return resolved
 
-    def assign(self, tile: Abstract, binding: Binding) -> DimType:
-        """Check, prove and record a tile; returns its region in the result's dim order."""
-        resolved = self.resolved if self.resolved is not None else self.bind(binding)
+    def assign(self, tile: Abstract, binding: Binding | Callable[[], Binding]) -> DimType:
+        """Check, prove and record a tile; returns its region in the result's dim order.
+
+        `binding` is used only if the result is not bound yet (script form's first assign);
+        pass a function to build it only then."""
+        if self.resolved is None:
+            self.bind(binding if isinstance(binding, Binding) else binding())
+        resolved = self.resolved
+        assert resolved is not None
         assert self.coverage is not None
         region = check_tile(tile, resolved.dims, self.spec_text)
         sizes = {name: d.size for name, d in self.dims.items()}
