@@ -15,6 +15,13 @@ TYPED: Final = frozenset({"tnp_runtime.Typed", "tnp_runtime.typed.Typed"})
 TYPED_RESULT: Final = frozenset({"tnp_runtime.TypedResult", "tnp_runtime.result.TypedResult"})
 KERNEL: Final = frozenset({"tnp_runtime.kernel", "tnp_runtime.kernel.kernel"})
 ASSIGN: Final = frozenset(f"{name}.assign" for name in TYPED_RESULT)
+# Typed's methods (not its operators: an error reported from an operator hook makes mypy print
+# a spurious `[operator]` error, and a scope with operators only on parameters is not followed).
+TYPED_METHODS: Final = frozenset(
+    f"{typed}.{method}"
+    for typed in TYPED
+    for method in ("slice", "sum", "max", "repeat", "rearrange", "maximum")
+)
 RANDN: Final = frozenset({"tnp_runtime.randn", "tnp_runtime.functions.randn"})
 EINSUM: Final = frozenset({"tnp_runtime.einsum", "tnp_runtime.functions.einsum"})
 REVEAL: Final = frozenset({"tnp_runtime.reveal", "tnp_runtime.functions.reveal"})
@@ -30,5 +37,6 @@ INFINITY: Final = frozenset({"numpy.inf", "math.inf", "numpy.Inf", "numpy.infty"
 
 BUILTINS: Final = "builtins"
 
-# Hooks whose firing means "the scope being checked builds tnp values: analyse it".
-ANALYSIS_TRIGGERS: Final = TYPED | TYPED_RESULT | RANDN | EINSUM | REVEAL
+TNP_FUNCTIONS: Final = frozenset(
+    f"{module}.{name}" for module in TNP_MODULES for name in (*TNP_UNARY, "max")
+)

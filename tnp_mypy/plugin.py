@@ -24,11 +24,16 @@ _FUNCTION_HOOKS: dict[str, str] = {
     **{name: "dims_literal:infer" for name in names.FULL_DIM | names.DIM_FUNCTION},
     **{name: "constructors:infer_typed_then_analyze" for name in names.TYPED | names.RANDN},
     **{name: "constructors:infer_result_then_analyze" for name in names.TYPED_RESULT},
-    **{name: "analysis:analyze_call" for name in names.EINSUM | names.REVEAL},
+    **{
+        name: "analysis:analyze_call"
+        for name in names.EINSUM | names.REVEAL | names.TNP_FUNCTIONS
+    },
     **{name: "analysis:analyze_kernel" for name in names.KERNEL},
 }
 
-_METHOD_HOOKS: dict[str, str] = {name: "analysis:analyze_method" for name in names.ASSIGN}
+_METHOD_HOOKS: dict[str, str] = {
+    name: "analysis:analyze_method" for name in names.ASSIGN | names.TYPED_METHODS
+}
 
 
 def _lazy(target: str) -> Callable[[Config, Any], Type]:

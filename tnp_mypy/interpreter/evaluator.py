@@ -542,6 +542,8 @@ class Interpreter:
         if isinstance(e, OpExpr):
             if e.op in ("and", "or"):
                 left = self.expr(frame, e.left)
+                if left is OPAQUE:
+                    return OPAQUE  # unknown whether the right side runs: not followed
                 if self._truth(left, e.left) == (e.op == "or"):
                     return left
                 return self.expr(frame, e.right)
