@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from mypy.checker import TypeChecker
 from mypy.nodes import Decorator, FuncDef, FuncItem, MypyFile, Var
 from mypy.plugin import FunctionContext, MethodContext
-from mypy.types import Type
+from mypy.types import CallableType, Instance, Type, get_proper_type
 
 from tnp_mypy import names
 from tnp_mypy.config import Config
@@ -93,13 +93,14 @@ def _kernel_of(api: TypeChecker, fn: FuncItem) -> bool:
 
 def _takes_tnp_values(fn: FuncDef) -> bool:
     """A function whose parameters are tnp values is checked where it is called (inlined)."""
-    arg_types = getattr(fn.type, "arg_types", [])
-    return any(
-        symbols.annotation_text(t, names.TYPED) is not None
-        or symbols.annotation_text(t, names.TYPED_RESULT) is not None
-        or (str(t).startswith(("tnp_runtime.Typed", "tnp_runtime.TypedResult")))
-        for t in arg_types
-    )
+    arg_types = fn.type.arg_types if isinstance(fn.type, CallableType) else []
+    for arg_type in arg_types:
+        proper = get_proper_type(arg_type)
+        if isinstance(proper, Instance) and proper.type.fullname in (
+            names.TYPED | names.TYPED_RESULT
+        ):
+            return True
+    return False
 
 
 # tnp's own modules build tnp values generically; they are checked by their tests, not here.
