@@ -186,6 +186,25 @@ def _others(diagnostics: list[dict[str, Any]]) -> list[tuple[int, str]]:
     )
 
 
+def _start(folder: Path, settings: dict[str, Any], backend: str) -> LspClient:
+    """A pylsp in `folder` with pylsp-mypy's `settings`, initialized."""
+    (folder / "mypy.ini").write_text(MYPY_INI.format(stubs=REPO_DIR / "stubs"))
+    client = LspClient(folder, _env(with_mypy_on_path=backend == "command"))
+    try:
+        pylsp = {"plugins": {**QUIET, "pylsp_mypy": settings}}
+        result = client.request("initialize", {
+            "processId": os.getpid(), "rootUri": folder.as_uri(), "capabilities": {},
+            "initializationOptions": {"pylsp": pylsp},
+        })
+        assert "capabilities" in result
+        client.notify("initialized", {})
+        client.notify("workspace/didChangeConfiguration", {"settings": {"pylsp": pylsp}})
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
 @pytest.mark.parametrize(
     ("settings", "backend"),
     [(LIVE, "command"), (ON_SAVE, "command"), (LIVE, "api")],
@@ -198,20 +217,10 @@ def test_tnp_error_inline_then_fixed(tmp_path: Path, settings: dict[str, Any],
     line = _documented_line(text) - 1
     kernel = tmp_path / "kernel.py"
     kernel.write_text(text, encoding="utf-8")
-    (tmp_path / "mypy.ini").write_text(MYPY_INI.format(stubs=REPO_DIR / "stubs"))
     uri = kernel.as_uri()
 
-    client = LspClient(tmp_path, _env(with_mypy_on_path=backend == "command"))
+    client = _start(tmp_path, settings, backend)
     try:
-        pylsp = {"plugins": {**QUIET, "pylsp_mypy": settings}}
-        result = client.request("initialize", {
-            "processId": os.getpid(), "rootUri": tmp_path.as_uri(), "capabilities": {},
-            "initializationOptions": {"pylsp": pylsp},
-        })
-        assert "capabilities" in result
-        client.notify("initialized", {})
-        client.notify("workspace/didChangeConfiguration", {"settings": {"pylsp": pylsp}})
-
         client.notify("textDocument/didOpen", {"textDocument": {
             "uri": uri, "languageId": "python", "version": 1, "text": text}})
         found = client.diagnostics(uri, 1)
@@ -232,5 +241,47 @@ def test_tnp_error_inline_then_fixed(tmp_path: Path, settings: dict[str, Any],
         assert _tnp(found) == set(), found
         # mypy's own findings (the example's `c_accum = None`) are still there: a fresh check.
         assert _others(found) == others, found
+    finally:
+        client.close()
+
+
+REVEAL = """\
+import numpy as np
+
+import tnp_runtime as tnp
+from tnp_runtime import FullDim, Typed, einsum
+
+M, N, K = FullDim("M", 8), FullDim("N", 8), FullDim("K", 8)
+
+
+def show() -> None:
+    a = Typed(np.ones((8, 8)), M, N, name="A")
+    b = Typed(np.ones((8, 8)), N, K, name="B")
+    tnp.reveal(einsum(a.slice(M, 0, 4) * 3, b * 2, "M N, N K -> M K"))
+
+
+show()
+"""
+
+
+def test_reveal_inline(tmp_path: Path) -> None:
+    """`tnp.reveal(x)` is an information diagnostic at its line, with the text the runtime
+    prints."""
+    kernel = tmp_path / "reveal.py"
+    kernel.write_text(REVEAL, encoding="utf-8")
+    line = next(n for n, s in enumerate(REVEAL.splitlines()) if "tnp.reveal(" in s)
+    printed = subprocess.run(
+        [sys.executable, str(kernel)], capture_output=True, text=True, timeout=TIMEOUT,
+        env=_env(with_mypy_on_path=True), check=True,
+    ).stdout.strip()
+    assert printed == "tnp.reveal: dims M[0:4] K[0:8]; expr `6 * (M N, N K -> M K)`"
+    client = _start(tmp_path, LIVE, "command")
+    try:
+        uri = kernel.as_uri()
+        client.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "python", "version": 1, "text": REVEAL}})
+        found = client.diagnostics(uri, 1)
+        shown = [(d["range"]["start"]["line"], d["severity"], d["message"]) for d in found]
+        assert shown == [(line, 3, printed)], found
     finally:
         client.close()
