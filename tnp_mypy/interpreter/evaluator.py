@@ -75,7 +75,7 @@ from mypy.nodes import (
     WhileStmt,
     WithStmt,
 )
-from mypy.types import CallableType, Type
+from mypy.types import CallableType, Instance, Type, get_proper_type
 
 from tnp_mypy import names
 from tnp_mypy.config import Config
@@ -248,6 +248,8 @@ class Interpreter:
         self._module_frame: Frame | None = None
         self._depth = 0
         self._signatures: dict[FuncDef, KernelSignature] = {}
+        # Set when a module name may be a dim the types do not describe (see `module_dims`).
+        self._hidden_dims = False
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -1355,8 +1357,7 @@ class Interpreter:
                 try:
                     inputs[name] = resolve_dims(dims_text, module_dims)
                 except SpecError as err:
-                    self.report(err.diagnostic, argument)
-                    raise Stop(None) from None
+                    raise self._annotation_fault(err, argument) from None
                 continue
             spec_text = symbols.annotation_text(arg_type, names.TYPED_RESULT)
             if spec_text is not None:
@@ -1368,8 +1369,7 @@ class Interpreter:
             try:
                 resolve_spec(spec_text, module_dims, spec_inputs)
             except SpecError as err:
-                self.report(err.diagnostic, results_at[name])
-                raise Stop(None) from None
+                raise self._annotation_fault(err, results_at[name]) from None
         signature = KernelSignature(inputs, results, binding)
         self._signatures[fn] = signature
         return signature
@@ -1389,7 +1389,25 @@ class Interpreter:
                 value = self._foreign(node.fullname, node)
             if isinstance(value, FullDim):
                 found[value.name] = value
+            elif self._may_be_dim(node):
+                self._hidden_dims = True
         return found
+
+    def _may_be_dim(self, node: Var) -> bool:
+        """A module name that may hold a dim whose name or size the types do not say."""
+        if node.type is None:
+            return True
+        proper = get_proper_type(node.type)
+        return isinstance(proper, Instance) and proper.type.fullname in names.FULL_DIM
+
+    def _annotation_fault(self, err: SpecError, where: Context) -> Stop:
+        """A kernel annotation that does not resolve: `tnp-bad-spec`, unless some dim of the
+        module is not known statically (then the fault may be the plugin's)."""
+        if self._hidden_dims:
+            return self.unsupported("the dims of this module (a dim's name or size is not a "
+                                    "literal in its type)", where)
+        self.report(err.diagnostic, where)
+        return Stop(None)
 
     def _call_kernel(
         self, fn: FuncDef, args: list[Value], kwargs: dict[str, Value], where: CallExpr
