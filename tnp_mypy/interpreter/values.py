@@ -9,7 +9,7 @@ harmless until it meets a tnp operation or decides control flow, where analysis 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 from mypy.nodes import FuncDef
@@ -50,7 +50,6 @@ class ResultValue:
     column: int = -1
     escaped: bool = False
     failed: bool = False
-    owner: object = field(default=None)
 
 
 @dataclass(frozen=True, slots=True)
