@@ -32,7 +32,7 @@ def test_seed_mistake_is_refuted_with_both_sides_named() -> None:
     assert verdict.spec_text == "2 * (M N, N K -> M K)"
     assert verdict.difference == "2 * (M N, N K -> M K)"
     cex = verdict.counterexample
-    assert cex.index == (("M", 0), ("K", 0))
+    assert cex is not None and cex.index == (("M", 0), ("K", 0))
     assert cex.kernel_value == pytest.approx(2 * cex.spec_value)
     problem = diagnose(verdict, region)
     assert problem is not None and problem.code is Code.SPEC
@@ -111,7 +111,8 @@ def test_flash_attention_with_k_and_v_swapped_is_refuted() -> None:
     kernel, spec, region = flash_attention(4, swap_kv=True)
     verdict = prove(kernel, spec, region)
     assert isinstance(verdict, Refuted)
-    assert verdict.counterexample.kernel_value != pytest.approx(verdict.counterexample.spec_value)
+    cex = verdict.counterexample
+    assert cex is not None and cex.kernel_value != pytest.approx(cex.spec_value)
 
 
 def test_flash_attention_without_rescale_is_refuted() -> None:
@@ -158,3 +159,24 @@ def test_equal_but_beyond_the_normal_form_is_unknown_and_says_numerically_equal(
     problem = diagnose(verdict, TILE)
     assert problem is not None and problem.code is Code.UNPROVEN
     assert any("agree numerically" in note for note in problem.notes)
+
+
+def test_partial_reduction_over_a_huge_dim_is_refuted_without_evaluating_it() -> None:
+    a = ir.input_leaf("A", ("M", "N"))
+    huge = 10**9
+    kernel = ir.reduce(R.SUM, "M", Interval(0, 4), a)
+    spec = ir.reduce(R.SUM, "M", Interval(0, huge), a)
+    verdict = prove(kernel, spec, (FullDim("N", 8).full,), {"M": huge})
+    assert isinstance(verdict, Refuted) and verdict.counterexample is None
+    problem = diagnose(verdict, (FullDim("N", 8).full,))
+    assert problem is not None and problem.code is Code.REDUCE
+    assert "missing sum over M[4:1000000000]" in problem.message
+    assert "too large to evaluate" in problem.notes[-1]
+
+
+def test_difference_too_large_to_evaluate_is_unknown() -> None:
+    a = ir.input_leaf("A", ("M", "N"))
+    kernel = ir.reduce(R.SUM, "M", Interval(0, 10**9), ir.binary(B.MUL, a, ir.const(2)))
+    spec = ir.reduce(R.SUM, "M", Interval(0, 10**9), ir.binary(B.MUL, a, a))
+    verdict = prove(kernel, spec, (FullDim("N", 8).full,))
+    assert isinstance(verdict, Unknown) and not verdict.numerically_equal

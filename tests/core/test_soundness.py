@@ -166,6 +166,7 @@ def test_proved_implies_numerically_equal(pair: tuple[Expr, Expr]) -> None:
                 assert _agree(k, s), (index, k, s)
     if isinstance(verdict, Refuted):
         # A refutation must stand on its own: evaluated afresh, the two sides differ there.
+        assert verdict.counterexample is not None
         index = dict(verdict.counterexample.index)
         fresh = Evaluator()
         assert differ(fresh.at(kernel, index), fresh.at(spec, index))

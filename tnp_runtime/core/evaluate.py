@@ -53,11 +53,23 @@ _UNARY = {
 }
 
 
-class Evaluator:
-    """Evaluates terms; memoizes (node, values of its free dims) across calls."""
+# Node evaluations one `Evaluator` may spend: a counterexample is worth about a second, and a
+# reduction over a dim of 10^9 must not turn an error report into a hang.
+MAX_STEPS = 2_000_000
 
-    def __init__(self) -> None:
+
+class EvaluationBudget(Exception):
+    """Evaluating would take more than the evaluator's budget of steps."""
+
+
+class Evaluator:
+    """Evaluates terms; memoizes (node, values of its free dims) across calls.
+
+    Raises `EvaluationBudget` once it has evaluated `max_steps` nodes in all."""
+
+    def __init__(self, max_steps: int = MAX_STEPS) -> None:
         self._memo: dict[tuple[Expr, tuple[int, ...]], float] = {}
+        self._steps_left = max_steps
 
     def at(self, expr: Expr, index: Mapping[str, int]) -> float:
         limit = sys.getrecursionlimit()
@@ -77,6 +89,9 @@ class Evaluator:
         return result
 
     def _compute(self, expr: Expr, env: dict[str, int]) -> float:
+        self._steps_left -= 1
+        if self._steps_left < 0:
+            raise EvaluationBudget
         match expr:
             case Const(value=value):
                 return float(value)
@@ -91,6 +106,8 @@ class Evaluator:
                 a, b = self._eval(left, env), self._eval(right, env)
                 return _binary(op, a, b)
             case Reduce(op=op, dim=dim, interval=interval, body=body):
+                if interval.length > self._steps_left:
+                    raise EvaluationBudget
                 outer = env.get(dim)
                 values = []
                 for i in range(interval.start, interval.stop):

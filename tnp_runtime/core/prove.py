@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from tnp_runtime.core import normal
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, IntervalSet, render_dims
-from tnp_runtime.core.evaluate import Evaluator, differ
+from tnp_runtime.core.evaluate import EvaluationBudget, Evaluator, differ
 from tnp_runtime.core.ir import Expr, inputs_of
 from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom, Value
 from tnp_runtime.core.normalize import normalize
@@ -61,10 +61,13 @@ class Proved:
 
 @dataclass(frozen=True, slots=True)
 class Refuted:
+    """Different: shown by a numeric counterexample, or (when evaluating would be too costly)
+    by a reduction the kernel does over strictly less than the spec's interval."""
+
     kernel_text: str
     spec_text: str
     difference: str
-    counterexample: Counterexample
+    counterexample: Counterexample | None
     partial: tuple[PartialReduction, ...]
 
 
@@ -93,7 +96,11 @@ def prove(
         spec_nf = normalize(spec)
     except normal.NotNormalizable as err:
         kernel_text, spec_text = renderer.expr(kernel), renderer.expr(spec)
-        equal, counterexample = _numeric_check(kernel, spec, tile)
+        try:
+            equal, counterexample = _numeric_check(kernel, spec, tile)
+        except EvaluationBudget:
+            reason = f"no normal form ({err}), and too large to compare numerically"
+            return Unknown(kernel_text, spec_text, reason, False)
         if counterexample is not None and counterexample.is_finite:
             # Two finite values that differ refute the equality whatever the normal form.
             difference = f"not computed: {err}"
@@ -102,15 +109,21 @@ def prove(
     if kernel_nf is spec_nf:
         return Proved()
     kernel_text, spec_text = renderer.value(kernel_nf), renderer.value(spec_nf)
-    equal, counterexample = _numeric_check(kernel, spec, tile)
-    if counterexample is None:
-        reason = "the normal forms differ but no index of the tile tells them apart"
-        return Unknown(kernel_text, spec_text, reason, equal)
+    partial = tuple(_partial_reductions(kernel_nf, spec_nf))
     try:
         difference = renderer.value(normal.sub(kernel_nf, spec_nf))
     except normal.NotNormalizable:
         difference = "not computable"
-    partial = tuple(_partial_reductions(kernel_nf, spec_nf))
+    try:
+        equal, counterexample = _numeric_check(kernel, spec, tile)
+    except EvaluationBudget:
+        if partial:
+            return Refuted(kernel_text, spec_text, difference, None, partial)
+        reason = "the normal forms differ, and the terms are too large to compare numerically"
+        return Unknown(kernel_text, spec_text, reason, False)
+    if counterexample is None:
+        reason = "the normal forms differ but no index of the tile tells them apart"
+        return Unknown(kernel_text, spec_text, reason, equal)
     return Refuted(kernel_text, spec_text, difference, counterexample, partial)
 
 
@@ -194,7 +207,11 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
         case Proved():
             return None
         case Refuted(kernel_text, spec_text, difference, counterexample, partial):
-            notes = [f"kernel - spec = `{difference}`", counterexample.describe()]
+            notes = [f"kernel - spec = `{difference}`"]
+            if counterexample is not None:
+                notes.append(counterexample.describe())
+            else:
+                notes.append("no numeric counterexample: the terms are too large to evaluate")
             if partial:
                 what = "; ".join(p.describe() for p in partial)
                 message = (
@@ -214,7 +231,7 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
             numeric = (
                 "they agree numerically at sampled indices on random inputs"
                 if equal
-                else "they differ numerically on random inputs"
+                else "no numeric comparison settles it"
             )
             return Diagnostic(Code.UNPROVEN, message, (reason, numeric))
 
