@@ -146,6 +146,12 @@ _NUMERIC_CONSTANTS: Final = {"inf": math.inf, "Inf": math.inf, "infty": math.inf
 _PLAIN_BUILTINS: Final[dict[str, Callable[..., object]]] = {
     "min": min, "max": max, "abs": abs, "int": int, "float": float, "round": round, "bool": bool,
 }
+# Iterables the interpreter makes and loops over (iterators from enumerate, zip, reversed).
+_ITERABLE: Final = (range, tuple, list, Iterator)
+# Integers the interpreter computes with stay below this many bits: arithmetic on bigger ones
+# (`n = n * n` in a loop, `10 ** 10**9`) costs unbounded time inside a single operation.
+_MAX_INT_BITS: Final = 4096
+
 _CONSTANT_NAMES: Final[dict[str, Value]] = {
     "builtins.None": None, "builtins.True": True, "builtins.False": False,
 }
@@ -463,7 +469,7 @@ class Interpreter:
 
     def _for(self, frame: Frame, s: ForStmt) -> None:
         iterable = self.expr(frame, s.expr)
-        if not isinstance(iterable, (range, tuple, list)):
+        if not isinstance(iterable, _ITERABLE):
             raise self.unsupported("a loop over a value it does not know", s.expr)
         broke = False
         for item in iterable:
@@ -865,10 +871,27 @@ class Interpreter:
         function = _PLAIN_BINARY.get(op)
         if function is None:
             raise self.unsupported(f"the operator `{op}` here", where)
+        self._check_int_size(op, left, right, where)
         try:
             return function(left, right)
         except (TypeError, ZeroDivisionError, OverflowError, ValueError):
             raise Stop(None) from None
+
+    def _check_int_size(self, op: str, left: Value, right: Value, where: Context) -> None:
+        """Stop (with the budget's note) before an integer would outgrow `_MAX_INT_BITS`."""
+        if not (isinstance(left, int) and isinstance(right, int)):
+            return
+        bits = max(left.bit_length(), right.bit_length()) + 1
+        if op == "*":
+            bits = left.bit_length() + right.bit_length()
+        elif op == "**" and right > 0 and abs(left) > 1:
+            bits = left.bit_length() * min(right, _MAX_INT_BITS + 1)
+        if bits > _MAX_INT_BITS:
+            raise Stop(Finding(Diagnostic(
+                Code.UNSUPPORTED,
+                f"tnp stopped the static check after an integer outgrew {_MAX_INT_BITS} bits; "
+                "the runtime still checks the rest",
+            ), where.line, where.column))
 
     def _tnp_binary(self, op: str, left: Value, right: Value, where: Context) -> Value:
         tnp_op = _TNP_BINARY.get(op)
@@ -1017,17 +1040,25 @@ class Interpreter:
         ):
             return OPAQUE
         if name in ("enumerate", "zip", "list", "tuple", "reversed"):
-            if kwargs or any(not isinstance(a, (range, tuple, list)) for a in args):
+            if kwargs or any(not isinstance(a, _ITERABLE) for a in args):
                 raise self.unsupported(f"`{name}` of values it does not know", where)
-            iterables = [a for a in args if isinstance(a, (range, tuple, list))]
+            # Iterators stay lazy, as in Python: a loop over them costs one statement per turn
+            # of the budget, and `list(range(10**9))` is built against the same budget.
+            iterables = [a for a in args if isinstance(a, _ITERABLE)]
             if name == "enumerate" and len(iterables) == 1:
-                return list(enumerate(iterables[0]))
+                return enumerate(iterables[0])
             if name == "zip":
-                return list(zip(*iterables, strict=False))
-            if name == "reversed" and len(iterables) == 1:
-                return list(reversed(iterables[0]))
+                return zip(*iterables, strict=False)
+            if name == "reversed" and len(iterables) == 1 and isinstance(
+                iterables[0], (range, tuple, list)
+            ):
+                return reversed(iterables[0])
             if name in ("list", "tuple") and len(iterables) == 1:
-                return list(iterables[0]) if name == "list" else tuple(iterables[0])
+                items: list[Value] = []
+                for item in iterables[0]:
+                    self._tick(where)
+                    items.append(item)
+                return items if name == "list" else tuple(items)
             raise self.unsupported(f"this call of `{name}`", where)
         if any(isinstance(v, (TypedValue, ResultValue)) for v in (*args, *kwargs.values())):
             raise self.unsupported(f"the builtin `{name}` on tnp values", where)
