@@ -79,12 +79,26 @@ def print_header(title: str, notes: Sequence[str] = ()) -> None:
         print(line)
     print(f"tnp revision: {source_revision()}")
     print(f"command: {command_line()}")
+    print(f"load average (1 min) at start: {load_average()}")
     unset = [name for name in RELEVANT_ENV[1:] if name not in os.environ]
     if unset:
         print(f"not set: {', '.join(unset)}")
     for note in notes:
         print(note)
     print()
+
+
+def load_average() -> str:
+    """The 1-minute load average: other jobs on a shared machine slow every number down."""
+    try:
+        return f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    except OSError:
+        return "unknown"
+
+
+def print_footer() -> None:
+    """Printed after a script's tables."""
+    print(f"load average (1 min) at end: {load_average()}")
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:

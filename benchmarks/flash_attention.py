@@ -211,6 +211,7 @@ def main() -> None:
         results[tiles] = [_common.run_worker(__file__, [str(tiles)]) for _ in range(runs)]
     traced = _common.run_worker(__file__, [str(counts[-1]), "trace"])
     report(results, traced)
+    _common.print_footer()
 
 
 if __name__ == "__main__":

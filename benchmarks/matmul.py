@@ -145,6 +145,7 @@ def main() -> None:
     for tiles in counts:
         rows.append(row(tiles, [_common.run_worker(__file__, [str(tiles)]) for _ in range(runs)]))
     _common.print_table(headers, rows)
+    _common.print_footer()
 
 
 if __name__ == "__main__":

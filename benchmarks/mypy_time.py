@@ -210,6 +210,7 @@ def main() -> None:
     _common.print_table(headers, rows)
     for line in target_lines(rows):
         print(line)
+    _common.print_footer()
 
 
 if __name__ == "__main__":

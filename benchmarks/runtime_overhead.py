@@ -281,6 +281,7 @@ def main() -> None:
                 typed.append(_common.run_worker(__file__, [kernel, str(tile), "tnp"]))
             rows.append(row(kernel, tile, raw, typed))
     _common.print_table(headers, rows)
+    _common.print_footer()
 
 
 if __name__ == "__main__":
