@@ -205,6 +205,41 @@ half(mn(), TypedResult("a:M N"))
          r"1 region never written: M\[4:8\] N\[0:4\]$"),
         (r"^16 of 32 elements never written \(50%\)$",),
     ),
+    "coverage-read": Case(
+        "tnp-coverage",
+        '''\
+def script() -> None:
+    a = Typed(rng.standard_normal((8, 4)), M, N, name="A")
+    c = TypedResult("2 * A:M N")  # <- here
+    for i in range(0, 8, 4):
+        if i != 4:
+            c.assign(a.slice(M, i, i + 4) * 2)
+    print(c.arr)
+
+
+script()
+''',
+        (r"^result `2 \* A:M N` incomplete when `\.arr` is read: ",
+         r"1 region never written: M\[4:8\] N\[0:4\]$"),
+        (r"^16 of 32 elements never written \(50%\)$",),
+    ),
+    "bad-spec-ambiguous": Case(
+        "tnp-bad-spec",
+        '''\
+@tnp.kernel
+def add(
+    a: Typed[L["M N"]],
+    b: Typed[L["M N"]],
+    c: TypedResult[L["M N + b:M N"]],  # <- here
+) -> None:
+    c.assign(a + b)
+
+
+add(mn(), mn(), TypedResult("M N + b:M N"))
+''',
+        (r"^bad spec: ambiguous leaf `M N`: inputs a and b both have dims M N$",),
+        (r"^    M N \+ b:M N$", r"^    \^$", r"^fix: name it: `a:M N` or `b:M N`$"),
+    ),
     "bad-spec": Case(
         "tnp-bad-spec",
         '''\
