@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import tnp_runtime as tnp
@@ -43,6 +43,8 @@ SIZES = {"M": 8, "N": 4, "K": 6}
 TILES = {"M": 4, "N": 2, "K": 3}
 INPUTS = (("a", "A", ("M", "N")), ("b", "B", ("N", "K")), ("x", "X", ("M", "N")))
 HEADER = '''\
+from typing import Literal as L
+
 import numpy as np
 
 import tnp_runtime as tnp
@@ -64,24 +66,42 @@ class Value:
 @dataclass(frozen=True)
 class Kernel:
     body: tuple[str, ...]  # statements inside the tile loop
-    spec: str
+    spec: str  # inputs named by their labels (A, B, X)
     tile_dim: str
     loop: str  # the range(...) of the tile loop
     perturbation: str
+    form: str = "script"  # or "kernel": an @tnp.kernel taking the inputs, and a caller
 
     def source(self, name: str) -> str:
+        """`def name()`: runs the kernel (and, in kernel form, `name_kernel` before it)."""
         shapes = {var: ", ".join(str(SIZES[d]) for d in dims) for var, _, dims in INPUTS}
-        lines = [f"def {name}() -> None:"]
-        for var, label, dims in INPUTS:
-            lines.append(
-                f"    {var} = Typed(rng.uniform(0.5, 2.0, ({shapes[var]},)), "
-                f"{', '.join(dims)}, name=\"{label}\")"
-            )
-        lines.append(f"    c = TypedResult(\"{self.spec}\")")
-        lines.append(f"    for i in {self.loop}:")
-        lines.extend(f"        {statement}" for statement in self.body)
-        lines.append(f"    print({name!r}, c.arr.shape)")
-        return "\n".join(lines) + "\n"
+        made = [
+            f"Typed(rng.uniform(0.5, 2.0, ({shapes[var]},)), {', '.join(dims)}"
+            + (f", name=\"{label}\")" if self.form == "script" else ")")
+            for var, label, dims in INPUTS
+        ]
+        loop = [f"    for i in {self.loop}:", *(f"        {s}" for s in self.body)]
+        if self.form == "script":
+            return "\n".join([
+                f"def {name}() -> None:",
+                *(f"    {var} = {value}" for (var, _, _), value in zip(INPUTS, made, strict=True)),
+                f"    c = TypedResult(\"{self.spec}\")",
+                *loop,
+                f"    print({name!r}, c.arr.shape)",
+            ]) + "\n"
+        spec = self.spec
+        for var, label, _ in INPUTS:
+            spec = spec.replace(f"{label}:", f"{var}:")
+        params = ", ".join(f"{var}: Typed[L[\"{' '.join(dims)}\"]]" for var, _, dims in INPUTS)
+        return "\n".join([
+            "@tnp.kernel",
+            f"def {name}_kernel({params}, c: TypedResult[L[\"{spec}\"]]) -> None:",
+            *loop,
+            "",
+            "",
+            f"def {name}() -> None:",
+            f"    {name}_kernel({', '.join(made)}, TypedResult(\"{spec}\"))",
+        ]) + "\n"
 
 
 NUMBERS = ("2", "3", "0.5")
@@ -208,7 +228,8 @@ def kernels(draw: st.DrawFn) -> Kernel:
         loop = f"range(0, {size - step}, {step})"
     elif perturbation == "overlap":
         loop = f"range(0, {size - step + 1}, {max(1, step // 2)})"
-    return Kernel(tuple(body), spec, tile, loop, perturbation)
+    form = draw(st.sampled_from(("script", "kernel")))
+    return Kernel(tuple(body), spec, tile, loop, perturbation, form)
 
 
 def _runtime_verdicts(path: Path, names: list[str]) -> dict[str, tuple[str, int] | None]:
@@ -233,7 +254,8 @@ def check_agreement(kernels_: list[Kernel], folder: Path) -> list[str]:
     names = [f"kernel_{n}" for n in range(len(kernels_))]
     source = HEADER + "".join(
         "\n\n" + kernel.source(name) for name, kernel in zip(names, kernels_, strict=True))
-    labels = {name: kernel.perturbation for name, kernel in zip(names, kernels_, strict=True)}
+    labels = {name: f"{kernel.form} form, {kernel.perturbation}"
+              for name, kernel in zip(names, kernels_, strict=True)}
     return disagreements(source, labels, folder / "fuzz_kernels.py")
 
 
@@ -241,11 +263,13 @@ def disagreements(source: str, labels: dict[str, str], path: Path) -> list[str]:
     """Run each function named in `labels` of `source` (written to `path`) under the runtime,
     and the file under mypy: the functions whose verdicts differ, as text."""
     path.write_text(source, encoding="utf-8")
-    spans = {
-        node.name: range(node.lineno, (node.end_lineno or node.lineno) + 1)
-        for node in ast.parse(source).body
-        if isinstance(node, ast.FunctionDef) and node.name in labels
-    }
+    spans: dict[str, range] = {}
+    functions = {n.name: n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
+    for name in labels:
+        nodes = [functions[name], *([functions[f"{name}_kernel"]]
+                                    if f"{name}_kernel" in functions else [])]
+        first = min(min([n.lineno, *(d.lineno for d in n.decorator_list)]) for n in nodes)
+        spans[name] = range(first, max(n.end_lineno or n.lineno for n in nodes) + 1)
     runtime = _runtime_verdicts(path, list(labels))
     stdout = run_mypy(path)
     found = actual(stdout, path)
@@ -277,7 +301,9 @@ def disagreements(source: str, labels: dict[str, str], path: Path) -> list[str]:
 EXAMPLES = int(os.environ.get("TNP_FUZZ_EXAMPLES", "5"))
 
 
+# No shrinking: each step is a mypy run, and the report prints the disagreeing kernel whole.
 @settings(max_examples=EXAMPLES, deadline=None, derandomize="TNP_FUZZ_EXAMPLES" not in os.environ,
+          phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.lists(kernels(), min_size=KERNELS_PER_FILE, max_size=KERNELS_PER_FILE))
 def test_random_kernels_runtime_and_plugin_agree(kernels_: list[Kernel]) -> None:
