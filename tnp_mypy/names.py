@@ -13,7 +13,7 @@ SLICED: Final = frozenset({"tnp_runtime.Sliced", "tnp_runtime.core.dims.Sliced"}
 DIM_FUNCTION: Final = frozenset({"tnp_runtime.dim", "tnp_runtime.functions.dim"})
 TYPED: Final = frozenset({"tnp_runtime.Typed", "tnp_runtime.typed.Typed"})
 TYPED_RESULT: Final = frozenset({"tnp_runtime.TypedResult", "tnp_runtime.result.TypedResult"})
-KERNEL: Final = frozenset({"tnp_runtime.kernel", "tnp_runtime.kernel.kernel"})
+KERNEL: Final = frozenset({"tnp_runtime.kernel", "tnp_runtime.kernel_form.kernel"})
 ASSIGN: Final = frozenset(f"{name}.assign" for name in TYPED_RESULT)
 # Typed's methods (not its operators: an error reported from an operator hook makes mypy print
 # a spurious `[operator]` error, and a scope with operators only on parameters is not followed).

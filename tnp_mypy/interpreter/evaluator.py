@@ -195,7 +195,7 @@ class Frame:
 
 @dataclass(frozen=True, slots=True)
 class KernelSignature:
-    """A kernel's resolved annotations, as `tnp_runtime.kernel.resolve_signature` makes them."""
+    """A kernel's resolved annotations, as `kernel_form.resolve_signature` makes them."""
 
     inputs: dict[str, DimType]
     results: dict[str, str]
@@ -1137,9 +1137,24 @@ class Interpreter:
             self.report(err.diagnostic, where)
             result = ResultValue(None, where.line, where.column, failed=True)
         else:
-            result = ResultValue(tracker, where.line, where.column)
+            result = ResultValue(tracker, where.line, where.column,
+                                 scope_inputs=self._inputs_in_scope(frame))
         frame.results.append(result)
         return result
+
+    def _inputs_in_scope(self, frame: Frame) -> tuple[Input, ...]:
+        """The inputs bound to names in `frame` and the module's globals, in the order the
+        runtime's `_inputs_in_scope` sees them (`{**globals, **locals}`)."""
+        bound: dict[str, Value] = {}
+        if self._module_frame is not None:
+            bound.update(self._module_frame.variables)
+        bound.update(frame.variables)
+        leaves = [
+            value.abstract.expr
+            for value in bound.values()
+            if isinstance(value, TypedValue) and value.abstract is not None
+        ]
+        return tuple(dict.fromkeys(leaf for leaf in leaves if isinstance(leaf, Input)))
 
     def _new_dim(self, args: list[Value], kwargs: dict[str, Value], where: CallExpr) -> Value:
         values = list(args) + [kwargs[k] for k in ("name", "size") if k in kwargs]
@@ -1314,8 +1329,12 @@ class Interpreter:
             return
         abstract = tile.abstract
         try:
-            binding = script_binding(abstract.dims, abstract.expr, self._spec_input)
-            tracker.assign(abstract, binding)
+            tracker.assign(
+                abstract,
+                lambda: script_binding(
+                    abstract.dims, abstract.expr, self._spec_input, result.scope_inputs
+                ),
+            )
         except Violation as err:
             result.failed = True
             self.report(err.diagnostic, where)

@@ -14,6 +14,7 @@ from typing import Final
 
 from mypy.nodes import FuncDef
 
+from tnp_runtime.core.ir import Input
 from tnp_runtime.core.rules import Abstract
 from tnp_runtime.core.tracker import ResultTracker
 
@@ -50,6 +51,8 @@ class ResultValue:
     column: int = -1
     escaped: bool = False
     failed: bool = False
+    # The inputs bound to names where it was made (script form resolves its spec against them).
+    scope_inputs: tuple[Input, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
