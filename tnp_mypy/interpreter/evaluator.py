@@ -68,6 +68,7 @@ from mypy.nodes import (
     Statement,
     StrExpr,
     TempNode,
+    TryStmt,
     TupleExpr,
     TypeAliasStmt,
     UnaryExpr,
@@ -395,6 +396,12 @@ class Interpreter:
             self._while(frame, s)
         elif isinstance(s, IfStmt):
             self._if(frame, s)
+        elif isinstance(s, TryStmt) and not s.handlers and s.else_body is None:
+            # try/finally: the body, then the cleanup (a handler could run code the
+            # interpreter cannot know will run, so `except` is not followed).
+            self._block(frame, s.body.body)
+            if s.finally_body is not None:
+                self._block(frame, s.finally_body.body)
         elif isinstance(s, WithStmt):
             # The body runs once; what the managers do with an exception does not matter here:
             # a violation in the body is reported where the runtime raises it.
