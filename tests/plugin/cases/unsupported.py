@@ -18,9 +18,7 @@ def data_dependent() -> None:
 def try_block() -> None:
     x = Typed(np.ones((8, 8)), M, N, name="X")
     c = TypedResult("X:M N")
-    try:
-        c.assign(x * 2)  # E: kernel computes `2 * (M N)` over M[0:8] N[0:8]; the spec requires `M N`  [tnp-spec]
-        # ^N: kernel - spec = `M N`
-        # ^N: counterexample on random inputs ...
-    finally:
+    try:  # N: tnp cannot follow a `TryStmt` statement; the static check of this scope stops here (the runtime still checks it)
+        c.assign(x * 2)
+    except ValueError:
         print("done")
