@@ -106,8 +106,8 @@ class Kernel:
 
 NUMBERS = ("2", "3", "0.5")
 UNARY = ("exp", "log", "sqrt", "sin", "cos")
-OPS = ("number", "neg", "binary", "max", "unary", "reduce", "repeat", "rearrange", "einsum",
-       "tiled")
+OPS = ("number", "root", "neg", "binary", "max", "unary", "reduce", "repeat", "rearrange",
+       "einsum", "tiled")
 PERTURBATIONS = ("none", "none", "scale", "shift", "swap", "skip", "overlap", "offset")
 
 
@@ -129,8 +129,9 @@ def kernels(draw: st.DrawFn) -> Kernel:
     for index, (var, label, dims) in enumerate(used):
         code = var
         if tile in dims:
-            code = (f"{var}.slice({tile}, 0, {step})" if index == offset_leaf
-                    else f"{var}.slice({tile}, i, i + {step})")
+            start = "0" if index == offset_leaf else "i"
+            code = (f"{var}.slice({tile}[{start}:{start} + {step}])" if draw(st.booleans())
+                    else f"{var}.slice({tile}, {start}, {start} + {step})")
         add(code, f"{label}:{' '.join(dims)}", dims)
 
     def dim_ref(d: str) -> str:
@@ -146,6 +147,9 @@ def kernels(draw: st.DrawFn) -> Kernel:
                 add(f"{v.name} {symbol} {number}", f"({v.spec}) {symbol} {number}", v.dims)
             else:
                 add(f"{number} {symbol} {v.name}", f"{number} {symbol} ({v.spec})", v.dims)
+        elif op == "root":  # a constant computed by NumPy: exact in the spec as sqrt(4)
+            symbol = draw(st.sampled_from("*/"))
+            add(f"{v.name} {symbol} np.sqrt(4)", f"({v.spec}) {symbol} sqrt(4)", v.dims)
         elif op == "neg":
             add(f"-{v.name}", f"-({v.spec})", v.dims)
         elif op == "binary":
@@ -155,8 +159,10 @@ def kernels(draw: st.DrawFn) -> Kernel:
             if draw(st.booleans()):
                 w = draw(st.sampled_from(same))
                 add(f"tnp.max({v.name}, {w.name})", f"max({v.spec}, {w.spec})", v.dims)
-            else:
+            elif draw(st.booleans()):
                 add(f"tnp.max({v.name}, 1)", f"max({v.spec}, 1)", v.dims)
+            else:
+                add(f"tnp.max(1, {v.name})", f"max(1, {v.spec})", v.dims)
         elif op == "unary":
             f = draw(st.sampled_from(UNARY))
             add(f"tnp.{f}({v.name})", f"{f}({v.spec})", v.dims)
