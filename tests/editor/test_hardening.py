@@ -1,13 +1,13 @@
 """Hardened input: random kernels, and pathological sizes.
 
-(a) Random kernels built from the whole API (slices, arithmetic with numbers and values, einsum,
-sum/max reductions, repeat, rearrange, exp/log/sqrt/sin/cos, elementwise max), each assigning its
-tiles to a `TypedResult` whose spec is the one the kernel computes or a perturbed one (or whose
-loop skips or overlaps tiles, or slices one input at a fixed offset), are written out, several
-per file, and run under the runtime and under mypy with the plugin. Their verdicts agree: the
-runtime's tnp error (code, line) is one the plugin reports in that kernel, and a kernel the
-runtime accepts has no tnp error statically; the plugin never reports `tnp-internal` nor stops
-with `tnp-unsupported` on them.
+(a) Random kernels, in script form and in kernel form, built from the whole API (slices,
+arithmetic with numbers and values, einsum, sum/max reductions, repeat, rearrange,
+exp/log/sqrt/sin/cos, elementwise max), each assigning its tiles to a `TypedResult` whose spec is
+the one the kernel computes or a perturbed one (or whose loop skips or overlaps tiles, or slices
+one input at a fixed offset), are written out, several per file, and run under the runtime and
+under mypy with the plugin. Their verdicts agree: the runtime's tnp error (code, line) is one the
+plugin reports in that kernel, and a kernel the runtime accepts has no tnp error statically; the
+plugin never reports `tnp-internal` nor stops with `tnp-unsupported` on them.
 
 (b) A tile loop of 10^9 iterations stops the static check with a note, in bounded time and
 memory; `[tool.tnp_mypy]` in pyproject.toml lowers the budget (statements and seconds).
@@ -319,8 +319,9 @@ def test_random_kernels_runtime_and_plugin_agree(kernels_: list[Kernel]) -> None
 
 
 # Found by the random kernels: in script form the runtime resolves a spec against every input
-# bound to a name where the result is made (`calls.script_binding(..., scope_inputs)`), the
-# plugin only against the inputs the first tile reads. Both kernels below are kept minimal.
+# bound to a name where the result is made (`calls.script_binding(..., scope_inputs)`); the
+# plugin resolved it only against the inputs the first tile reads (fixed in 7a4daec). The two
+# minimal kernels stay as regressions.
 SCOPE = HEADER + '''
 
 def dim_known_from_an_input_in_scope() -> None:
