@@ -67,6 +67,11 @@ def _run(api: TypeChecker, config: Config, node: FuncItem | MypyFile, kind: str)
             elif kind == "function":
                 assert isinstance(node, FuncDef)
                 findings = interpreter.run_function(node)
+                if node.arguments:
+                    # Alone, a function's parameters are unknown; where it is called with
+                    # known arguments it is inlined and followed. Its own "cannot follow"
+                    # note would mostly be about its parameters: not shown.
+                    findings = [f for f in findings if not _cannot_follow(f)]
             else:
                 findings = interpreter.run_module()
         except Exception as err:
@@ -77,6 +82,12 @@ def _run(api: TypeChecker, config: Config, node: FuncItem | MypyFile, kind: str)
         _CACHE[key] = _Analysis(node, findings, dict(interpreter.dependencies),
                                 time.monotonic() - started)
     return _CACHE[key].findings
+
+
+def _cannot_follow(finding: Finding) -> bool:
+    return finding.diagnostic.code is Code.UNSUPPORTED and finding.diagnostic.message.startswith(
+        "tnp cannot follow"
+    )
 
 
 def _report(api: TypeChecker, findings: list[Finding]) -> None:

@@ -1,5 +1,6 @@
 """Lists of tiles are followed (append, item assignment); a value stored where the interpreter
-cannot follow it stops the analysis instead of guessing."""
+cannot follow it stops the analysis instead of guessing (silently for a function analysed alone:
+its parameters are unknown there)."""
 
 import numpy as np
 
@@ -28,7 +29,7 @@ def tiles_in_a_list() -> None:
 def attribute_condition(box: Box) -> None:
     x = Typed(np.ones((8, 8)), M, N, name="X")
     c = TypedResult("X:M N")
-    if box.flag:  # N: tnp cannot follow a condition on a value it does not know; the static check of this scope stops here (the runtime still checks it)
+    if box.flag:
         c.assign(x)
 
 
