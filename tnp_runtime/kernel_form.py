@@ -153,5 +153,7 @@ def _renamed(kernel_name: str, name: str, value: object, declared: DimType) -> T
     mismatch = argument_dims_diagnostic(kernel_name, name, value.dim_type, declared)
     if mismatch is not None:
         fail(mismatch)
+    # The leaf follows the declared dims, so the spec (resolved against the declaration) names
+    # the same input whatever the argument's axis order; the data keeps its own order.
     return Typed._make(value.arr, type(value.abstract)(
-        value.dim_type, register_input(name, value.dim_type)))
+        value.dim_type, register_input(name, declared)))

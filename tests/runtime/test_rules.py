@@ -321,3 +321,10 @@ def test_script_form_leaf_is_ambiguous_among_inputs_in_scope_not_only_those_read
     assert k_in is not None
     with pytest.raises(tnp.SpecError, match="ambiguous"):
         c.assign(einsum(einsum(q, v_in, "M N, K N -> M K"), v_in, "M K, K N -> M N"))
+
+
+def test_kernel_argument_in_another_axis_order_is_the_same_input() -> None:
+    a, b = typed(M, N), typed(M, N)
+    out = TypedResult("2 * x:M N + y:M N")
+    scaled_sum(a.rearrange(N, M), b, out)
+    assert np.allclose(out.arr, 2 * a.arr + b.arr)

@@ -1100,16 +1100,21 @@ class Interpreter:
             dims.append(value)
         return dims
 
-    def _input(self, name: str | None, dims: DimType) -> TypedValue:
-        """A new input leaf, as `tnp_runtime.typed.register_input` makes it."""
+    def _input(
+        self, name: str | None, dims: DimType, declared: DimType | None = None
+    ) -> TypedValue:
+        """A new input leaf, as `tnp_runtime.typed.register_input` makes it; a kernel's
+        parameter takes its leaf from the `declared` dims (the same leaf whatever the
+        argument's axis order) and keeps the argument's `dims`."""
         anonymous = name is None
+        leaf_dims = dims if declared is None else declared
         leaf = ir.input_leaf(
             f"#static{next(self._anonymous)}" if name is None else name,
-            tuple(s.name for s in dims),
+            tuple(s.name for s in leaf_dims),
             anonymous,
         )
         assert isinstance(leaf, Input)
-        self._input_dims[leaf] = dims
+        self._input_dims[leaf] = leaf_dims
         return TypedValue(rules.Abstract(dims, leaf))
 
     def _spec_input(self, leaf: Input) -> SpecInput:
@@ -1483,7 +1488,7 @@ class Interpreter:
             if problem is not None:
                 self.report(problem, where)
                 raise Stop(None)
-            bound[name] = self._input(name, value.abstract.dims)
+            bound[name] = self._input(name, value.abstract.dims, declared)
         results: list[ResultValue] = []
         for name, spec_text in signature.results.items():
             result = bound[name]

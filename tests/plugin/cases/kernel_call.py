@@ -22,6 +22,13 @@ def good() -> None:
     print(c.arr)
 
 
+def transposed() -> None:
+    # The argument's axes come in another order: still the kernel's input x.
+    c = TypedResult("2 * x:M N")
+    scale(Typed(np.ones((8, 8)), M, N).rearrange(N, M), c)
+    print(c.arr)
+
+
 def other_spec() -> None:
     c = TypedResult("3 * x:M N")
     scale(Typed(np.ones((8, 8)), M, N), c)  # E: scale: result c has spec `3 * x:M N` but the kernel declares `2 * x:M N`  [tnp-spec]
@@ -35,4 +42,5 @@ def wrong_dims() -> None:
 
 
 good()
+transposed()
 other_spec()
