@@ -32,6 +32,7 @@ for im in range(0, 10, tile_size):
             # Accumulate the result
             c_accum = c_accum + tile_c if c_accum is not None else tile_c
         # Write it out: this is where tnp proves the tile against the spec.
+        assert c_accum is not None
         c.assign(c_accum)
 
 assert np.allclose(c.arr, 6 * a.arr @ b.arr)

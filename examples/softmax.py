@@ -27,7 +27,8 @@ def softmax(x: Typed[L["M N"]], c: TypedResult[L["softmax[N](M N)"]]) -> None:
 
 def reference(x: np.ndarray) -> np.ndarray:
     e = np.exp(x - x.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    result: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return result
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ fires no hook, and then never pays for importing the interpreter and tnp's core.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,11 @@ from tnp_mypy import config as config_module
 from tnp_mypy import names
 from tnp_mypy.config import Config
 from tnp_mypy.guard import guarded
+
+try:
+    _TNP_VERSION = importlib.metadata.version("tnp")
+except importlib.metadata.PackageNotFoundError:  # a checkout on sys.path, not installed
+    _TNP_VERSION = "unknown"
 
 # Full name -> "module:function" under tnp_mypy.features.
 _FUNCTION_HOOKS: dict[str, str] = {
@@ -61,4 +67,5 @@ class TnpPlugin(Plugin):
         return None if target is None else guarded(_lazy(target), self.tnp_config)
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
-        return self.tnp_config.data()
+        # tnp's version too: another release may judge a cached file differently.
+        return {**self.tnp_config.data(), "tnp": _TNP_VERSION}

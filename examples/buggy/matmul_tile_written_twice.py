@@ -1,10 +1,10 @@
 """Bug: output tiles are 32x16, but `tile_b` is sliced on K with `TILE_M` instead of `TILE_K`.
 
-The loop over K steps by TILE_K = 16 while each tile spans 32 columns, so neighbouring tiles
-overlap. Every tile is a correct piece of the product, so each proof succeeds; but the second
-write, M[0:32] K[16:48] (when im = 0, ik = 16), lands on K[16:32], which the first already
-wrote. tnp reports `tnp-overlap` at that `c.assign`, before the wide tiles could run off the
-end of K.
+The loop over K steps by TILE_K = 16 while each tile spans 32 columns (its bound was adjusted
+so the wide tiles stay inside K, which hid the mix-up), so neighbouring tiles overlap. Every
+tile is a correct piece of the product, so each proof succeeds; but the second write,
+M[0:32] K[16:48] (when im = 0, ik = 16), lands on K[16:32], which the first already wrote.
+tnp reports `tnp-overlap` at that `c.assign`.
 """
 
 from typing import Literal as L
@@ -23,7 +23,7 @@ def matmul(
     a: Typed[L["M N"]], b: Typed[L["N K"]], c: TypedResult[L["6 * (M N, N K -> M K)"]]
 ) -> None:
     for im in range(0, M.size, TILE_M):
-        for ik in range(0, K.size, TILE_K):
+        for ik in range(0, K.size - TILE_M + 1, TILE_K):
             c_accum: Typed | None = None
             for in_ in range(0, N.size, TILE_N):
                 tile_a = a.slice(M, im, im + TILE_M).slice(N, in_, in_ + TILE_N)

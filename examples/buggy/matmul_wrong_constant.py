@@ -27,6 +27,7 @@ for im in range(0, 10, tile_size):
             # Meant to double the product; doubles it twice.
             tile_c = einsum(tile_a * 2, tile_b * 2, "M N, N K -> M K")
             c_accum = c_accum + tile_c if c_accum is not None else tile_c
+        assert c_accum is not None
         c.assign(c_accum)  # error: tnp-spec
 
 print("unreachable: tnp accepted a tile that is 4 * a @ b against the spec 2 * a @ b")

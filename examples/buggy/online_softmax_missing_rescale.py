@@ -21,14 +21,17 @@ TILE_M, TILE_N = 32, 64
 def online_softmax(x: Typed[L["M N"]], c: TypedResult[L["softmax[N](M N)"]]) -> None:
     for im in range(0, M.size, TILE_M):
         rows = x.slice(M, im, im + TILE_M)
-        running_max = -np.inf
-        running_sum = 0
+        # Running values start as plain numbers and become tiles: for mypy they are
+        # `Typed | float` until the loop is done.
+        running_max: Typed | float = -np.inf
+        running_sum: Typed | float = 0
         for jn in range(0, N.size, TILE_N):
             block = rows.slice(N, jn, jn + TILE_N)
             new_max = max(running_max, block.max(N))
             block_sum = exp(block - new_max.repeat(N[jn : jn + TILE_N])).sum(N)
             running_sum = running_sum + block_sum  # forgot: * exp(running_max - new_max)
             running_max = new_max
+        assert isinstance(running_max, Typed) and isinstance(running_sum, Typed)
         for jn in range(0, N.size, TILE_N):
             block = rows.slice(N, jn, jn + TILE_N)
             numerator = exp(block - running_max.repeat(N[jn : jn + TILE_N]))

@@ -229,6 +229,22 @@ def _calls_anything(e: Expression | None) -> bool:
     return True
 
 
+def _instance_of(value: Value, cls: Value) -> bool | None:
+    """`isinstance(value, cls)` for the classes tnp kernels test; None for any other class."""
+    if not isinstance(cls, Builtin):
+        return None
+    if cls.fullname in names.TYPED:
+        return isinstance(value, TypedValue)
+    if cls.fullname in names.TYPED_RESULT:
+        return isinstance(value, ResultValue)
+    if cls.fullname in names.FULL_DIM:
+        return isinstance(value, FullDim)
+    plain: dict[str, type] = {"builtins.int": int, "builtins.float": float, "builtins.bool": bool}
+    if cls.fullname in plain:
+        return isinstance(value, plain[cls.fullname])
+    return None
+
+
 def _is_number(value: Value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -1067,9 +1083,23 @@ class Interpreter:
                     items.append(item)
                 return items if name == "list" else tuple(items)
             raise self.unsupported(f"this call of `{name}`", where)
+        if name == "isinstance":
+            return self._isinstance(args, kwargs, where)
         if any(isinstance(v, (TypedValue, ResultValue)) for v in (*args, *kwargs.values())):
             raise self.unsupported(f"the builtin `{name}` on tnp values", where)
         return OPAQUE
+
+    def _isinstance(self, args: list[Value], kwargs: dict[str, Value], where: CallExpr) -> Value:
+        """`isinstance(x, Typed)` (or a tuple of classes) on a value the interpreter knows,
+        as `assert isinstance(acc, Typed)` narrows an accumulator that started as `0`."""
+        if kwargs or len(args) != 2 or args[0] is OPAQUE:
+            raise self.unsupported("this call of `isinstance`", where)
+        value, classes = args
+        targets = classes if isinstance(classes, tuple) else (classes,)
+        answers = [_instance_of(value, t) for t in targets]
+        if any(answer is None for answer in answers):
+            raise self.unsupported("`isinstance` with a class it does not know", where)
+        return any(answers)
 
     def _len(self, args: list[Value], where: CallExpr) -> Value:
         if len(args) == 1 and isinstance(args[0], (tuple, list, str, range)):
