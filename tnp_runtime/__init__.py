@@ -3,14 +3,61 @@
 Every value records which logical dims and which slices of them it holds (its DimType) and
 which operations produced it (its ExprType); `TypedResult.assign` proves each tile against a
 one-line spec before writing it. See README.md for the spec language and the error codes.
+
+The NumPy-facing names load on first use (PEP 562): the mypy plugin imports
+`tnp_runtime.core` on every run that checks a kernel, and must not pay for NumPy there.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, Final
+
 from tnp_runtime.core.dims import FullDim, Interval, Sliced
-from tnp_runtime.errors import SpecError, TypeCheckError
-from tnp_runtime.functions import cos, dim, einsum, exp, log, max, randn, reveal, sin, sqrt
-from tnp_runtime.kernel import kernel
-from tnp_runtime.result import TypedResult
-from tnp_runtime.typed import Typed
+from tnp_runtime.core.spec import SpecError
+
+if TYPE_CHECKING:
+    from tnp_runtime.errors import TypeCheckError
+    from tnp_runtime.functions import (
+        cos,
+        dim,
+        einsum,
+        exp,
+        log,
+        max,
+        randn,
+        reveal,
+        sin,
+        sqrt,
+    )
+    from tnp_runtime.kernel_form import kernel
+    from tnp_runtime.result import TypedResult
+    from tnp_runtime.typed import Typed
+
+_LAZY: Final = {
+    "TypeCheckError": "tnp_runtime.errors",
+    "Typed": "tnp_runtime.typed",
+    "TypedResult": "tnp_runtime.result",
+    "kernel": "tnp_runtime.kernel_form",
+    **{
+        name: "tnp_runtime.functions"
+        for name in ("cos", "dim", "einsum", "exp", "log", "max", "randn", "reveal", "sin", "sqrt")
+    },
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tnp_runtime' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "FullDim",

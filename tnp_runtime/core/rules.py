@@ -47,6 +47,7 @@ def _dim_error(message: str, *notes: str) -> Violation:
     return Violation(Diagnostic(Code.DIM, message, notes))
 
 
+@functools.lru_cache(maxsize=1024, typed=True)
 def scalar_expr(value: Scalar) -> Expr:
     """A Python number as an exact constant: floats by their shortest repr (0.1 is 1/10)."""
     if isinstance(value, float):
