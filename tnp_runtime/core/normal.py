@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Final, NamedTuple, assert_never
+from typing import Final, NamedTuple, TypeVar, assert_never
 
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.ir import Input
@@ -48,6 +49,7 @@ class NormalFormLimit(NotNormalizable):
 
 
 _uids = itertools.count(1)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -136,65 +138,51 @@ def _free_of_bindings(
     return inner - {dim for dim, _ in bindings}
 
 
-def leaf(node: Input) -> Atom:
-    key = ("leaf", node)
+def _interned(key: tuple[object, ...], make: Callable[[int], _T]) -> _T:
+    """The object interned under `key`, made (with a fresh uid) the first time it is asked."""
     found = _TABLE.get(key)
     if found is None:
-        found = Leaf(node, next(_uids), frozenset(node.dims))
+        found = make(next(_uids))
         _TABLE[key] = found
     return found  # type: ignore[return-value]
+
+
+def _union_free(items: Iterable[Atom | Poly]) -> frozenset[str]:
+    return frozenset().union(*(item.free for item in items))
+
+
+def leaf(node: Input) -> Atom:
+    return _interned(("leaf", node), lambda uid: Leaf(node, uid, frozenset(node.dims)))
 
 
 def _sum_atom(bindings: tuple[tuple[str, IntervalSet], ...], body: Mono) -> Atom:
-    key = ("sum", bindings, body)
-    found = _TABLE.get(key)
-    if found is None:
-        found = SumAtom(bindings, body, next(_uids), _free_of_bindings(bindings, body.free))
-        _TABLE[key] = found
-    return found  # type: ignore[return-value]
+    free = _free_of_bindings(bindings, body.free)
+    return _interned(("sum", bindings, body), lambda uid: SumAtom(bindings, body, uid, free))
 
 
 def _max_atom(bindings: tuple[tuple[str, IntervalSet], ...], body: Poly) -> Atom:
-    key = ("max", bindings, body)
-    found = _TABLE.get(key)
-    if found is None:
-        found = MaxAtom(bindings, body, next(_uids), _free_of_bindings(bindings, body.free))
-        _TABLE[key] = found
-    return found  # type: ignore[return-value]
+    free = _free_of_bindings(bindings, body.free)
+    return _interned(("max", bindings, body), lambda uid: MaxAtom(bindings, body, uid, free))
 
 
 def _max_of(args: tuple[Poly, ...]) -> Atom:
-    key = ("maxof", args)
-    found = _TABLE.get(key)
-    if found is None:
-        free = frozenset().union(*(a.free for a in args))
-        found = MaxOf(args, next(_uids), free)
-        _TABLE[key] = found
-    return found  # type: ignore[return-value]
+    return _interned(("maxof", args), lambda uid: MaxOf(args, uid, _union_free(args)))
 
 
 def _func(name: str, arg: Poly) -> Atom:
-    key = ("func", name, arg)
-    found = _TABLE.get(key)
-    if found is None:
-        found = Func(name, arg, next(_uids), arg.free)
-        _TABLE[key] = found
-    return found  # type: ignore[return-value]
+    return _interned(("func", name, arg), lambda uid: Func(name, arg, uid, arg.free))
 
 
 def _mono(factors: tuple[tuple[Atom, int], ...], exponent: Poly | None) -> Mono:
     """Intern a monomial; `factors` must already be sorted by uid with nonzero powers."""
     if exponent is not None and not exponent.terms:
         exponent = None
-    key = ("mono", factors, exponent)
-    found = _TABLE.get(key)
-    if found is None:
-        free = frozenset().union(*(a.free for a, _ in factors))
-        if exponent is not None:
-            free = free | exponent.free
-        found = Mono(factors, exponent, next(_uids), free)
-        _TABLE[key] = found
-    return found  # type: ignore[return-value]
+
+    def make(uid: int) -> Mono:
+        free = _union_free(a for a, _ in factors)
+        return Mono(factors, exponent, uid, free if exponent is None else free | exponent.free)
+
+    return _interned(("mono", factors, exponent), make)
 
 
 UNIT: Final = _mono((), None)
@@ -202,13 +190,10 @@ UNIT: Final = _mono((), None)
 
 def _poly_raw(terms: dict[Mono, Fraction]) -> Poly:
     items = tuple(sorted(((m, c) for m, c in terms.items() if c != 0), key=lambda t: t[0].uid))
-    key = ("poly", items)
-    found = _TABLE.get(key)
-    if found is None:
-        free = frozenset().union(*(m.free for m, _ in items))
-        found = Poly(items, next(_uids), free)
-        _TABLE[key] = found
-    return found  # type: ignore[return-value]
+    return _interned(
+        ("poly", items),
+        lambda uid: Poly(items, uid, frozenset().union(*(m.free for m, _ in items))),
+    )
 
 
 ZERO: Final = _poly_raw({})
