@@ -144,8 +144,7 @@ mm(mn(), nk(), TypedResult("(M N, N K -> M K)"))
         (r"^partial reduction: missing sum over N\[2:4\]: ",
          r"kernel computes `\(M N\[0:2\], N\[0:2\] K -> M K\)` over M\[0:8\] K\[0:6\]; ",
          r"the spec requires `\(M N, N K -> M K\)`$"),
-        (r"^kernel - spec = `.*\(M N\[0:2\], N\[0:2\] K -> M K\).*`$",
-         rf"^counterexample on random inputs at M=\d+, K=\d+: kernel {NUMBER}, spec {NUMBER}$"),
+        (rf"^counterexample on random inputs at M=\d+, K=\d+: kernel {NUMBER}, spec {NUMBER}$",),
     ),
     "spec": Case(
         "tnp-spec",

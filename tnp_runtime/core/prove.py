@@ -67,7 +67,8 @@ class Refuted:
 
     kernel_text: str
     spec_text: str
-    difference: str
+    # kernel - spec, when it says more than the two sides do (some term cancelled).
+    difference: str | None
     counterexample: Counterexample | None
     partial: tuple[PartialReduction, ...]
 
@@ -113,10 +114,7 @@ def _prove(
     renderer = _renderer(kernel, spec, tile, sizes)
     kernel_text, spec_text = renderer.value(kernel_nf), renderer.value(spec_nf)
     partial = tuple(_partial_reductions(kernel_nf, spec_nf))
-    try:
-        difference = renderer.value(normal.sub(kernel_nf, spec_nf))
-    except normal.NotNormalizable:
-        difference = "not computable"
+    difference = _difference(kernel_nf, spec_nf, renderer)
     try:
         equal, counterexample = _numeric_check(kernel, spec, tile)
     except EvaluationBudget:
@@ -128,6 +126,21 @@ def _prove(
         reason = "the normal forms differ but no index of the tile tells them apart"
         return Unknown(kernel_text, spec_text, reason, equal)
     return Refuted(kernel_text, spec_text, difference, counterexample, partial)
+
+
+def _difference(kernel_nf: Value, spec_nf: Value, renderer: Renderer) -> str | None:
+    """kernel - spec as text, only when some term cancels: otherwise it repeats both sides."""
+    if not (isinstance(kernel_nf, Poly) and isinstance(spec_nf, Poly)):
+        return None
+    try:
+        difference = normal.sub(kernel_nf, spec_nf)
+    except normal.NotNormalizable:
+        return None
+    if not isinstance(difference, Poly):
+        return None
+    if len(difference.terms) >= len(kernel_nf.terms) + len(spec_nf.terms):
+        return None
+    return renderer.value(difference)
 
 
 def _renderer(
@@ -234,7 +247,7 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
         case Proved():
             return None
         case Refuted(kernel_text, spec_text, difference, counterexample, partial):
-            notes = [f"kernel - spec = `{difference}`"]
+            notes = [] if difference is None else [f"kernel - spec = `{difference}`"]
             if counterexample is not None:
                 notes.append(counterexample.describe())
             else:

@@ -15,7 +15,6 @@ def half_sum(a: Typed[L["M N"]], b: Typed[L["N K"]], c: TypedResult[L["(M N, N K
     for im in range(0, 8, 4):
         ta = a.slice(M, im, im + 4).slice(N, 0, 4)
         c.assign(einsum(ta, b.slice(N, 0, 4), "M N, N K -> M K"))  # E: partial reduction: missing sum over N[4:8]: kernel computes `(M N[0:4], N[0:4] K -> M K)` over M[0:4] K[0:8]; the spec requires `(M N, N K -> M K)`  [tnp-reduce]
-        # ^N: kernel - spec = `-(M N, N K -> M K) + (M N[0:4], N[0:4] K -> M K)`
         # ^N: counterexample on random inputs ...
         # ^N: when im = 0
         # ^N: when im = 4
