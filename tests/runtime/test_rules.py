@@ -302,7 +302,8 @@ def test_script_form_tile_that_never_reads_an_input_is_a_spec_error_not_a_bad_sp
     c = TypedResult("A:M N + bias:M N")
     with raises("tnp-spec") as info:
         c.assign(a)
-    assert "the spec requires `(M N) + (M N)`" in str(info.value) or "bias" in str(info.value)
+    assert "kernel computes `A:M N` over M[0:10] N[0:8]" in str(info.value)
+    assert "the spec requires `(A:M N) + (bias:M N)`" in str(info.value)
 
 
 def test_reveal_prints_both_types_and_returns_the_value(capsys: pytest.CaptureFixture[str]) -> None:
