@@ -67,9 +67,11 @@ def flash_attention(
     `measure` once the module's `nctx` has the size being measured."""
     for iq in range(0, qctx.size, TILE):
         q = Q.slice(qctx, iq, iq + TILE)
-        row_max = -np.inf
-        row_sum = 0
-        acc = 0
+        # Running values start as plain numbers and become tiles: for mypy they are
+        # `Typed | float` until the loop is done.
+        row_max: Typed | float = -np.inf
+        row_sum: Typed | float = 0
+        acc: Typed | float = 0
         for jk in range(0, nctx.size, TILE):
             k = K.slice(nctx, jk, jk + TILE)
             v = V.slice(nctx, jk, jk + TILE)
@@ -80,6 +82,7 @@ def flash_attention(
             row_sum = row_sum * rescale + p.sum(nctx)
             acc = acc * rescale.repeat(dhead) + einsum(p, v, "qctx nctx, nctx dhead -> qctx dhead")
             row_max = new_max
+        assert isinstance(acc, Typed) and isinstance(row_sum, Typed)
         out.assign(acc / row_sum.repeat(dhead))
 
 
