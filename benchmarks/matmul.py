@@ -29,6 +29,7 @@ from typing import Literal as L
 
 import _common
 import numpy as np
+from _timed import TimedResult
 
 import tnp_runtime as tnp
 from tnp_runtime import FullDim, Typed, TypedResult, einsum
@@ -54,21 +55,6 @@ def matmul(
                 c_accum = c_accum + tile_c if c_accum is not None else tile_c
             assert c_accum is not None
             c.assign(c_accum)
-
-
-class TimedResult(TypedResult[Any]):
-    """A `TypedResult` that records the wall time of each `assign` call, in order."""
-
-    __slots__ = ("assign_seconds",)
-
-    def __init__(self, spec: str) -> None:
-        super().__init__(spec)
-        self.assign_seconds: list[float] = []
-
-    def assign(self, tile: Typed[Any]) -> None:
-        start = time.perf_counter()
-        super().assign(tile)
-        self.assign_seconds.append(time.perf_counter() - start)
 
 
 def measure(tiles: int) -> dict[str, float]:
