@@ -41,7 +41,8 @@ class ResultTracker:
         self.spec_text = spec_text
         self.resolved: ResolvedSpec | None = None
         self.coverage: Coverage | None = None
-        self.dims: dict[str, FullDim] = {}
+        # Dim sizes of the binding, so messages can omit intervals that cover a whole dim.
+        self.sizes: dict[str, int] = {}
 
     @property
     def bound(self) -> bool:
@@ -53,7 +54,7 @@ class ResultTracker:
             self.spec_text, binding.dims, binding.inputs, binding.open_inputs
         )
         self.resolved = resolved
-        self.dims = dict(binding.dims)
+        self.sizes = {name: d.size for name, d in binding.dims.items()}
         self.coverage = Coverage(resolved.dims)
         return resolved
 
@@ -68,8 +69,7 @@ class ResultTracker:
         assert resolved is not None
         assert self.coverage is not None
         region = check_tile(tile, resolved.dims, self.spec_text)
-        sizes = {name: d.size for name, d in self.dims.items()}
-        problem = diagnose(prove(tile.expr, resolved.expr, region, sizes), region)
+        problem = diagnose(prove(tile.expr, resolved.expr, region, self.sizes), region)
         if problem is not None:
             raise Violation(problem)
         overlap = self.coverage.record(region)
