@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from tnp_runtime.core import ir, rules
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
-from tnp_runtime.core.dims import DimType, FullDim, Interval, Sliced, render_dims
+from tnp_runtime.core.dims import DimType, FullDim, Sliced, render_dims
 from tnp_runtime.core.ir import BinaryOp, Expr, Input, ReduceOp, UnaryOp
 from tnp_runtime.core.spec import SpecInput
 from tnp_runtime.errors import fail, reraise
@@ -256,7 +256,3 @@ _NUMPY_UNARY: Final[dict[UnaryOp, Callable[[Any], Any]]] = {
     UnaryOp.COS: np.cos,
 }
 
-
-def interval_of(value: Typed[Any], dim: FullDim) -> Interval | None:
-    found = value.abstract.sliced(dim.name)
-    return None if found is None else found.interval

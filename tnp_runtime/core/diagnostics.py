@@ -44,8 +44,6 @@ class Diagnostic:
         lines = [self.message, *(f"note: {note}" for note in self.notes)]
         return "\n".join(lines)
 
-    def with_notes(self, *notes: str) -> Diagnostic:
-        return Diagnostic(self.code, self.message, self.notes + notes)
 
 
 class Violation(Exception):

@@ -22,7 +22,7 @@ from tnp_runtime.core.evaluate import EvaluationBudget, Evaluator, differ
 from tnp_runtime.core.ir import Expr, inputs_of
 from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom, Value
 from tnp_runtime.core.normalize import normalize
-from tnp_runtime.core.render import Renderer, number
+from tnp_runtime.core.render import Renderer
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,4 +276,4 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
             return Diagnostic(Code.UNPROVEN, message, (reason, numeric))
 
 
-__all__ = ["Proved", "Refuted", "Unknown", "Verdict", "diagnose", "number", "prove"]
+__all__ = ["Proved", "Refuted", "Unknown", "Verdict", "diagnose", "prove"]
