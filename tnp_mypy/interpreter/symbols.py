@@ -19,7 +19,6 @@ from mypy.nodes import (
     SymbolNode,
     TupleExpr,
     TypeInfo,
-    Var,
 )
 from mypy.types import Instance, LiteralType, Type, get_proper_type
 
@@ -102,12 +101,6 @@ def function_of(node: SymbolNode | None) -> tuple[FuncDef, bool] | None:
         return node.func, is_kernel(node)
     if isinstance(node, FuncDef):
         return node, False
-    return None
-
-
-def var_type(node: SymbolNode | None) -> Type | None:
-    if isinstance(node, Var):
-        return node.type
     return None
 
 
