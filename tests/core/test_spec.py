@@ -655,7 +655,10 @@ def test_any_text_resolves_or_raises_spec_error(text: str) -> None:
 
 def test_valid_specs_resolve() -> None:
     for text in VALID_SPECS:
-        resolve(text)
+        resolved = resolve(text)
+        # Every result dim is one of the declared dims, and no dim appears twice.
+        names = [s.name for s in resolved.dims]
+        assert len(set(names)) == len(names) and set(names) <= set(DIMS), text
 
 
 @st.composite
