@@ -205,6 +205,27 @@ def _start(folder: Path, settings: dict[str, Any], backend: str) -> LspClient:
     return client
 
 
+def _clean_diagnostics(
+    client: LspClient, uri: str, version: int, timeout: float
+) -> list[dict[str, Any]] | None:
+    """The first published mypy diagnostics without a tnp error, or None after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            message = client.wait(
+                lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                and m["params"]["uri"] == uri
+                and m["params"].get("version") in (None, version),
+                timeout=left,
+            )
+        except AssertionError:
+            return None
+        found = [d for d in message["params"]["diagnostics"] if d.get("source") == "mypy"]
+        if not _tnp(found):
+            return found
+    return None
+
+
 @pytest.mark.parametrize(
     ("settings", "backend"),
     [(LIVE, "command"), (ON_SAVE, "command"), (LIVE, "api")],
@@ -238,11 +259,16 @@ def test_tnp_error_inline_then_fixed(tmp_path: Path, settings: dict[str, Any],
             kernel.write_text(fixed, encoding="utf-8")
             client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
         # A check started before the change may still publish (unversioned) after it: what
-        # must happen is that a check of the fixed text arrives and drops the error. A stale
-        # result that stays (the cache problem this set-up avoids) times the wait out.
-        found = client.diagnostics(uri, 2)
-        while _tnp(found):
-            found = client.diagnostics(uri, 2)
+        # must happen is that a check of the fixed text arrives and drops the error. With mypy
+        # in pylsp's own process, pylsp-mypy now and then drops the check of an edit made while
+        # a check is running; the same text sent again must then be checked cleanly. A result
+        # that stays stale (the cache problem this set-up avoids) still times the wait out.
+        found = _clean_diagnostics(client, uri, 2, timeout=30.0)
+        if found is None:
+            client.notify("textDocument/didChange", {
+                "textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": fixed}]})
+            found = _clean_diagnostics(client, uri, 3, timeout=TIMEOUT)
+        assert found is not None, "the fixed text was never checked without the tnp error"
         # mypy's own findings are unchanged: a fresh check of the same file.
         assert _others(found) == others, found
     finally:
