@@ -4,8 +4,8 @@
 
 The checked file is examples/flash_attention.py (kernel form) with nctx set to 16 and to 256
 tiles of 32, written to a temporary directory. Each configuration is a temporary mypy.ini:
-`[mypy]` alone, or with `plugins = tnp_mypy`; both add `mypy_path = <repo>/stubs` when the
-repository has stubs for tnp_runtime, so the two differ only in the plugin. Each mypy run is a
+`[mypy]` alone, or with `plugins = tnp_mypy` (the installed package's stubs serve both), so the
+two differ only in the plugin. Each mypy run is a
 fresh `python -m mypy --config-file <ini> --cache-dir <dir> <file>` process (cwd: the temporary
 directory, the repository on PYTHONPATH), timed with `time.perf_counter` around the process,
 interpreter start-up included. Per run and configuration:
@@ -41,7 +41,6 @@ TILE = 32
 TILE_COUNTS = (16, 256)
 TARGET_WARM_RATIO = 1.5
 EXAMPLE = _common.REPO_DIR / "examples" / "flash_attention.py"
-STUBS = _common.REPO_DIR / "stubs"
 NCTX_DEFINITION = 'FullDim("nctx", 512)'
 MODES = ("cold", "warm", "warm, file edited")
 MYPY_TIMEOUT_SECONDS = 900
@@ -68,8 +67,6 @@ def write_config(directory: Path, with_plugin: bool) -> Path:
     lines = ["[mypy]"]
     if with_plugin:
         lines.append("plugins = tnp_mypy")
-    if (STUBS / "tnp_runtime").is_dir():
-        lines.append(f"mypy_path = {STUBS}")
     path = directory / ("with_plugin.ini" if with_plugin else "without_plugin.ini")
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -191,7 +188,6 @@ def main() -> None:
         notes = [
             mypy_version(),
             f"median of {runs} runs per cell; each run is a fresh file and cache directory",
-            f"stubs on mypy_path: {'yes' if (STUBS / 'tnp_runtime').is_dir() else 'no'}",
             "plugin: available" if problem is None else f"plugin not available: {problem}",
         ]
         _common.print_header("mypy time on the flash-attention kernel (kernel form)", notes)

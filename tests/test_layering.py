@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-CORE_DIR = Path(__file__).resolve().parent.parent / "tnp_runtime" / "core"
+CORE_DIR = Path(__file__).resolve().parent.parent / "src" / "tnp_runtime" / "core"
 CORE_PACKAGE = "tnp_runtime.core"
 FORBIDDEN_TOP_LEVEL = frozenset({"numpy", "mypy", "tnp_mypy"})
 

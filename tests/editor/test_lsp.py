@@ -29,9 +29,8 @@ from tests.plugin.harness import REPO_DIR
 KERNEL = REPO_DIR / "examples" / "buggy" / "matmul_wrong_constant.py"
 BUGGY_SPEC = 'TypedResult("2 * (M N, N K -> M K)")'
 FIXED_SPEC = 'TypedResult("4 * (M N, N K -> M K)")'
-# In an editable install mypy cannot see the stubs through setuptools' import hook: the project's
-# mypy config points at them (as this repository's pyproject does).
-MYPY_INI = "[mypy]\nplugins = tnp_mypy\nmypy_path = {stubs}\n"
+# The installed package carries its stubs (`tnp_runtime-stubs`): the config only names the plugin.
+MYPY_INI = "[mypy]\nplugins = tnp_mypy\n"
 TIMEOUT = 120.0
 
 # The settings the README recommends (pylsp's `pylsp.plugins.pylsp_mypy`).
@@ -188,7 +187,7 @@ def _others(diagnostics: list[dict[str, Any]]) -> list[tuple[int, str]]:
 
 def _start(folder: Path, settings: dict[str, Any], backend: str) -> LspClient:
     """A pylsp in `folder` with pylsp-mypy's `settings`, initialized."""
-    (folder / "mypy.ini").write_text(MYPY_INI.format(stubs=REPO_DIR / "stubs"))
+    (folder / "mypy.ini").write_text(MYPY_INI)
     client = LspClient(folder, _env(with_mypy_on_path=backend == "command"))
     try:
         pylsp = {"plugins": {**QUIET, "pylsp_mypy": settings}}

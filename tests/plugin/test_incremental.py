@@ -30,7 +30,6 @@ def double(x: Typed[L["M N"]], c: TypedResult[L["2 * x:M N"]]) -> None:
 '''
 CONFIG = """\
 [mypy]
-mypy_path = {stubs}
 plugins = tnp_mypy
 cache_dir = {cache}
 """
@@ -40,7 +39,7 @@ def _project(tmp_path: Path) -> Path:
     (tmp_path / "sizes.py").write_text(SIZES.format(m=8))
     (tmp_path / "user.py").write_text(KERNEL)
     (tmp_path / "mypy.ini").write_text(
-        CONFIG.format(stubs=REPO_DIR / "stubs", cache=tmp_path / ".mypy_cache")
+        CONFIG.format(cache=tmp_path / ".mypy_cache")
     )
     return tmp_path
 

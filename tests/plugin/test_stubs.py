@@ -40,8 +40,9 @@ def _public(tree: ast.Module) -> dict[str, set[str]]:
 def test_stubs_cover_the_runtime_api() -> None:
     """Every name the runtime exports, and every public method of Typed and TypedResult, is in
     the stubs: a new API function must be added to both."""
-    runtime_dir = REPO_DIR / "tnp_runtime"
-    stubs = _public(ast.parse((REPO_DIR / "stubs" / "tnp_runtime" / "__init__.pyi").read_text()))
+    runtime_dir = REPO_DIR / "src" / "tnp_runtime"
+    stubs_file = REPO_DIR / "src" / "tnp_runtime-stubs" / "__init__.pyi"
+    stubs = _public(ast.parse(stubs_file.read_text()))
     exported = _public(ast.parse((runtime_dir / "__init__.py").read_text()))["__all__"]
     assert exported == stubs["__all__"]
     for module, name in (("typed.py", "Typed"), ("result.py", "TypedResult")):

@@ -1,6 +1,6 @@
 """Full names the plugin hooks or recognises, as mypy spells them.
 
-The public API is declared in the stubs (`stubs/tnp_runtime/__init__.pyi`), so its names are
+The public API is declared in the stubs (`src/tnp_runtime-stubs/__init__.pyi`), so its names are
 `tnp_runtime.X`; code that imports a runtime module directly sees `tnp_runtime.<module>.X`.
 """
 
