@@ -2,10 +2,20 @@
 
 Hooks on tnp's API (`Typed(...)`, `TypedResult(...)`, `c.assign`, `einsum`, the `@kernel`
 decorator) call `analyze` while mypy checks the scope that contains them. The scope (a kernel,
-an annotated function, or the module) is interpreted once; its findings are cached under the
-scope's node, with the types of the other modules' names it read, so a re-check after one of
-those changed (dmypy, incremental runs) re-analyses it. Findings are emitted from whichever
-hook fires first (see `report.emit` for the once-per-line rule).
+an annotated function, or the module) is interpreted once per version of the code it depends
+on, and its findings are emitted from whichever hook fires first (see `report.emit` for the
+once-per-line rule).
+
+A cached analysis is reused only while everything its verdict depends on is unchanged:
+
+- the module's statements. The daemon (dmypy) re-parses an edited module and merges the new
+  tree into the old one (`mypy.server.astmerge`): the module and its top-level functions keep
+  their identity but take the new statements, so the node alone does not tell versions apart.
+  A re-parse always brings a new `defs` list, and the entry holds the list it was made from;
+  any edit of the module (a helper the scope inlines, a constant, a line moved) re-analyses.
+- the types of the names it read from types (another module's dims and constants, this
+  module's dims) and the signatures of the kernels it resolved: the daemon re-checks a
+  function without re-parsing when a name it uses changes in another module.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ import time
 from dataclasses import dataclass
 
 from mypy.checker import TypeChecker
-from mypy.nodes import Decorator, FuncDef, FuncItem, MypyFile, Var
+from mypy.nodes import Decorator, FuncDef, FuncItem, MypyFile, Statement
 from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import CallableType, Instance, Type, get_proper_type
 
@@ -29,25 +39,31 @@ from tnp_runtime.core.diagnostics import Code, Diagnostic
 
 @dataclass(slots=True)
 class _Analysis:
+    """The findings of one scope. Holding `node` and `statements` keeps their ids unique, so
+    an identity test against them cannot match a newer object."""
+
     node: FuncItem | MypyFile
+    # The module's top-level statements when it was analysed (see the module docstring).
+    statements: list[Statement]
     findings: list[Finding]
+    # Full name -> `symbols.type_text` of each name whose type the verdict read.
     dependencies: dict[str, str]
     seconds: float
 
 
-# (module, scope) -> the latest analysis of that scope. Holding the node keeps its id unique.
+# (module, scope) -> the latest analysis of that scope.
 _CACHE: dict[tuple[str, str], _Analysis] = {}
 
 
 def _current(api: TypeChecker, key: tuple[str, str], node: FuncItem | MypyFile) -> bool:
     cached = _CACHE.get(key)
-    if cached is None or cached.node is not node:
+    if cached is None or cached.node is not node or cached.statements is not api.tree.defs:
         return False
     for fullname, shown in cached.dependencies.items():
         module, _, name = fullname.rpartition(".")
         tree = api.modules.get(module)
         symbol = tree.names.get(name) if tree is not None else None
-        if symbol is None or not isinstance(symbol.node, Var) or str(symbol.node.type) != shown:
+        if symbol is None or symbols.type_text(symbol.node) != shown:
             return False
     return True
 
@@ -79,7 +95,7 @@ def _run(api: TypeChecker, config: Config, node: FuncItem | MypyFile, kind: str)
                 raise
             message = f"tnp plugin bug: {type(err).__name__}: {err}".replace("\n", " ")
             findings = [Finding(Diagnostic(Code.INTERNAL, message), node.line, node.column)]
-        _CACHE[key] = _Analysis(node, findings, dict(interpreter.dependencies),
+        _CACHE[key] = _Analysis(node, tree.defs, findings, dict(interpreter.dependencies),
                                 time.monotonic() - started)
     return _CACHE[key].findings
 

@@ -256,7 +256,8 @@ class Interpreter:
         self.tree = tree
         self.config = config
         self.findings: dict[tuple[int, Code], Finding] = {}
-        # Names and types of other modules read, for the cache to notice when they change.
+        # Full name -> type text of the names whose types were read (dims, constants, kernel
+        # signatures), for the cache to notice when one changes without a re-parse.
         self.dependencies: dict[str, str] = {}
         # `tnp.reveal` notes by line (the first value revealed there).
         self.reveals: dict[int, Finding] = {}
@@ -684,7 +685,7 @@ class Interpreter:
 
     def _foreign(self, fullname: str, node: Var) -> Value:
         """Another module's variable, known from its type only."""
-        self.dependencies[fullname] = str(node.type)
+        self.dependencies[fullname] = str(symbols.type_text(node))
         dim = symbols.dim_from_type(node.type)
         if dim is not None:
             return dim
@@ -699,6 +700,8 @@ class Interpreter:
         """A module-level name of this module, read by a function: its last top-level value."""
         if name in self._constants:
             return self._constants[name]
+        # Its type may come from another module (`M = FullDim("M", sizes.ROWS)`).
+        self.dependencies[node.fullname] = str(symbols.type_text(node))
         dim = symbols.dim_from_type(node.type)
         if dim is not None:
             self._constants[name] = dim
@@ -1435,6 +1438,8 @@ class Interpreter:
         cached = self._signatures.get(fn)
         if cached is not None:
             return cached
+        # Its annotations may be aliases of another module, re-analysed without a re-parse.
+        self.dependencies[fn.fullname] = str(symbols.type_text(fn))
         module_dims = self.module_dims()
         inputs: dict[str, DimType] = {}
         results: dict[str, str] = {}
