@@ -32,6 +32,7 @@ from tnp_mypy import names
 from tnp_mypy.config import Config
 from tnp_mypy.guard import reraise
 from tnp_mypy.interpreter import symbols
+from tnp_mypy.interpreter import writes as writes_module
 from tnp_mypy.interpreter.evaluator import Interpreter
 from tnp_mypy.report import Finding, emit
 from tnp_runtime.core.diagnostics import Code, Diagnostic
@@ -90,6 +91,7 @@ def _run(api: TypeChecker, config: Config, node: FuncItem | MypyFile, kind: str)
                     findings = [f for f in findings if not _cannot_follow(f)]
             else:
                 findings = interpreter.run_module()
+            findings = [stop_severity(config, api.tree, node, kind, f) for f in findings]
         except Exception as err:
             if reraise():
                 raise
@@ -98,6 +100,32 @@ def _run(api: TypeChecker, config: Config, node: FuncItem | MypyFile, kind: str)
         _CACHE[key] = _Analysis(node, tree.defs, findings, dict(interpreter.dependencies),
                                 time.monotonic() - started)
     return _CACHE[key].findings
+
+
+def stop_severity(
+    config: Config, tree: MypyFile, node: FuncItem | MypyFile, kind: str, finding: Finding
+) -> Finding:
+    """`finding` as it is shown. A `tnp-unsupported` finding ends the static check of its scope:
+    where the scope writes a result, the rest of its tiles went unchecked, so it is an error
+    (unless `unsupported = "note"`), with a note that says so; where the scope writes nothing,
+    nothing was missed that mypy could report, and it stays a note."""
+    if finding.diagnostic.code is not Code.UNSUPPORTED or finding.plain_note:
+        return finding
+    if kind == "kernel":
+        assert isinstance(node, FuncDef)
+        writes = writes_module.kernel_writes(node) or writes_module.scope_writes(tree, node)
+    else:
+        assert isinstance(node, (FuncDef, MypyFile))
+        writes = writes_module.scope_writes(tree, node)
+    if not (writes and config.stop_is_error):
+        finding.as_note = True
+        return finding
+    diagnostic = finding.diagnostic
+    note = ("this scope writes a result and mypy did not check all of it; "
+            '`unsupported = "note"` in [tool.tnp_mypy] shows this as a note instead')
+    finding.diagnostic = Diagnostic(diagnostic.code, diagnostic.message,
+                                    (*diagnostic.notes, note))
+    return finding
 
 
 def _cannot_follow(finding: Finding) -> bool:
