@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-SIZES = 'from tnp_runtime import FullDim\n\nM, N = FullDim("M", {m}), FullDim("N", 8)\n'
+SIZES = 'from tnp_runtime import FullDim\n\nM, N = FullDim("{name}", {m}), FullDim("N", 8)\n'
 
 # Script form: a result filled at module level, and one in a function. `{module}` and
 # `{function}` are the factors the tiles are scaled by; the specs say 2.
@@ -94,7 +94,7 @@ class Project:
     def create(cls, root: Path) -> Project:
         project = cls(root, clock=int(Path(root).stat().st_mtime) - 10_000)
         (root / "mypy.ini").write_text(MYPY_INI.format(cache=root / ".mypy_cache"))
-        project.write("sizes.py", SIZES.format(m=8))
+        project.write("sizes.py", SIZES.format(name="M", m=8))
         project.write("script.py", SCRIPT.format(module=2, function=2))
         project.write("kernels.py", KERNELS.format(factor=2, stop=8))
         return project
@@ -122,8 +122,9 @@ class Project:
     def kernels(self, factor: str, stop: int = 8, *, same_mtime: bool = False) -> None:
         self.write("kernels.py", KERNELS.format(factor=factor, stop=stop), same_mtime=same_mtime)
 
-    def sizes(self, m: int) -> None:
-        self.write("sizes.py", SIZES.format(m=m))
+    def sizes(self, m: int, name: str = "M") -> None:
+        """The dims module, with the dim bound to `M` named `name` and of size `m`."""
+        self.write("sizes.py", SIZES.format(name=name, m=m))
 
 
 CLEAN: Verdict = frozenset()
@@ -131,3 +132,4 @@ SCRIPT_MODULE_BUG: Verdict = frozenset({("script.py", SCRIPT_MODULE_LINE, "tnp-s
 SCRIPT_FUNCTION_BUG: Verdict = frozenset({("script.py", SCRIPT_FUNCTION_LINE, "tnp-spec")})
 KERNEL_SPEC_BUG: Verdict = frozenset({("kernels.py", KERNEL_ASSIGN_LINE, "tnp-spec")})
 KERNEL_COVERAGE_BUG: Verdict = frozenset({("kernels.py", KERNEL_DEF_LINE, "tnp-coverage")})
+KERNEL_BAD_SPEC: Verdict = frozenset({("kernels.py", KERNEL_DEF_LINE, "tnp-bad-spec")})

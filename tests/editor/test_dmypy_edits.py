@@ -28,6 +28,7 @@ import pytest
 
 from tests.editor.edit_cycles import (
     CLEAN,
+    KERNEL_BAD_SPEC,
     KERNEL_COVERAGE_BUG,
     KERNEL_SPEC_BUG,
     SCRIPT_FUNCTION_BUG,
@@ -154,6 +155,13 @@ def test_dims_module_edit(daemon: Daemon) -> None:
     assert daemon.check() == incremental(project) == grown
     project.sizes(8)
     _step(daemon, CLEAN, "dims restored again")
+    # The kernel's annotations name M only inside strings: renaming the dim is still seen.
+    project.sizes(8, name="Q")
+    renamed = daemon.check()
+    assert renamed == incremental(project)
+    assert KERNEL_BAD_SPEC <= renamed, sorted(renamed)
+    project.sizes(8)
+    _step(daemon, CLEAN, "dim renamed back")
 
 
 def test_same_size_same_second_edit(daemon: Daemon) -> None:
