@@ -2,7 +2,9 @@
 
 A scope writes a result when its code, or a function of the module it names (transitively),
 mentions `TypedResult`, an attribute named `assign`, or a `@tnp.kernel` with a result; a kernel
-writes one when a parameter is a `TypedResult`. The test is syntactic on purpose: a check that stops
+writes one when a parameter is a `TypedResult`. A function without parameters does not count
+where it is named: it is analysed as a scope of its own, so a stop before its call misses
+nothing of it (`if __name__ == "__main__": main()` after a module-level `try`). The test is syntactic on purpose: a check that stops
 has not seen the rest of the scope, so what the interpreter met before the stop cannot say
 whether a result is written after it. Over-approximating costs an error on a scope that writes
 nothing (a `.assign` of another library); under-approximating would be a silent pass.
@@ -55,6 +57,8 @@ def scope_writes(tree: MypyFile, scope: FuncDef | MypyFile) -> bool:
             fn, kernel = function
             if kernel and kernel_writes(fn):
                 return True
+            if not kernel and not fn.arguments:
+                continue  # analysed as a scope of its own, in full: nothing is missed here
             if fn.fullname == f"{tree.fullname}.{fn.name}" and fn not in seen:
                 seen.add(fn)
                 pending.append(fn.body)

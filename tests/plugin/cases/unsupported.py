@@ -50,3 +50,16 @@ def reads_only() -> None:
         print(x.sum(M))
     except ValueError:
         print("done")
+
+
+def complete() -> None:
+    x = Typed(np.ones((8, 8)), M, N, name="X")
+    c = TypedResult("2 * X:M N")
+    c.assign(x * 2)
+
+
+# The module's own code writes no result: `complete` is checked as a scope of its own.
+try:  # N: tnp cannot follow a `TryStmt` statement; the static check of this scope stops here (the runtime still checks it)
+    complete()
+except ValueError:
+    pass
