@@ -4,10 +4,12 @@ A scope writes a result when its code, or a function of the module it names (tra
 mentions `TypedResult`, an attribute named `assign`, or a `@tnp.kernel` with a result; a kernel
 writes one when a parameter is a `TypedResult`. A function without parameters does not count
 where it is named: it is analysed as a scope of its own, so a stop before its call misses
-nothing of it (`if __name__ == "__main__": main()` after a module-level `try`). The test is syntactic on purpose: a check that stops
-has not seen the rest of the scope, so what the interpreter met before the stop cannot say
-whether a result is written after it. Over-approximating costs an error on a scope that writes
-nothing (a `.assign` of another library); under-approximating would be a silent pass.
+nothing of it (`if __name__ == "__main__": main()` after a module-level `try`).
+
+The test is syntactic on purpose: a check that stops has not seen the rest of the scope, so
+what the interpreter met before the stop cannot say whether a result is written after it.
+Over-approximating costs an error on a scope that writes nothing (a `.assign` of another
+library); under-approximating would be a silent pass.
 """
 
 from __future__ import annotations

@@ -59,6 +59,7 @@ def complete() -> None:
 
 
 # The module's own code writes no result: `complete` is checked as a scope of its own.
+z = Typed(np.ones((8, 8)), M, N, name="Z")
 try:  # N: tnp cannot follow a `TryStmt` statement; the static check of this scope stops here (the runtime still checks it)
     complete()
 except ValueError:
