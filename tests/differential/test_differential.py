@@ -71,6 +71,7 @@ def test_compare_tells_rounding_from_a_difference_and_lists_overflow() -> None:
     assert compare(values * (1 + 1e-12), values) == Outcome("accepted")
     assert compare(values + [0, 0, 1e-3], values).kind == "mismatch"
     assert compare(np.array([np.inf, 1.0]), np.array([5.0, 1.0])).kind == "overflow"
+    assert compare(np.array([np.nan, 1.0]), np.array([5.0, 1.0])).kind == "mismatch"
 
 
 # -- the runner: a wrong kernel that tnp accepted is a mismatch ----------------------------
