@@ -286,12 +286,12 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
                 f"(beyond a round-off bound of {found.tolerance:.3g}): this is a bug in tnp, "
                 "and the tile was not accepted"
             )
-            notes = (
+            shown = (
                 f"kernel: `{kernel_text}` over {where}",
                 f"spec: `{spec_text}`",
                 f"evaluated on deterministic pseudo-random {found.inputs}",
             )
-            return Diagnostic(Code.INTERNAL, message, notes)
+            return Diagnostic(Code.INTERNAL, message, shown)
         case Unknown(kernel_text, spec_text, reason, equal):
             message = (
                 f"cannot prove that the kernel's `{kernel_text}` over {where} equals "
