@@ -208,19 +208,32 @@ def test_silent_on_a_runtime_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
     assert seen == [None]
 
 
-def test_the_check_evaluates_proved_tiles(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Not vacuous: on a proved tile the walk reaches both sides' values and compares them."""
-    compared: list[tuple[float, float]] = []
+@pytest.mark.parametrize("build", [
+    lambda: matmul_tile(64, 16),
+    lambda: flash_attention(8),
+    lambda: flash_attention(256),
+], ids=["matmul", "flash-8", "flash-256"])
+def test_the_check_evaluates_proved_tiles(
+    monkeypatch: pytest.MonkeyPatch, build: object
+) -> None:
+    """Not vacuous: on a proved tile the walk reaches both sides' values and compares them
+    within a round-off bound that is small (a running max starting at -inf must not make the
+    bound infinite, which would let anything through)."""
+    compared: list[tuple[float, float, float]] = []
     original = spot._compare
 
     def recording(k: spot._V, s: spot._V) -> tuple[bool | None, float]:
-        compared.append((k[0], s[0]))
-        return original(k, s)
+        disagree, tolerance = original(k, s)
+        compared.append((k[0], s[0], tolerance))
+        return disagree, tolerance
 
     monkeypatch.setattr(spot, "_compare", recording)
-    kernel, spec, region = matmul_tile(64, 16)
+    kernel, spec, region = build()  # type: ignore[operator]
     assert prove(kernel, spec, region) == Proved()
-    assert compared and all(k == pytest.approx(s) and k != 0 for k, s in compared)
+    assert compared
+    for k, s, tolerance in compared:
+        assert k == pytest.approx(s) and k != 0
+        assert 0 < tolerance < 1e-9 * max(1.0, abs(k)), (k, s, tolerance)
 
 
 def check(kernel: ir.Expr, spec: ir.Expr, sizes: dict[str, int] | None = None) -> object:

@@ -133,10 +133,16 @@ class Tally:
         lines.append("  kernels using each feature: " + ", ".join(
             f"{f} {n}" for f, n in sorted(self.features.items())))
         for kind, items in self.listed.items():
-            lines.append(f"{kind} ({len(items)}), as (case index: detail):")
-            lines += [f"  {index}: {detail}" for index, detail in items[:50]]
-            if len(items) > 50:
-                lines.append(f"  ... and {len(items) - 50} more")
+            lines.append(f"{kind} ({len(items)}), as (case index: detail), 20 of each form:")
+            shown: Counter[str] = Counter()
+            for index, detail in items:
+                form = detail.split(" ", 1)[0]
+                shown[form] += 1
+                if shown[form] <= 20:
+                    lines.append(f"  {index}: {detail}")
+            hidden = sum(n - 20 for n in shown.values() if n > 20)
+            if hidden:
+                lines.append(f"  ... and {hidden} more")
         return "\n".join(lines)
 
 

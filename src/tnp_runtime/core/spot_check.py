@@ -357,7 +357,9 @@ class _Walker:
             w = x * count
             if w != w:
                 return (w, math.inf, o)
-            return (w, e * count + _EPS * abs(w) + _TINY, o or (w in _INFINITIES and x == x))
+            if w in _INFINITIES:
+                return (w, 0.0, o or x not in _INFINITIES)
+            return (w, e * count + _EPS * abs(w) + _TINY, o)
         if expr.op is ReduceOp.MAX:
             return _max([v for v, _ in values])
         return _sum(values)
@@ -378,6 +380,8 @@ def _unary(op: UnaryOp, x: _V) -> _V:
     if op is UnaryOp.NEG:
         return (-v, e, o)
     if op is UnaryOp.EXP:
+        if v in _INFINITIES:  # exp(-inf) = 0 and exp(inf) = inf, exactly
+            return (math.exp(v), 0.0, o)
         try:
             w = math.exp(v)
         except OverflowError:
@@ -427,8 +431,10 @@ def _binary(op: BinaryOp, a: _V, b: _V) -> _V:
         return (x if x >= y else y, ex if ex >= ey else ey, o)
     if w != w:  # inf - inf, 0 * inf
         return (w, math.inf, o)
-    if not o and w in _INFINITIES and x not in _INFINITIES and y not in _INFINITIES:
-        o = True  # overflow: finite operands, infinite result
+    if w in _INFINITIES:
+        # An infinity is exact: from an infinite operand (`-inf - m` in a running max), or an
+        # overflow of finite ones, which the flag makes inconclusive.
+        return (w, 0.0, o or (x not in _INFINITIES and y not in _INFINITIES))
     return (w, err, o)
 
 
@@ -452,7 +458,7 @@ def _sum(values: list[tuple[_V, int]]) -> _V:
         if len(infinite) > 1:
             return (math.nan, math.inf, overflow)
         overflowed = all(v[0] not in _INFINITIES for v, _ in values)
-        return (infinite.pop(), math.inf, overflow or overflowed)
+        return (infinite.pop(), 0.0, overflow or overflowed)
     try:
         w = math.fsum(terms)
     except OverflowError:
@@ -471,6 +477,8 @@ def _compare(k: _V, s: _V) -> tuple[bool | None, float]:
     if kv in _INFINITIES or sv in _INFINITIES:
         return kv != sv, 0.0
     tolerance = SAFETY * (ke + se) + _TINY
+    if not tolerance < math.inf:  # a bound lost (a divisor within its own round-off of 0)
+        return None, tolerance
     return abs(kv - sv) > tolerance, tolerance
 
 
@@ -478,6 +486,26 @@ def _points(tile: DimType, count: int) -> list[dict[str, int]]:
     """`count` pseudo-random indices of the tile, fixed by the tile (both halves agree)."""
     rng = random.Random("tnp-spot-check|" + " ".join(str(s) for s in tile))
     return [{s.name: rng.randrange(s.start, s.stop) for s in tile} for _ in range(count)]
+
+
+def _reaches(*terms: Expr) -> dict[str, int]:
+    """The largest stop of each dim's reductions in the terms (iterative: DAGs are deep)."""
+    reach: dict[str, int] = {}
+    seen: set[int] = set()
+    stack = list(terms)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Reduce):
+            reach[node.dim] = max(reach.get(node.dim, 0), node.interval.stop)
+            stack.append(node.body)
+        elif isinstance(node, Binary):
+            stack += (node.left, node.right)
+        elif isinstance(node, Unary):
+            stack.append(node.operand)
+    return reach
 
 
 # Pairs (kernel, spec) already checked in this process. The prover's verdict depends on the two
@@ -496,6 +524,8 @@ def spot_check(
     if pair in _CHECKED:
         return None
     extents = {**(sizes or {}), **{s.name: s.dim.size for s in tile}}
+    if not sizes:  # called without the binding's sizes (tests, tools): read them off the terms
+        extents = {**_reaches(kernel, spec), **extents}
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 100_000))
     try:
