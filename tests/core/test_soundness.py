@@ -249,3 +249,18 @@ def test_merged_tiles_keep_the_factors_of_their_terms(expr: Expr) -> None:
         index = {"M": m_index, "N": 0}
         term, normal = evaluator.at(expr, index), value_at(form, index)
         assert close(term, normal), (index, term, normal)
+
+
+def test_a_denominator_whose_exponent_holds_a_log_keeps_its_value() -> None:
+    # exp(log(2(x² + 2)) / 2)² has exponent log(2(x² + 2)): dividing by a sum of such terms
+    # shifts by that exponent, and exp(-shift) is then 1 / (2(x² + 2)), coefficient and all.
+    x, y = LEAVES[2], ir.input_leaf("V", ("M",))
+    base = ir.binary(B.MUL, ir.const(2), _positive(x))
+    half = ir.unary(U.EXP, ir.binary(B.DIV, ir.unary(U.LOG, base), ir.const(2)))
+    square = ir.binary(B.MUL, half, half)
+    denominator = ir.binary(B.ADD, square, ir.binary(B.MUL, square, ir.unary(U.EXP, y)))
+    expr = ir.binary(B.DIV, ir.const(1), denominator)
+    for m_index in range(3):
+        index = {"M": m_index}
+        term, normal = Evaluator().at(expr, index), value_at(normalize(expr), index)
+        assert close(term, normal), (index, term, normal)
