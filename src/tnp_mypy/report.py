@@ -33,6 +33,7 @@ _DESCRIPTIONS: Final = {
     "tnp-overlap": "A region of a result written twice",
     "tnp-coverage": "A result with regions never written",
     "tnp-bad-spec": "A spec or dims annotation that cannot be parsed or resolved",
+    "tnp-write": "An in-place write to the data behind a typed value",
     "tnp-unsupported": "A construct the tnp plugin cannot follow (a note)",
     "tnp-internal": "A bug in the tnp plugin, caught",
 }
