@@ -149,7 +149,7 @@ def kernel(fn: F) -> F:
             reraise(err)
         for name, value in values.items():
             if value is not arguments[name].abstract:
-                bound.arguments[name] = arguments[name].with_abstract(value)
+                bound.arguments[name] = arguments[name]._with_abstract(value)
         returned = fn(*bound.args, **bound.kwargs)
         for result in results.values():
             problem = result.tracker.coverage_diagnostic("when the kernel returns")

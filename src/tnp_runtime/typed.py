@@ -143,7 +143,7 @@ class Typed(Generic[DimsT]):
         value._abstract = abstract
         return value
 
-    def with_abstract(self, abstract: rules.Abstract) -> Typed[Any]:
+    def _with_abstract(self, abstract: rules.Abstract) -> Typed[Any]:
         """The same data under another type (a kernel's parameter at a top-level call)."""
         return Typed._make(self._data, abstract)
 
