@@ -772,6 +772,18 @@ class Interpreter:
         self._constants[name] = value
         return value
 
+    def _module_inputs(self) -> dict[str, Value]:
+        """The module-level names bound to a `Typed(...)` or `randn(...)` (see
+        `_module_constant`), for a function's scope: its globals hold them at run time."""
+        if self._assignments is None:
+            self._assignments = symbols.top_level_assignments(self.tree)
+        found: dict[str, Value] = {}
+        for name, rvalue in self._assignments.items():
+            symbol = self.tree.names.get(name)
+            if symbol is not None and isinstance(symbol.node, Var) and self._is_input_call(rvalue):
+                found[name] = self._module_constant(name, symbol.node)
+        return found
+
     def _is_input_call(self, e: Expression) -> bool:
         """`Typed(arr, M, N, ...)` or `tnp.randn(M, N, ...)`: a new input."""
         return (
@@ -1270,6 +1282,8 @@ class Interpreter:
         bound: dict[str, Value] = {}
         if self._module_frame is not None:
             bound.update(self._module_frame.variables)
+        else:
+            bound.update(self._module_inputs())
         bound.update(frame.variables)
         leaves = [
             value.abstract.expr

@@ -31,7 +31,7 @@ def two_named_x() -> None:
     first = Typed(np.ones((8, 8)), M, N, name="x")
     second = Typed(np.zeros((8, 8)), M, N, name="x")
     c = TypedResult("2 * x:M N")
-    c.assign(second * 2)  # E: bad spec: 2 different inputs are named 'x' (M N, M N): the spec cannot tell which one it means  [tnp-bad-spec]
+    c.assign(second * 2)  # E: bad spec: 3 different inputs are named 'x' (M N, M N, M N): the spec cannot tell which one it means  [tnp-bad-spec]
     # ^N:     2 * x:M N
     # ^N:         ^
     # ^N: fix: give each array its own name (Typed(arr, ..., name="...")) and write that name
@@ -42,11 +42,21 @@ def two_named_x_by_dims() -> None:
     first = Typed(np.ones((8, 8)), M, N, name="x")
     second = Typed(np.zeros((8, 8)), M, N, name="x")
     c = TypedResult("2 * M N")
-    c.assign(first * 2)  # E: bad spec: 2 different inputs are named 'x' (M N, M N): the spec cannot tell which one it means  [tnp-bad-spec]
+    c.assign(first * 2)  # E: bad spec: 3 different inputs are named 'x' (M N, M N, M N): the spec cannot tell which one it means  [tnp-bad-spec]
     # ^N:     2 * M N
     # ^N:         ^
     # ^N: fix: give each array its own name (Typed(arr, ..., name="...")) and write that name
     print(second)
+
+
+def module_array_in_scope() -> None:
+    # The module's `x` is in scope here, as at run time: `M N` could be either array.
+    mine = Typed(np.ones((8, 8)), M, N, name="mine")
+    c = TypedResult("2 * M N")
+    c.assign(mine * 2)  # E: bad spec: ambiguous leaf `M N`: inputs x and mine both have dims M N  [tnp-bad-spec]
+    # ^N:     2 * M N
+    # ^N:         ^
+    # ^N: fix: name it: `x:M N` or `mine:M N`
 
 
 def main() -> None:
