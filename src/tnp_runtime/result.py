@@ -61,7 +61,10 @@ class TypedResult(Generic[SpecT]):
         if self._data is None:
             self._data = np.zeros(tuple(s.dim.size for s in resolved.dims), dtype=np.float64)
         index = tuple(slice(s.start, s.stop) for s in region)
+        # Writeable only while a proved tile is written: nothing else can change it.
+        self._data.flags.writeable = True
         self._data[index] = _align(tile, region)
+        self._data.flags.writeable = False
 
     @property
     def arr(self) -> Array:

@@ -220,3 +220,13 @@ def test_copies_of_the_data_are_plain_writeable_arrays() -> None:
     plain = np.array(t.arr)
     plain += 1
     assert t.arr[0, 0] == 1.0 and copy[0, 0] == 3.0 and plain[0, 0] == 2.0
+
+
+def test_the_arrays_behind_the_views_are_read_only_too() -> None:
+    t = Typed(np.ones((8, 4)), M, N)
+    c = TypedResult("2 * x:M N")
+    inner(t, c)
+    for view in (t.arr, (t * 2).arr, c.arr):
+        with pytest.raises(ValueError, match="WRITEABLE"):
+            view.setflags(write=True)
+        assert view.base is not None and not view.base.flags.writeable
