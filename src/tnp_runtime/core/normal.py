@@ -457,13 +457,12 @@ def inverse(a: Value) -> Value:
     lead = min(shifted.terms, key=lambda t: content_key(t[0]))[1]
     monic = scale(shifted, 1 / lead)
     assert isinstance(monic, Poly)
-    outside = _mono_inverse(common)
-    if shift is not None:
-        unshift = exp(neg(shift))
-        assert isinstance(unshift, Poly)
-        outside = _mono_mul(outside, unshift.terms[0][0])
     group = _mono(((_func("group", monic), -1),), None)
-    return _poly_raw({_mono_mul(outside, group): 1 / lead})
+    inverted = _poly_raw({_mono_mul(_mono_inverse(common), group): 1 / lead})
+    # 1/a = 1/common · exp(-shift) · 1/(lead · monic). exp(-shift) is multiplied in as a value,
+    # not as one monomial: an exponent may hold log(P) (exp(½ log s)² has exponent log s),
+    # and then exp(-shift) is 1/P, with coefficients and terms of its own.
+    return inverted if shift is None else mul(inverted, exp(neg(shift)))
 
 
 _CONTENT_KEYS: Final[dict[int, str]] = {}
