@@ -81,7 +81,7 @@ from mypy.types import CallableType, Instance, Type, get_proper_type
 
 from tnp_mypy import names
 from tnp_mypy.config import Config
-from tnp_mypy.interpreter import symbols, writes
+from tnp_mypy.interpreter import data_writes, symbols
 from tnp_mypy.interpreter.values import (
     OPAQUE,
     BoundMethod,
@@ -196,8 +196,8 @@ class Frame:
     function: FuncDef | None
     results: list[ResultValue] = field(default_factory=list)
     # Names bound to the data behind a typed value (`d = x.arr`): writes through them are
-    # `tnp-write` (see `writes`).
-    data: dict[str, writes.Owner] = field(default_factory=dict)
+    # `tnp-write` (see `data_writes`).
+    data: dict[str, data_writes.Owner] = field(default_factory=dict)
 
 
 
@@ -474,17 +474,19 @@ class Interpreter:
         value = self.expr(frame, s.rvalue)
         for lvalue in s.lvalues:
             self._store(frame, lvalue, value)
-        owner = writes.data_owner(s.rvalue, frame.variables.get, frame.data)
+        owner = data_writes.data_owner(s.rvalue, frame.variables.get, frame.data)
         if owner is not None:
             for lvalue in s.lvalues:
                 if isinstance(lvalue, NameExpr):
                     frame.data[lvalue.name] = owner
 
-    def _written(self, frame: Frame, target: Expression, augmented: bool) -> writes.Owner | None:
-        """The typed data an assignment to `target` writes into, if any (see `writes`)."""
-        return writes.written_owner(target, frame.variables.get, frame.data, augmented)
+    def _written(
+        self, frame: Frame, target: Expression, augmented: bool
+    ) -> data_writes.Owner | None:
+        """The typed data an assignment to `target` writes into, if any (see `data_writes`)."""
+        return data_writes.written_owner(target, frame.variables.get, frame.data, augmented)
 
-    def _refuse_write(self, owner: writes.Owner, where: Context) -> NoReturn:
+    def _refuse_write(self, owner: data_writes.Owner, where: Context) -> NoReturn:
         """`tnp-write` where the runtime raises it, and the analysis of the scope ends there.
         A result's data is read first (`c.arr[...] = v`, not `c.arr = v`): an incomplete one
         raises `tnp-coverage` then."""
