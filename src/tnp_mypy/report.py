@@ -33,6 +33,7 @@ _DESCRIPTIONS: Final = {
     "tnp-overlap": "A region of a result written twice",
     "tnp-coverage": "A result with regions never written",
     "tnp-bad-spec": "A spec or dims annotation that cannot be parsed or resolved",
+    "tnp-write": "An in-place write to the data behind a typed value",
     "tnp-unsupported": "The static check of a scope stopped before its end",
     "tnp-internal": "A bug in the tnp plugin, caught",
 }

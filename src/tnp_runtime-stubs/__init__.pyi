@@ -65,7 +65,9 @@ class Sliced:
 class Typed(Generic[_DimsT]):
     """An array whose axes are logical dims. Annotate as `Typed[Literal["M N"]]`."""
 
-    arr: _Array
+    @property
+    def arr(self) -> _Array:
+        """The data, read-only: an in-place write is a `tnp-write` error."""
     def __init__(self, arr: Any, *dims: FullDim, name: str | None = None) -> None: ...
     @property
     def dim_type(self) -> tuple[Sliced, ...]: ...

@@ -38,7 +38,7 @@ def einsum(*args: Any) -> Typed[Any]:
         step = rules.einsum([o.abstract for o in operands], subscripts)
     except Violation as err:
         reraise(err)
-    data = np.einsum(step.numpy_subscripts, *(o.arr for o in operands))
+    data = np.einsum(step.numpy_subscripts, *(o._data for o in operands))
     return Typed._make(np.asarray(data, dtype=np.float64), step.value)
 
 

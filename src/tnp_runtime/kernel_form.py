@@ -3,8 +3,11 @@
 At definition the annotations are resolved: `Typed[Literal["M N"]]` against the `FullDim`s of
 the kernel's module, `TypedResult[Literal["spec"]]` against those dims and the `Typed`
 parameters (a malformed one raises `SpecError` then). At each call every `Typed` argument must
-have the declared dims; it is renamed after its parameter, so the spec's leaves (`K:nctx dhead`)
-name parameters. When the kernel returns, every result must be completely written.
+have the declared dims; `core.calls.enter_kernel` then says what each parameter is inside the
+kernel (a new input named after it at a top-level call, so the spec's leaves (`K:nctx dhead`)
+name parameters; the caller's value itself when the kernel is called by another kernel that
+owns the result) and binds the results. When the kernel returns, every result must be
+completely written.
 """
 
 from __future__ import annotations
@@ -18,11 +21,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from tnp_runtime.core.calls import argument_dims_diagnostic, result_spec_diagnostic
+from tnp_runtime.core.calls import (
+    KernelSignature,
+    argument_dims_diagnostic,
+    enter_kernel,
+    kernel_signature,
+)
+from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import DimType, FullDim
-from tnp_runtime.core.spec import SpecError, SpecInput, resolve_dims, resolve_spec
-from tnp_runtime.core.tracker import Binding
-from tnp_runtime.errors import TypeCheckError, fail
+from tnp_runtime.core.spec import SpecError, resolve_dims
+from tnp_runtime.errors import TypeCheckError, fail, reraise
 from tnp_runtime.result import TypedResult
 from tnp_runtime.typed import Typed, register_input
 
@@ -49,11 +57,11 @@ def literal_text(annotation: object, origin: type) -> str | None:
 
 @dataclass(frozen=True)
 class Signature:
-    """A kernel's resolved annotations."""
+    """A kernel's resolved annotations: the dims of its `Typed` parameters, and the core's
+    signature (parameter leaves and resolved result specs)."""
 
     inputs: dict[str, DimType]
-    results: dict[str, str]
-    binding: Binding
+    kernel: KernelSignature
 
 
 def resolve_signature(fn: Callable[..., Any]) -> Signature:
@@ -73,14 +81,10 @@ def resolve_signature(fn: Callable[..., Any]) -> Signature:
         spec_text = literal_text(annotation, TypedResult)
         if spec_text is not None:
             results[name] = spec_text
-    spec_inputs = [SpecInput(name, d, False) for name, d in inputs.items()]
-    binding = Binding(dims, spec_inputs)
-    for name, spec_text in results.items():
-        try:
-            resolve_spec(spec_text, dims, spec_inputs)
-        except SpecError as err:
-            raise _at_parameter(err, fn, name) from None
-    return Signature(inputs, results, binding)
+    signature = kernel_signature(
+        dims, inputs, results, lambda name, err: _at_parameter(err, fn, name)
+    )
+    return Signature(inputs, signature)
 
 
 def _at_parameter(err: SpecError, fn: Callable[..., Any], name: str) -> SpecError:
@@ -124,20 +128,30 @@ def kernel(fn: F) -> F:
     @functools.wraps(fn)
     def checked(*args: Any, **kwargs: Any) -> Any:
         bound = parameters.bind(*args, **kwargs)
+        arguments: dict[str, Typed[Any]] = {}
         for name, declared in signature.inputs.items():
-            bound.arguments[name] = _renamed(fn.__name__, name, bound.arguments[name], declared)
-        results: list[TypedResult[Any]] = []
-        for name, spec_text in signature.results.items():
+            arguments[name] = _checked_argument(fn.__name__, name, bound.arguments[name], declared)
+        results: dict[str, TypedResult[Any]] = {}
+        for name in signature.kernel.results:
             result = bound.arguments[name]
             if not isinstance(result, TypedResult):
                 raise TypeError(f"{fn.__name__}: argument {name} must be a TypedResult")
-            mismatch = result_spec_diagnostic(fn.__name__, name, result.spec, spec_text)
-            if mismatch is not None:
-                fail(mismatch)
-            result.bind(signature.binding)
-            results.append(result)
+            results[name] = result
+        try:
+            values = enter_kernel(
+                fn.__name__,
+                signature.kernel,
+                {name: value.abstract for name, value in arguments.items()},
+                {name: result.tracker for name, result in results.items()},
+                register_input,
+            )
+        except Violation as err:
+            reraise(err)
+        for name, value in values.items():
+            if value is not arguments[name].abstract:
+                bound.arguments[name] = arguments[name]._with_abstract(value)
         returned = fn(*bound.args, **bound.kwargs)
-        for result in results:
+        for result in results.values():
             problem = result.tracker.coverage_diagnostic("when the kernel returns")
             if problem is not None:
                 raise TypeCheckError(problem, *where)
@@ -146,14 +160,11 @@ def kernel(fn: F) -> F:
     return typing.cast(F, checked)
 
 
-def _renamed(kernel_name: str, name: str, value: object, declared: DimType) -> Typed[Any]:
-    """The argument as the kernel's input `name`, after checking its dims."""
+def _checked_argument(kernel_name: str, name: str, value: object, declared: DimType) -> Typed[Any]:
+    """The argument for parameter `name`, after checking its dims (any axis order)."""
     if not isinstance(value, Typed):
         raise TypeError(f"{kernel_name}: argument {name} must be a Typed value")
     mismatch = argument_dims_diagnostic(kernel_name, name, value.dim_type, declared)
     if mismatch is not None:
         fail(mismatch)
-    # The leaf follows the declared dims, so the spec (resolved against the declaration) names
-    # the same input whatever the argument's axis order; the data keeps its own order.
-    return Typed._make(value.arr, type(value.abstract)(
-        value.dim_type, register_input(name, declared)))
+    return value

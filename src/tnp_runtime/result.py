@@ -13,10 +13,11 @@ import numpy as np
 from tnp_runtime.core.calls import script_binding
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.ir import Input
+from tnp_runtime.core.rules import write_diagnostic
 from tnp_runtime.core.spec import SpecError
-from tnp_runtime.core.tracker import Binding, ResultTracker
-from tnp_runtime.errors import TypeCheckError, reraise, user_frame, user_location
-from tnp_runtime.typed import Array, Typed, _align, spec_input
+from tnp_runtime.core.tracker import ResultTracker
+from tnp_runtime.errors import TypeCheckError, fail, reraise, user_frame, user_location
+from tnp_runtime.typed import Array, Typed, _align, read_only, spec_input
 
 SpecT = TypeVar("SpecT")
 
@@ -42,10 +43,6 @@ class TypedResult(Generic[SpecT]):
     def tracker(self) -> ResultTracker:
         return self._tracker
 
-    def bind(self, binding: Binding) -> None:
-        """Resolve the spec against a kernel's parameters (done by `@kernel` at each call)."""
-        self._tracker.bind(binding)
-
     def assign(self, tile: Typed[Any]) -> None:
         """Prove that `tile` is the spec on the tile's region, then write it there."""
         if not isinstance(tile, Typed):
@@ -64,16 +61,24 @@ class TypedResult(Generic[SpecT]):
         if self._data is None:
             self._data = np.zeros(tuple(s.dim.size for s in resolved.dims), dtype=np.float64)
         index = tuple(slice(s.start, s.stop) for s in region)
+        # Writeable only while a proved tile is written: nothing else can change it.
+        self._data.flags.writeable = True
         self._data[index] = _align(tile, region)
+        self._data.flags.writeable = False
 
     @property
     def arr(self) -> Array:
-        """The whole result; `tnp-coverage` (located at this result's creation) if incomplete."""
+        """The whole result, read-only (an in-place write raises `tnp-write`); `tnp-coverage`
+        (located at this result's creation) if incomplete."""
         problem = self._tracker.coverage_diagnostic("when `.arr` is read")
         if problem is not None:
             raise TypeCheckError(problem, *self._created_at)
         assert self._data is not None
-        return self._data
+        return read_only(self._data, self.spec)
+
+    @arr.setter
+    def arr(self, value: object) -> None:
+        fail(write_diagnostic(self.spec))
 
     def __repr__(self) -> str:
         return f"TypedResult({self.spec!r})"

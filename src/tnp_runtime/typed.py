@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, NoReturn, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -31,18 +31,62 @@ _INPUT_DIMS: Final[dict[Input, DimType]] = {}
 
 
 def register_input(name: str | None, dims: DimType) -> Expr:
-    """The leaf of a new input; unnamed inputs get a hidden unique name."""
+    """The leaf of a new input, distinct from every other; unnamed inputs get a hidden name."""
     anonymous = name is None
-    leaf = ir.input_leaf(
+    leaf = ir.new_input(
         f"#{next(_anonymous_ids)}" if name is None else name, tuple(s.name for s in dims), anonymous
     )
-    assert isinstance(leaf, Input)
     _INPUT_DIMS[leaf] = dims
     return leaf
 
 
 def spec_input(leaf: Input) -> SpecInput:
-    return SpecInput(leaf.name, _INPUT_DIMS[leaf], leaf.anonymous)
+    return SpecInput(leaf, _INPUT_DIMS[leaf])
+
+
+class ReadOnlyArray(np.ndarray):
+    """The data behind a typed value or a result, as `.arr` hands it out: read-only, and an
+    in-place write to it (`x.arr[...] = 0`, `x.arr += 1`) raises `tnp-write` at the user's
+    line, where the mypy plugin reports it. A copy (`x.arr.copy()`, `np.exp(x.arr)`) is
+    writeable and behaves as a plain array."""
+
+    _tnp_owner: rules.Abstract | str | None = None
+
+    def __array_finalize__(self, obj: object) -> None:
+        self._tnp_owner = getattr(obj, "_tnp_owner", None)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if not self.flags.writeable:
+            self._refuse()
+        super().__setitem__(key, value)
+
+    def _refuse(self) -> NoReturn:
+        owner = self._tnp_owner
+        fail(rules.write_diagnostic(owner if owner is not None else "a typed value"))
+
+
+def _in_place(name: str) -> Callable[..., Any]:
+    def method(self: ReadOnlyArray, other: Any) -> Any:
+        if not self.flags.writeable:
+            self._refuse()
+        return getattr(np.ndarray, name)(self, other)
+
+    method.__name__ = name
+    return method
+
+
+for _name in ("__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__", "__imod__",
+              "__ipow__", "__imatmul__", "__iand__", "__ior__", "__ixor__", "__ilshift__",
+              "__irshift__"):
+    setattr(ReadOnlyArray, _name, _in_place(_name))
+
+
+def read_only(data: Array, owner: rules.Abstract | str) -> Array:
+    """`data` as `.arr` hands it out (see `ReadOnlyArray`)."""
+    view = data.view(ReadOnlyArray)
+    view.flags.writeable = False
+    view._tnp_owner = owner
+    return view
 
 
 def _is_number(value: object) -> bool:
@@ -61,15 +105,18 @@ def as_scalar(value: object) -> rules.Scalar:
 class Typed(Generic[DimsT]):
     """An array whose axes are logical dims. Annotate as `Typed[Literal["M N"]]`."""
 
-    __slots__ = ("_abstract", "arr")
+    __slots__ = ("_abstract", "_data")
     # NumPy scalars on the left (np.float64(2) * x) defer to our reflected operators.
     __array_ufunc__ = None
 
-    arr: Array
+    # Read-only (its WRITEABLE flag is off): the numbers a type describes cannot change
+    # behind it. `Typed(...)` copies the caller's array, so the caller cannot change them
+    # either.
+    _data: Array
     _abstract: rules.Abstract
 
     def __init__(self, arr: Any, *dims: FullDim, name: str | None = None) -> None:
-        data = np.asarray(arr, dtype=np.float64)
+        data = np.array(arr, dtype=np.float64)
         for d in dims:
             if not isinstance(d, FullDim):
                 raise TypeError(f"Typed(...) takes FullDims after the array, got {d!r}")
@@ -84,15 +131,30 @@ class Typed(Generic[DimsT]):
                     f"{' '.join(f'{d.name}={d.size}' for d in dims)}",
                 )
             )
-        self.arr = data
+        data.flags.writeable = False
+        self._data = data
         self._abstract = rules.Abstract(dim_type, register_input(name, dim_type))
 
     @classmethod
     def _make(cls, arr: Array, abstract: rules.Abstract) -> Typed[Any]:
         value: Typed[Any] = object.__new__(cls)
-        value.arr = arr
+        arr.flags.writeable = False
+        value._data = arr
         value._abstract = abstract
         return value
+
+    def _with_abstract(self, abstract: rules.Abstract) -> Typed[Any]:
+        """The same data under another type (a kernel's parameter at a top-level call)."""
+        return Typed._make(self._data, abstract)
+
+    @property
+    def arr(self) -> Array:
+        """The data, read-only: an in-place write raises `tnp-write` (see `ReadOnlyArray`)."""
+        return read_only(self._data, self._abstract)
+
+    @arr.setter
+    def arr(self, value: object) -> None:
+        fail(rules.write_diagnostic(self._abstract))
 
     # -- the two types ---------------------------------------------------------------------
 
@@ -128,9 +190,9 @@ class Typed(Generic[DimsT]):
             step = rules.slice_dim(self._abstract, name, int(start), int(stop))
         except Violation as err:
             reraise(err)
-        index: list[slice] = [slice(None)] * self.arr.ndim
+        index: list[slice] = [slice(None)] * self._data.ndim
         index[step.axis] = slice(step.offset_start, step.offset_stop)
-        return Typed._make(self.arr[tuple(index)], step.value)
+        return Typed._make(self._data[tuple(index)], step.value)
 
     def _reduce(self, op: ReduceOp, dim: FullDim) -> Typed[Any]:
         try:
@@ -138,7 +200,7 @@ class Typed(Generic[DimsT]):
         except Violation as err:
             reraise(err)
         axis = [s.name for s in self.dim_type].index(dim.name)
-        data = self.arr.sum(axis=axis) if op is ReduceOp.SUM else self.arr.max(axis=axis)
+        data = self._data.sum(axis=axis) if op is ReduceOp.SUM else self._data.max(axis=axis)
         return Typed._make(np.asarray(data, dtype=np.float64), value)
 
     def sum(self, dim: FullDim) -> Typed[Any]:
@@ -154,7 +216,7 @@ class Typed(Generic[DimsT]):
         except Violation as err:
             reraise(err)
         length = value.dims[-1].length
-        data = np.broadcast_to(self.arr[..., np.newaxis], (*self.arr.shape, length))
+        data = np.broadcast_to(self._data[..., np.newaxis], (*self._data.shape, length))
         return Typed._make(data, value)
 
     def rearrange(self, *dims: FullDim) -> Typed[Any]:
@@ -162,7 +224,7 @@ class Typed(Generic[DimsT]):
             value, perm = rules.rearrange(self._abstract, [d.name for d in dims])
         except Violation as err:
             reraise(err)
-        return Typed._make(np.transpose(self.arr, perm), value)
+        return Typed._make(np.transpose(self._data, perm), value)
 
     # -- arithmetic ----------------------------------------------------------------------------
 
@@ -174,7 +236,7 @@ class Typed(Generic[DimsT]):
             except Violation as err:
                 reraise(err)
             aligned = _align(right, left.dim_type)
-            return Typed._make(_NUMPY_BINARY[op](left.arr, aligned), value)
+            return Typed._make(_NUMPY_BINARY[op](left._data, aligned), value)
         if not _is_number(other):
             return NotImplemented  # type: ignore[no-any-return]
         scalar = as_scalar(other)
@@ -187,9 +249,9 @@ class Typed(Generic[DimsT]):
             reraise(err)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             data = (
-                _NUMPY_BINARY[op](np.float64(scalar), self.arr)
+                _NUMPY_BINARY[op](np.float64(scalar), self._data)
                 if reflected
-                else _NUMPY_BINARY[op](self.arr, np.float64(scalar))
+                else _NUMPY_BINARY[op](self._data, np.float64(scalar))
             )
         return Typed._make(np.asarray(data, dtype=np.float64), value)
 
@@ -223,7 +285,7 @@ class Typed(Generic[DimsT]):
     def unary(self, op: UnaryOp) -> Typed[Any]:
         value = rules.unary(op, self._abstract)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            data = _NUMPY_UNARY[op](self.arr)
+            data = _NUMPY_UNARY[op](self._data)
         return Typed._make(np.asarray(data, dtype=np.float64), value)
 
     def maximum(self, other: Typed[Any] | Number, reflected: bool = False) -> Typed[Any]:
@@ -235,8 +297,8 @@ def _align(value: Typed[Any], order: DimType) -> Array:
     names = [s.name for s in value.dim_type]
     wanted = [s.name for s in order]
     if names == wanted:
-        return value.arr
-    return np.transpose(value.arr, [names.index(n) for n in wanted])
+        return value._data
+    return np.transpose(value._data, [names.index(n) for n in wanted])
 
 
 _NUMPY_BINARY: Final[dict[BinaryOp, Callable[[Any, Any], Any]]] = {

@@ -43,11 +43,18 @@ QCTX, NCTX, DHEAD = FullDim("qctx", 32), FullDim("nctx", 64), FullDim("dhead", 1
 EXPERTS = FullDim("experts", 4)
 
 DIMS = {d.name: d for d in (M, N, K, QCTX, NCTX, DHEAD)}
-INPUT_A = SpecInput("A", (M.full, N.full), False)
-INPUT_B = SpecInput("B", (N.full, K.full), False)
-INPUT_Q = SpecInput("Q", (QCTX.full, DHEAD.full), False)
-INPUT_K = SpecInput("K", (NCTX.full, DHEAD.full), False)
-INPUT_V = SpecInput("V", (NCTX.full, DHEAD.full), False)
+def _input(name: str, dims: DimType, anonymous: bool = False) -> SpecInput:
+    """The input `ir.input_leaf(name, ...)` as a spec sees it."""
+    leaf = ir.input_leaf(name, tuple(s.name for s in dims), anonymous)
+    assert isinstance(leaf, ir.Input)
+    return SpecInput(leaf, dims)
+
+
+INPUT_A = _input("A", (M.full, N.full))
+INPUT_B = _input("B", (N.full, K.full))
+INPUT_Q = _input("Q", (QCTX.full, DHEAD.full))
+INPUT_K = _input("K", (NCTX.full, DHEAD.full))
+INPUT_V = _input("V", (NCTX.full, DHEAD.full))
 INPUTS = (INPUT_A, INPUT_B, INPUT_Q, INPUT_K, INPUT_V)
 
 A = ir.input_leaf("A", ("M", "N"))
@@ -125,7 +132,7 @@ def test_named_leaf_and_sliced_leaf() -> None:
 
 
 def test_anonymous_input_is_the_same_node_the_runtime_builds() -> None:
-    anonymous = SpecInput("#7", (K.full, M.full), True)
+    anonymous = _input("#7", (K.full, M.full), True)
     resolved = resolve_spec("M K", DIMS, (anonymous,))
     assert resolved.expr is ir.input_leaf("#7", ("K", "M"), True)
     assert resolved.dims == dims(M, K)
@@ -277,14 +284,14 @@ def test_flash_attention() -> None:
 
 def test_keywords_match_whole_words_only() -> None:
     table = {**DIMS, "experts": EXPERTS}
-    routing = SpecInput("R", (EXPERTS.full, M.full), False)
+    routing = _input("R", (EXPERTS.full, M.full))
     leaf = ir.input_leaf("R", ("experts", "M"))
     assert resolve_spec("exp(experts M)", table, (routing,)).expr is ir.unary(UnaryOp.EXP, leaf)
     assert resolve_spec("sum[experts](M experts)", table, (routing,)).expr is ir.reduce(
         ReduceOp.SUM, "experts", full(4), leaf
     )
     prefixed = {name: FullDim(name, 3) for name in ("maxima", "sums", "expo", "cosine")}
-    tile = SpecInput("T", tuple(d.full for d in prefixed.values()), False)
+    tile = _input("T", tuple(d.full for d in prefixed.values()))
     assert resolve_spec("cosine expo sums maxima", prefixed, (tile,)).expr is ir.input_leaf(
         "T", ("maxima", "sums", "expo", "cosine")
     )
@@ -489,7 +496,7 @@ def test_ambiguous_leaf_in_the_seed_flash_spec() -> None:
 
 
 def test_ambiguous_leaf_with_an_unnamed_input() -> None:
-    unnamed = SpecInput("#3", (NCTX.full, DHEAD.full), True)
+    unnamed = _input("#3", (NCTX.full, DHEAD.full), True)
     with pytest.raises(SpecError) as caught:
         resolve_spec("dhead nctx", DIMS, (INPUT_K, unnamed))
     err = caught.value

@@ -257,6 +257,58 @@ scale(mn(), TypedResult("2 * a:M N"))
          r"^fix: declare Q = FullDim\(\"Q\", size\) in the kernel.s module, "
          r"or use one of the known dims: K, M, N$"),
     ),
+    "spec-rebound": Case(
+        "tnp-spec",
+        '''\
+@tnp.kernel
+def inner(x: Typed[L["M N"]], c: TypedResult[L["2 * x:M N"]]) -> None:
+    c.assign(x * 2)
+
+
+@tnp.kernel
+def outer(a: Typed[L["M N"]], c: TypedResult[L["2 * a:M N"]]) -> None:
+    inner(a * 3, c)  # <- here
+
+
+outer(mn(), TypedResult("2 * a:M N"))
+''',
+        (r"^inner: result c is bound to `2 \* a:M N`, but the kernel declares `2 \* x:M N`, ",
+         r"which with these arguments is `6 \* \(M N\)`, not `2 \* \(M N\)`"),
+    ),
+    "spec-not-a-parameter": Case(
+        "tnp-spec",
+        '''\
+A = Typed(rng.standard_normal((8, 4)), M, N, name="a")
+
+
+@tnp.kernel
+def scale(a: Typed[L["M N"]], c: TypedResult[L["2 * a:M N"]]) -> None:
+    c.assign(A * 2)  # <- here
+
+
+scale(mn(), TypedResult("2 * a:M N"))
+''',
+        (r"^the tile reads `a` \(M N\), which the kernel did not receive as a parameter: ",
+         r"pass it to the kernel as a parameter$"),
+        (r"^kernel computes `2 \* \(a:M N\)` over M\[0:8\] N\[0:4\]; "
+         r"the spec requires `2 \* \(a#2:M N\)`$", rf"^counterexample .* kernel {NUMBER}"),
+    ),
+    "write": Case(
+        "tnp-write",
+        '''\
+def script() -> None:
+    y = mn() * 2
+    y.arr[0:4, :] = 0  # <- here
+    c = TypedResult("2 * M N")
+    c.assign(y)
+
+
+script()
+''',
+        (r"^in-place write to the data of the value `\(M N \* 2\)` over M\[0:8\] N\[0:4\]: ",
+         r"read-only"),
+        (r"^compute a new value instead",),
+    ),
 }
 
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from mypy.nodes import (
     ARG_NAMED,
@@ -41,6 +41,7 @@ from mypy.nodes import (
     ContinueStmt,
     Decorator,
     DictionaryComprehension,
+    EllipsisExpr,
     Expression,
     ExpressionStmt,
     FloatExpr,
@@ -83,7 +84,7 @@ from mypy.types import CallableType, Instance, Type, get_proper_type
 
 from tnp_mypy import names
 from tnp_mypy.config import Config
-from tnp_mypy.interpreter import comprehensions, symbols
+from tnp_mypy.interpreter import comprehensions, data_writes, symbols
 from tnp_mypy.interpreter.values import (
     OPAQUE,
     BoundMethod,
@@ -97,16 +98,18 @@ from tnp_mypy.interpreter.values import (
 from tnp_mypy.report import Finding
 from tnp_runtime.core import ir, rules
 from tnp_runtime.core.calls import (
+    KernelSignature,
     argument_dims_diagnostic,
-    result_spec_diagnostic,
+    enter_kernel,
+    kernel_signature,
     script_binding,
 )
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Sliced
 from tnp_runtime.core.ir import BinaryOp, Input, ReduceOp, UnaryOp
 from tnp_runtime.core.reveal import reveal_text
-from tnp_runtime.core.spec import SpecError, SpecInput, resolve_dims, resolve_spec
-from tnp_runtime.core.tracker import Binding, ResultTracker
+from tnp_runtime.core.spec import SpecError, SpecInput, resolve_dims
+from tnp_runtime.core.tracker import ResultTracker
 
 _MAX_CALL_DEPTH: Final = 40
 _CHECK_CLOCK_EVERY: Final = 256
@@ -195,15 +198,10 @@ class Frame:
     variables: dict[str, Value]
     function: FuncDef | None
     results: list[ResultValue] = field(default_factory=list)
+    # Names bound to the data behind a typed value (`d = x.arr`): writes through them are
+    # `tnp-write` (see `data_writes`).
+    data: dict[str, data_writes.Owner] = field(default_factory=dict)
 
-
-@dataclass(frozen=True, slots=True)
-class KernelSignature:
-    """A kernel's resolved annotations, as `kernel_form.resolve_signature` makes them."""
-
-    inputs: dict[str, DimType]
-    results: dict[str, str]
-    binding: Binding
 
 
 def _calls_anything(e: Expression | None) -> bool:
@@ -307,16 +305,28 @@ class Interpreter:
             for name in fn.arg_names:
                 if name is None:
                     continue
-                if name in signature.inputs:
-                    variables[name] = self._input(name, signature.inputs[name])
-                elif name in signature.results:
-                    tracker = ResultTracker(signature.results[name])
-                    tracker.bind(signature.binding)
-                    result = ResultValue(tracker, None)
+                if name in signature.results:
+                    result = ResultValue(ResultTracker(signature.results[name]), None)
                     variables[name] = result
                     results.append(result)
-                else:
+                elif name not in signature.inputs:
                     variables[name] = OPAQUE
+            # As a top-level call would: each parameter a new input with the declared dims.
+            declared = {
+                name: rules.Abstract(spec_input.dims, spec_input.leaf)
+                for name, spec_input in signature.inputs.items()
+            }
+            trackers = {name: variables[name] for name in signature.results}
+            values = enter_kernel(
+                fn.name,
+                signature,
+                declared,
+                {name: r.tracker for name, r in trackers.items()
+                 if isinstance(r, ResultValue) and r.tracker is not None},
+                self._fresh_leaf,
+            )
+            for name, value in values.items():
+                variables[name] = TypedValue(value)
             frame = Frame(variables, fn)
             self._execute_body(frame, fn.body.body)
             self._check_kernel_results(fn, results)
@@ -413,6 +423,10 @@ class Interpreter:
         elif isinstance(s, AssignmentStmt):
             self._assignment(frame, s)
         elif isinstance(s, OperatorAssignmentStmt):
+            owner = self._written(frame, s.lvalue, augmented=True)
+            if owner is not None:
+                self.expr(frame, s.rvalue)
+                self._refuse_write(owner, s.lvalue)
             current = self.expr(frame, s.lvalue)
             value = self._binary(s.op, current, self.expr(frame, s.rvalue), s)
             self._store(frame, s.lvalue, value)
@@ -470,10 +484,40 @@ class Interpreter:
         value = self.expr(frame, s.rvalue)
         for lvalue in s.lvalues:
             self._store(frame, lvalue, value)
+        owner = data_writes.data_owner(s.rvalue, frame.variables.get, frame.data)
+        if owner is not None:
+            for lvalue in s.lvalues:
+                if isinstance(lvalue, NameExpr):
+                    frame.data[lvalue.name] = owner
+
+    def _written(
+        self, frame: Frame, target: Expression, augmented: bool
+    ) -> data_writes.Owner | None:
+        """The typed data an assignment to `target` writes into, if any (see `data_writes`)."""
+        return data_writes.written_owner(target, frame.variables.get, frame.data, augmented)
+
+    def _refuse_write(self, owner: data_writes.Owner, where: Context) -> NoReturn:
+        """`tnp-write` where the runtime raises it, and the analysis of the scope ends there.
+        A result's data is read first (`c.arr[...] = v`, not `c.arr = v`): an incomplete one
+        raises `tnp-coverage` then."""
+        if isinstance(owner, ResultValue):
+            if not isinstance(where, MemberExpr):
+                self._read_result(owner, where)
+            if owner.failed or owner.tracker is None:
+                raise Stop(None)
+            self.report(rules.write_diagnostic(owner.tracker.spec_text), where)
+        else:
+            assert owner.abstract is not None
+            self.report(rules.write_diagnostic(owner.abstract), where)
+        raise Stop(None)
 
     def _store(self, frame: Frame, target: Expression, value: Value) -> None:
+        owner = self._written(frame, target, augmented=False)
+        if owner is not None:
+            self._refuse_write(owner, target)
         if isinstance(target, NameExpr):
             frame.variables[target.name] = value
+            frame.data.pop(target.name, None)
         elif isinstance(target, (TupleExpr, ListExpr)):
             if value is OPAQUE:
                 items: Sequence[Value] = [OPAQUE] * len(target.items)
@@ -611,6 +655,8 @@ class Interpreter:
             return [self.expr(frame, item) for item in e.items]
         if isinstance(e, IndexExpr):
             return self._index(frame, e)
+        if isinstance(e, EllipsisExpr):
+            return Ellipsis
         if isinstance(e, SliceExpr):
             parts = [None if p is None else self.expr(frame, p)
                      for p in (e.begin_index, e.end_index, e.stride)]
@@ -732,6 +778,12 @@ class Interpreter:
             self._assignments = symbols.top_level_assignments(self.tree)
         rvalue = self._assignments.get(name)
         value: Value = OPAQUE
+        if rvalue is not None and self._is_input_call(rvalue):
+            # A module-level array: an input of its own (as at run time), the same one at every
+            # read; a kernel that reads it is refused (it is not one of its parameters).
+            value = self.constant_input(rvalue)
+            self._constants[name] = value
+            return value
         if rvalue is not None and name not in self._constants_in_progress:
             self._constants_in_progress.add(name)
             try:
@@ -746,6 +798,51 @@ class Interpreter:
             value = OPAQUE
         self._constants[name] = value
         return value
+
+    def _module_inputs(self) -> dict[str, Value]:
+        """The module-level names bound to a `Typed(...)` or `randn(...)` (see
+        `_module_constant`), for a function's scope: its globals hold them at run time."""
+        if self._assignments is None:
+            self._assignments = symbols.top_level_assignments(self.tree)
+        found: dict[str, Value] = {}
+        for name, rvalue in self._assignments.items():
+            symbol = self.tree.names.get(name)
+            if symbol is not None and isinstance(symbol.node, Var) and self._is_input_call(rvalue):
+                found[name] = self._module_constant(name, symbol.node)
+        return found
+
+    def _is_input_call(self, e: Expression) -> bool:
+        """`Typed(arr, M, N, ...)` or `tnp.randn(M, N, ...)`: a new input."""
+        return (
+            isinstance(e, CallExpr)
+            and isinstance(e.callee, RefExpr)
+            and (e.callee.fullname in names.TYPED or e.callee.fullname in names.RANDN)
+        )
+
+    def constant_input(self, e: Expression) -> Value:
+        """The input a module-level `Typed(...)`/`randn(...)` makes, if its dims and name are
+        known without running anything (OPAQUE otherwise)."""
+        assert isinstance(e, CallExpr) and isinstance(e.callee, RefExpr)
+        randn = e.callee.fullname in names.RANDN
+        args: list[Value] = []
+        kwargs: dict[str, Value] = {}
+        for index, (arg, kind, arg_name) in enumerate(
+            zip(e.args, e.arg_kinds, e.arg_names, strict=True)
+        ):
+            if kind not in (ARG_POS, ARG_NAMED):
+                return OPAQUE
+            # The array itself is not needed: only the dims and the name are.
+            value = OPAQUE if (index == 0 and not randn and kind == ARG_POS) else self.constant(arg)
+            if arg_name is None:
+                args.append(value)
+            else:
+                kwargs[arg_name] = value
+        if any(v is OPAQUE for v in [*args[0 if randn else 1:], *kwargs.values()]):
+            return OPAQUE
+        try:
+            return self._new_typed(randn, args, kwargs, e)
+        except Stop:
+            return OPAQUE
 
     def constant(self, e: Expression) -> Value:
         """A module-level expression made of literals, names, arithmetic and dims only (OPAQUE
@@ -1162,25 +1259,22 @@ class Interpreter:
             dims.append(value)
         return dims
 
-    def _input(
-        self, name: str | None, dims: DimType, declared: DimType | None = None
-    ) -> TypedValue:
-        """A new input leaf, as `tnp_runtime.typed.register_input` makes it; a kernel's
-        parameter takes its leaf from the `declared` dims (the same leaf whatever the
-        argument's axis order) and keeps the argument's `dims`."""
+    def _fresh_leaf(self, name: str | None, dims: DimType) -> Input:
+        """A new input leaf, as `tnp_runtime.typed.register_input` makes it."""
         anonymous = name is None
-        leaf_dims = dims if declared is None else declared
-        leaf = ir.input_leaf(
+        leaf = ir.new_input(
             f"#static{next(self._anonymous)}" if name is None else name,
-            tuple(s.name for s in leaf_dims),
+            tuple(s.name for s in dims),
             anonymous,
         )
-        assert isinstance(leaf, Input)
-        self._input_dims[leaf] = leaf_dims
-        return TypedValue(rules.Abstract(dims, leaf))
+        self._input_dims[leaf] = dims
+        return leaf
+
+    def _input(self, name: str | None, dims: DimType) -> TypedValue:
+        return TypedValue(rules.Abstract(dims, self._fresh_leaf(name, dims)))
 
     def _spec_input(self, leaf: Input) -> SpecInput:
-        return SpecInput(leaf.name, self._input_dims[leaf], leaf.anonymous)
+        return SpecInput(leaf, self._input_dims[leaf])
 
     def _new_typed(
         self, randn: bool, args: list[Value], kwargs: dict[str, Value], where: CallExpr
@@ -1222,6 +1316,8 @@ class Interpreter:
         bound: dict[str, Value] = {}
         if self._module_frame is not None:
             bound.update(self._module_frame.variables)
+        else:
+            bound.update(self._module_inputs())
         bound.update(frame.variables)
         leaves = [
             value.abstract.expr
@@ -1491,14 +1587,12 @@ class Interpreter:
             if spec_text is not None:
                 results[name] = spec_text
                 results_at[name] = argument
-        spec_inputs = [SpecInput(name, dims, False) for name, dims in inputs.items()]
-        binding = Binding(module_dims, spec_inputs)
-        for name, spec_text in results.items():
-            try:
-                resolve_spec(spec_text, module_dims, spec_inputs)
-            except SpecError as err:
-                raise self._annotation_fault(err, results_at[name]) from None
-        signature = KernelSignature(inputs, results, binding)
+        signature = kernel_signature(
+            module_dims,
+            inputs,
+            results,
+            lambda name, err: self._annotation_fault(err, results_at[name]),
+        )
         self._signatures[fn] = signature
         return signature
 
@@ -1544,34 +1638,38 @@ class Interpreter:
         bind the results, run the body, check coverage at return (at the `def` line)."""
         signature = self.signature(fn)
         bound = self._bind(fn, args, kwargs, where)
+        arguments: dict[str, rules.Abstract] = {}
         for name, declared in signature.inputs.items():
             value = bound[name]
             if not isinstance(value, TypedValue):
                 raise self.unsupported(f"the argument {name} of kernel `{fn.name}`", where)
             if value.abstract is None:
                 raise Stop(None)
-            problem = argument_dims_diagnostic(fn.name, name, value.abstract.dims, declared)
+            problem = argument_dims_diagnostic(fn.name, name, value.abstract.dims, declared.dims)
             if problem is not None:
                 self.report(problem, where)
                 raise Stop(None)
-            bound[name] = self._input(name, value.abstract.dims, declared)
+            arguments[name] = value.abstract
         results: list[ResultValue] = []
-        for name, spec_text in signature.results.items():
+        trackers: dict[str, ResultTracker] = {}
+        for name in signature.results:
             result = bound[name]
             if not isinstance(result, ResultValue):
                 raise self.unsupported(f"the result {name} of kernel `{fn.name}`", where)
             if result.tracker is None:
                 raise Stop(None)
-            problem = result_spec_diagnostic(fn.name, name, result.tracker.spec_text, spec_text)
-            if problem is not None:
-                self.report(problem, where)
-                raise Stop(None)
-            try:
-                result.tracker.bind(signature.binding)
-            except SpecError as err:
-                self.report(err.diagnostic, where)
-                raise Stop(None) from None
             results.append(result)
+            trackers[name] = result.tracker
+        try:
+            values = enter_kernel(fn.name, signature, arguments, trackers, self._fresh_leaf)
+        except (Violation, SpecError) as err:
+            for result in results:
+                result.failed = True
+            self.report(err.diagnostic, where)
+            raise Stop(None) from None
+        for name, abstract in values.items():
+            if abstract is not arguments[name]:
+                bound[name] = TypedValue(abstract)
         with self._deeper(where):
             frame = Frame(bound, fn)
             returned = self._execute_body(frame, fn.body.body)

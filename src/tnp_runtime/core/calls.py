@@ -8,13 +8,17 @@ report at the call's line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from tnp_runtime.core.diagnostics import Code, Diagnostic
-from tnp_runtime.core.dims import DimType, FullDim, render_dims
+from tnp_runtime.core import ir
+from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
+from tnp_runtime.core.dims import DimType, FullDim, dim_names, render_dims
 from tnp_runtime.core.ir import Expr, Input, inputs_of
-from tnp_runtime.core.spec import SpecInput
-from tnp_runtime.core.tracker import Binding
+from tnp_runtime.core.prove import Proved, Refuted, Unknown, prove
+from tnp_runtime.core.rules import Abstract
+from tnp_runtime.core.spec import ResolvedSpec, SpecError, SpecInput, resolve_spec
+from tnp_runtime.core.tracker import Binding, ResultTracker
 
 
 def argument_dims_diagnostic(
@@ -30,18 +34,132 @@ def argument_dims_diagnostic(
     )
 
 
-def result_spec_diagnostic(
-    kernel_name: str, name: str, actual_spec: str, declared_spec: str
-) -> Diagnostic | None:
-    """`tnp-spec` if result `name` was made with another spec than the kernel declares
-    (whitespace aside)."""
-    if " ".join(actual_spec.split()) == " ".join(declared_spec.split()):
-        return None
-    return Diagnostic(
-        Code.SPEC,
-        f"{kernel_name}: result {name} has spec `{actual_spec}` but the kernel "
-        f"declares `{declared_spec}`",
-    )
+@dataclass(frozen=True, slots=True)
+class KernelSignature:
+    """A kernel's resolved annotations, made once per kernel by `kernel_signature`.
+
+    `inputs` holds one leaf per `Typed` parameter, made for this signature only; `specs` are
+    the declared result specs resolved against those leaves. At each call `enter_kernel`
+    replaces the leaves by what the parameters are in that call.
+    """
+
+    dims: Mapping[str, FullDim]
+    inputs: Mapping[str, SpecInput]
+    results: Mapping[str, str]
+    specs: Mapping[str, ResolvedSpec]
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        return {name: d.size for name, d in self.dims.items()}
+
+
+def kernel_signature(
+    dims: Mapping[str, FullDim],
+    inputs: Mapping[str, DimType],
+    results: Mapping[str, str],
+    fault: Callable[[str, SpecError], BaseException],
+) -> KernelSignature:
+    """Resolve each declared result spec against the `Typed` parameters; a spec that does not
+    resolve raises `fault(parameter, error)` (each half locates it at the annotation)."""
+    leaves = {
+        name: SpecInput(ir.new_input(name, dim_names(declared)), declared)
+        for name, declared in inputs.items()
+    }
+    specs: dict[str, ResolvedSpec] = {}
+    for name, text in results.items():
+        try:
+            specs[name] = resolve_spec(text, dims, list(leaves.values()))
+        except SpecError as err:
+            raise fault(name, err) from None
+    return KernelSignature(dict(dims), leaves, dict(results), specs)
+
+
+def enter_kernel(
+    kernel_name: str,
+    signature: KernelSignature,
+    arguments: Mapping[str, Abstract],
+    results: Mapping[str, ResultTracker],
+    fresh: Callable[[str, DimType], Expr],
+) -> dict[str, Abstract]:
+    """What each `Typed` parameter is inside the kernel for this call; binds its results.
+
+    Top-level call (no result argument bound yet): each parameter is a new input named after
+    it (`fresh(name, declared dims)`) with the argument's dims, so the kernel is proved for
+    any inputs and its messages name its parameters. Call from a kernel that already owns a
+    result (some result argument is bound): each parameter is the caller's argument itself,
+    so the tiles are proved against the caller's spec.
+
+    Each result's declared spec, with the parameter leaves replaced by what the parameters
+    are, binds an unbound result; a bound result keeps its spec, and a declared spec not
+    provably equal to it is a `tnp-spec` `Violation` naming both. A result made with another
+    spec text than the kernel declares must be provably the same spec too. Raises
+    `SpecError` if that text does not resolve.
+    """
+    nested = any(tracker.bound for tracker in results.values())
+    values: dict[str, Abstract] = {}
+    for name, parameter in signature.inputs.items():
+        argument = arguments[name]
+        values[name] = argument if nested else Abstract(argument.dims, fresh(name, parameter.dims))
+    replace = {signature.inputs[name].leaf: value.expr for name, value in values.items()}
+    allowed: frozenset[Input] | None = None
+    for name, tracker in results.items():
+        declared = signature.specs[name]
+        spec = ResolvedSpec(ir.substitute(declared.expr, replace), declared.dims)
+        if tracker.bound:
+            _check_same_spec(kernel_name, name, tracker, signature.results[name], spec)
+            continue
+        if _normalized(tracker.spec_text) != _normalized(signature.results[name]):
+            own = resolve_spec(tracker.spec_text, signature.dims, list(signature.inputs.values()))
+            own = ResolvedSpec(ir.substitute(own.expr, replace), own.dims)
+            if not _same_spec(own, spec, signature.sizes):
+                raise Violation(Diagnostic(
+                    Code.SPEC,
+                    f"{kernel_name}: result {name} has spec `{tracker.spec_text}` but the "
+                    f"kernel declares `{signature.results[name]}`",
+                ))
+        if allowed is None:
+            allowed = frozenset(leaf for v in values.values() for leaf in inputs_of(v.expr))
+        tracker.bind_resolved(spec, signature.sizes, allowed)
+    return values
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _same_spec(a: ResolvedSpec, b: ResolvedSpec, sizes: Mapping[str, int]) -> bool:
+    """Same dims (any order) and provably the same term over all of them."""
+    if sorted(a.dims, key=lambda s: s.name) != sorted(b.dims, key=lambda s: s.name):
+        return False
+    return isinstance(prove(a.expr, b.expr, b.dims, sizes), Proved)
+
+
+def _check_same_spec(
+    kernel_name: str, name: str, tracker: ResultTracker, declared_text: str, spec: ResolvedSpec
+) -> None:
+    """A bound result keeps its spec: the kernel's, with its arguments, must be the same."""
+    bound = tracker.resolved
+    assert bound is not None
+    if sorted(spec.dims, key=lambda s: s.name) != sorted(bound.dims, key=lambda s: s.name):
+        raise Violation(Diagnostic(
+            Code.SPEC,
+            f"{kernel_name}: result {name} is bound to `{tracker.spec_text}` (dims "
+            f"{render_dims(bound.dims)}), but the kernel declares `{declared_text}` (dims "
+            f"{render_dims(spec.dims)})",
+        ))
+    verdict = prove(spec.expr, bound.expr, bound.dims, tracker.sizes)
+    match verdict:
+        case Proved():
+            return
+        case Refuted(kernel_text=computed, spec_text=required) | Unknown(
+            kernel_text=computed, spec_text=required
+        ):
+            raise Violation(Diagnostic(
+                Code.SPEC,
+                f"{kernel_name}: result {name} is bound to `{tracker.spec_text}`, but the "
+                f"kernel declares `{declared_text}`, which with these arguments is `{computed}`, "
+                f"not `{required}`: a result keeps the spec it was first bound to",
+            ))
 
 
 def script_binding(

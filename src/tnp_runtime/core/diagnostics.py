@@ -24,6 +24,7 @@ class Code(enum.Enum):
     OVERLAP = "tnp-overlap"
     COVERAGE = "tnp-coverage"
     BAD_SPEC = "tnp-bad-spec"
+    WRITE = "tnp-write"
     UNSUPPORTED = "tnp-unsupported"
     INTERNAL = "tnp-internal"
 

@@ -28,9 +28,12 @@ from tnp_runtime.core.ir import (
 )
 
 
-def input_value(node: Input, index: tuple[int, ...]) -> float:
-    """A value in [-1, 1) fixed by the input's identity and the index."""
-    identity = " ".join(node.dims) if node.anonymous else node.name
+def input_value(node: Input, index: tuple[int, ...], label: str | None = None) -> float:
+    """A value in [-1, 1) fixed by the input's label (`ir.input_labels`: its name, qualified
+    when two inputs in view read alike) and the index."""
+    if label is None:
+        label = " ".join(node.dims) if node.anonymous else node.name
+    identity = label
     digest = hashlib.blake2b(f"{identity}|{index}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little") / 2**63 - 1.0
 
@@ -67,7 +70,10 @@ class Evaluator:
 
     Raises `EvaluationBudget` once it has evaluated `max_steps` nodes in all."""
 
-    def __init__(self, max_steps: int = MAX_STEPS) -> None:
+    def __init__(
+        self, max_steps: int = MAX_STEPS, labels: Mapping[Input, str] | None = None
+    ) -> None:
+        self._labels: Mapping[Input, str] = labels or {}
         self._memo: dict[tuple[Expr, tuple[int, ...]], float] = {}
         self._steps_left = max_steps
 
@@ -98,7 +104,7 @@ class Evaluator:
             case Inf(negative=negative):
                 return -math.inf if negative else math.inf
             case Input(dims=dims):
-                return input_value(expr, tuple(env[d] for d in dims))
+                return input_value(expr, tuple(env[d] for d in dims), self._labels.get(expr))
             case Unary(op=op, operand=operand):
                 x = self._eval(operand, env)
                 return -x if op is UnaryOp.NEG else _safe(_UNARY[op], x)

@@ -13,6 +13,8 @@ with equal fields are the same object, so equality is identity and hashing is by
 from __future__ import annotations
 
 import enum
+import itertools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
@@ -60,14 +62,17 @@ class Inf:
 class Input:
     """A kernel input read at the current index.
 
-    `name` identifies the input (a parameter name, a `name=`, or a generated `#n` for an
-    unnamed array); `anonymous` says the name was generated and is not shown to users.
-    `dims` are the names of the input's dims in the order of its axes.
+    `serial` identifies the input: every registration of an array (a `Typed(...)`, a kernel
+    parameter at a call) gets its own (`new_input`), so two arrays are two inputs whatever
+    their names. `name` is what messages and specs call it (a parameter name, a `name=`, or a
+    generated `#n` for an unnamed array); `anonymous` says the name was generated and is not
+    shown to users. `dims` are the names of the input's dims in the order of its axes.
     """
 
     name: str
     dims: tuple[str, ...]
     anonymous: bool
+    serial: int
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -117,8 +122,22 @@ def inf(negative: bool) -> Expr:
     return _intern(("inf", negative), Inf, negative)
 
 
-def input_leaf(name: str, dims: tuple[str, ...], anonymous: bool = False) -> Expr:
-    return _intern(("in", name, dims, anonymous), Input, name, dims, anonymous)
+def input_leaf(
+    name: str, dims: tuple[str, ...], anonymous: bool = False, serial: int = 0
+) -> Expr:
+    """The input with exactly these fields (tests build fixed leaves with it); a new array is
+    registered with `new_input`."""
+    return _intern(("in", name, dims, anonymous, serial), Input, name, dims, anonymous, serial)
+
+
+_SERIALS: Final = itertools.count(1)
+
+
+def new_input(name: str, dims: tuple[str, ...], anonymous: bool = False) -> Input:
+    """A new input, distinct from every other, whatever its name and dims."""
+    leaf = input_leaf(name, dims, anonymous, next(_SERIALS))
+    assert isinstance(leaf, Input)
+    return leaf
 
 
 def unary(op: UnaryOp, operand: Expr) -> Expr:
@@ -180,3 +199,53 @@ def inputs_of(expr: Expr) -> list[Input]:
             case Const() | Inf():
                 pass
     return found
+
+
+def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
+    """`expr` with each input leaf in `replace` replaced by its term (iterative, memoized per
+    node). A replaced input's term may have free dims only among the input's dims: a `Reduce`
+    over one of them around the leaf then binds the term's dim, as it bound the input's."""
+    if not replace:
+        return expr
+    done: dict[int, Expr] = {}
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in done:
+            continue
+        match node:
+            case Input():
+                done[id(node)] = replace.get(node, node)
+            case Const() | Inf():
+                done[id(node)] = node
+            case Unary(op=op, operand=operand):
+                if children_done:
+                    done[id(node)] = unary(op, done[id(operand)])
+                else:
+                    stack += [(node, True), (operand, False)]
+            case Binary(op=op, left=left, right=right):
+                if children_done:
+                    done[id(node)] = binary(op, done[id(left)], done[id(right)])
+                else:
+                    stack += [(node, True), (left, False), (right, False)]
+            case Reduce(op=op, dim=dim, interval=interval, body=body):
+                if children_done:
+                    done[id(node)] = reduce(op, dim, interval, done[id(body)])
+                else:
+                    stack += [(node, True), (body, False)]
+    return done[id(expr)]
+
+
+def input_labels(inputs: Iterable[Input]) -> dict[Input, str]:
+    """How messages tell inputs apart: the name (the dims for an unnamed input), qualified
+    `x#2`, `x#3`... in order of registration when distinct inputs would read alike."""
+    by_text: dict[tuple[str, tuple[str, ...]], list[Input]] = {}
+    for node in dict.fromkeys(inputs):
+        text = " ".join(node.dims) if node.anonymous else node.name
+        by_text.setdefault((text, node.dims), []).append(node)
+    labels: dict[Input, str] = {}
+    for (text, _dims), nodes in by_text.items():
+        nodes.sort(key=lambda n: n.serial)
+        for rank, node in enumerate(nodes, start=1):
+            labels[node] = text if rank == 1 else f"{text}#{rank}"
+    return labels

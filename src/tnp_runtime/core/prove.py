@@ -19,7 +19,7 @@ from tnp_runtime.core import normal
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, IntervalSet, render_dims
 from tnp_runtime.core.evaluate import EvaluationBudget, Evaluator, differ
-from tnp_runtime.core.ir import Expr, inputs_of
+from tnp_runtime.core.ir import Expr, input_labels, inputs_of
 from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom, Value
 from tnp_runtime.core.normalize import normalize
 from tnp_runtime.core.render import Renderer
@@ -198,7 +198,7 @@ def _numeric_check(
     kernel: Expr, spec: Expr, tile: DimType
 ) -> tuple[bool, Counterexample | None]:
     """(equal at every sampled index, the first index where they differ)."""
-    evaluator = Evaluator()
+    evaluator = Evaluator(labels=input_labels([*inputs_of(kernel), *inputs_of(spec)]))
     for point in _sample_indices(tile):
         index = dict(point)
         k, s = evaluator.at(kernel, index), evaluator.at(spec, index)

@@ -10,13 +10,23 @@ with an ellipsis so a message stays readable however many tiles a kernel has.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Final, assert_never
 
 from tnp_runtime.core import normal
 from tnp_runtime.core.dims import IntervalSet
-from tnp_runtime.core.ir import Binary, Const, Expr, Inf, Input, Reduce, Unary, UnaryOp
+from tnp_runtime.core.ir import (
+    Binary,
+    Const,
+    Expr,
+    Inf,
+    Input,
+    Reduce,
+    Unary,
+    UnaryOp,
+    input_labels,
+)
 from tnp_runtime.core.normal import Atom, ExtInf, Func, Leaf, MaxAtom, MaxOf, Mono, Poly, SumAtom
 
 MAX_CHARS: Final = 240
@@ -49,6 +59,8 @@ class Renderer:
     sizes: Mapping[str, int]
     named: frozenset[str]
     order: tuple[str, ...] = ()
+    # Distinct inputs that would read alike (two arrays named x): shown as `x#2:M N`.
+    qualified: Mapping[Input, str] = field(default_factory=dict)
 
     @staticmethod
     def for_inputs(
@@ -59,7 +71,18 @@ class Renderer:
         for node in inputs:
             by_dims.setdefault(frozenset(node.dims), set()).add(node.name)
         named = {name for names in by_dims.values() if len(names) > 1 for name in names}
-        return Renderer(sizes, frozenset(named), order)
+        labels = input_labels(inputs)
+        # Every input of a group that reads alike is qualified, the first too (`x` and `x#2`).
+        groups: dict[str, int] = {}
+        for label in labels.values():
+            base = label.rsplit("#", 1)[0] if "#" in label[1:] else label
+            groups[base] = groups.get(base, 0) + 1
+        qualified = {
+            node: label
+            for node, label in labels.items()
+            if groups[label.rsplit("#", 1)[0] if "#" in label[1:] else label] > 1
+        }
+        return Renderer(sizes, frozenset(named), order, qualified)
 
     # -- normal forms -------------------------------------------------------------------------
 
@@ -114,6 +137,12 @@ class Renderer:
 
     def _leaf(self, node: Input, slices: Mapping[str, str]) -> str:
         dims = " ".join(d + slices.get(d, "") for d in node.dims)
+        label = self.qualified.get(node)
+        if label is not None:
+            if node.anonymous:
+                rank = label.rsplit("#", 1)[1] if "#" in label else "1"
+                return f"unnamed#{rank}:{dims}"
+            return f"{label}:{dims}"
         if node.name in self.named and not node.anonymous:
             return f"{node.name}:{dims}"
         return dims
@@ -175,7 +204,9 @@ class Renderer:
                 return "-inf" if negative else "inf"
             case Input() as node:
                 shown = self._leaf(node, {})
-                return shown if node.anonymous else f"{node.name}:{' '.join(node.dims)}"
+                if node.anonymous or node in self.qualified:
+                    return shown
+                return f"{node.name}:{' '.join(node.dims)}"
             case Unary(op=op, operand=operand):
                 inner = self._expr(operand, depth - 1)
                 return f"-{inner}" if op is UnaryOp.NEG else f"{op.value}({inner})"

@@ -44,6 +44,20 @@ class Abstract:
         return f"`{_LABELS.expr(self.expr)}` over {render_dims(self.dims)}"
 
 
+def write_diagnostic(owner: Abstract | str) -> Diagnostic:
+    """`tnp-write`: an in-place write to the data behind a typed value (`owner`) or a result
+    (its spec text). That data is read-only while it is typed, so a type always describes the
+    numbers behind it."""
+    what = f"the value {owner.label()}" if isinstance(owner, Abstract) else f"result `{owner}`"
+    return Diagnostic(
+        Code.WRITE,
+        f"in-place write to the data of {what}: the array behind a typed value is read-only, "
+        "so that its type always describes it",
+        ("compute a new value instead (e.g. `x * 0`), or copy the data to change it as a "
+         "plain array (`np.array(x.arr)`)",),
+    )
+
+
 def _dim_error(message: str, *notes: str) -> Violation:
     return Violation(Diagnostic(Code.DIM, message, notes))
 

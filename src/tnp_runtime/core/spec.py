@@ -808,15 +808,22 @@ def parse_dims(text: str) -> tuple[SpecDim, ...]:
 
 @dataclass(frozen=True, slots=True)
 class SpecInput:
-    """A kernel input as a spec sees it.
+    """A kernel input as a spec sees it: the leaf a spec naming it resolves to (its identity,
+    name and dims), and its full dims in the order of its axes.
 
-    `dims` are its full dims in the order of its axes; `anonymous` says `name` was generated
-    (an unnamed array) and cannot be written in a spec.
+    An anonymous leaf's name was generated (an unnamed array) and cannot be written in a spec.
     """
 
-    name: str
+    leaf: ir.Input
     dims: DimType
-    anonymous: bool
+
+    @property
+    def name(self) -> str:
+        return self.leaf.name
+
+    @property
+    def anonymous(self) -> bool:
+        return self.leaf.anonymous
 
 
 @dataclass(frozen=True, slots=True)
@@ -867,13 +874,13 @@ class _Resolver:
         # A dim is known if declared or held by an input; broadcast dims come from here.
         self.known: dict[str, FullDim] = dict(dims)
         self.by_dim_set: dict[frozenset[str], list[SpecInput]] = {}
-        self.by_name: dict[str, SpecInput] = {}
+        self.by_name: dict[str, list[SpecInput]] = {}
         for inp in self.inputs:
             for sliced in inp.dims:
                 self.known.setdefault(sliced.name, sliced.dim)
             self.by_dim_set.setdefault(frozenset(dim_names(inp.dims)), []).append(inp)
             if not inp.anonymous:
-                self.by_name.setdefault(inp.name, inp)
+                self.by_name.setdefault(inp.name, []).append(inp)
 
     def error(self, pos: int, problem: str, fix: str) -> SpecError:
         return SpecError(self.text, pos, problem, fix)
@@ -990,7 +997,10 @@ class _Resolver:
         written_names = frozenset(d.name for d in tensor.dims)
         written = " ".join(str(d) for d in tensor.dims)
         if tensor.name is not None:
-            named = self.by_name.get(tensor.name)
+            homonyms = self.by_name.get(tensor.name, [])
+            if len(homonyms) > 1:
+                raise self.homonyms(tensor, tensor.name, homonyms)
+            named = homonyms[0] if homonyms else None
             if named is None and self.open_inputs:
                 return self.unread_input(tensor, tensor.name, anonymous=False)
             if named is None:
@@ -1020,6 +1030,10 @@ class _Resolver:
                     "or compute this value, e.g. with a contraction (... -> dims)",
                 )
             if len(candidates) > 1:
+                names = [inp.name for inp in candidates if not inp.anonymous]
+                repeated = next((n for n in names if names.count(n) > 1), None)
+                if repeated is not None:
+                    raise self.homonyms(tensor, repeated, candidates)
                 raise self.ambiguous(tensor, written, candidates)
             inp = candidates[0]
         own_by_name = {s.name: s for s in inp.dims}
@@ -1029,8 +1043,7 @@ class _Resolver:
             if dim.interval is not None:
                 sliced = self.narrow(sliced, dim, f"input {inp.name}")
             dims.append(sliced)
-        expr = ir.input_leaf(inp.name, dim_names(inp.dims), inp.anonymous)
-        return _Value(expr, tuple(dims))
+        return _Value(inp.leaf, tuple(dims))
 
     def unread_input(self, tensor: Tensor, name: str, anonymous: bool) -> _Value:
         """A leaf for an input the kernel never read (script form only)."""
@@ -1040,8 +1053,19 @@ class _Resolver:
             if dim.interval is not None:
                 sliced = self.narrow(sliced, dim, f"input {name}")
             dims.append(sliced)
-        expr = ir.input_leaf(name, tuple(d.name for d in tensor.dims), anonymous)
+        expr = ir.new_input(name, tuple(d.name for d in tensor.dims), anonymous)
         return _Value(expr, tuple(dims))
+
+    def homonyms(self, tensor: Tensor, name: str, inputs: Sequence[SpecInput]) -> SpecError:
+        """Two different arrays share the name a leaf needs: no spelling can tell them apart."""
+        same = [inp for inp in inputs if inp.name == name]
+        shown = ", ".join(_show_dims(inp.dims) for inp in same)
+        return self.error(
+            tensor.pos,
+            f"{len(same)} different inputs are named '{name}' ({shown}): the spec cannot tell "
+            "which one it means",
+            "give each array its own name (Typed(arr, ..., name=\"...\")) and write that name",
+        )
 
     def ambiguous(self, tensor: Tensor, written: str, candidates: Sequence[SpecInput]) -> SpecError:
         who = ["an unnamed input" if inp.anonymous else inp.name for inp in candidates]

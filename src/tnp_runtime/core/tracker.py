@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tnp_runtime.core.coverage import Coverage
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim
+from tnp_runtime.core.ir import Input, inputs_of
 from tnp_runtime.core.prove import diagnose, prove
 from tnp_runtime.core.rules import Abstract, check_tile
 from tnp_runtime.core.spec import ResolvedSpec, SpecInput, parse_spec, resolve_spec
@@ -43,6 +44,9 @@ class ResultTracker:
         self.coverage: Coverage | None = None
         # Dim sizes of the binding, so messages can omit intervals that cover a whole dim.
         self.sizes: dict[str, int] = {}
+        # The inputs the spec ranges over (kernel form: the kernel's parameters); None in script
+        # form, where the spec resolves against whatever the scope and the first tile hold.
+        self.inputs: frozenset[Input] | None = None
 
     @property
     def bound(self) -> bool:
@@ -53,10 +57,20 @@ class ResultTracker:
         resolved = resolve_spec(
             self.spec_text, binding.dims, binding.inputs, binding.open_inputs
         )
-        self.resolved = resolved
-        self.sizes = {name: d.size for name, d in binding.dims.items()}
-        self.coverage = Coverage(resolved.dims)
+        inputs = None if binding.open_inputs else frozenset(i.leaf for i in binding.inputs)
+        self.bind_resolved(resolved, {name: d.size for name, d in binding.dims.items()}, inputs)
         return resolved
+
+    def bind_resolved(
+        self, resolved: ResolvedSpec, sizes: Mapping[str, int], inputs: frozenset[Input] | None
+    ) -> None:
+        """Bind to a spec already resolved (a kernel call: see `calls.enter_kernel`). A result
+        is bound once: it keeps this spec for its whole life."""
+        assert self.resolved is None, "a result is bound once"
+        self.resolved = resolved
+        self.sizes = dict(sizes)
+        self.coverage = Coverage(resolved.dims)
+        self.inputs = inputs
 
     def assign(self, tile: Abstract, binding: Binding | Callable[[], Binding]) -> DimType:
         """Check, prove and record a tile; returns its region in the result's dim order.
@@ -71,11 +85,35 @@ class ResultTracker:
         region = check_tile(tile, resolved.dims, self.spec_text)
         problem = diagnose(prove(tile.expr, resolved.expr, region, self.sizes), region)
         if problem is not None:
-            raise Violation(problem)
+            raise Violation(self._stray_input(tile, problem) or problem)
         overlap = self.coverage.record(region)
         if overlap is not None:
             raise Violation(overlap)
         return region
+
+    def _stray_input(self, tile: Abstract, problem: Diagnostic) -> Diagnostic | None:
+        """A failed tile that reads an input the spec does not range over (a `Typed` a kernel
+        did not receive as a parameter): that is the fault to report, with the prover's
+        finding as a note. Only failed proofs are searched: a tile proved equal to the spec
+        does not depend on such an input, and the search costs a walk of the tile."""
+        if self.inputs is None:
+            return None
+        stray = [leaf for leaf in inputs_of(tile.expr) if leaf not in self.inputs]
+        if not stray:
+            return None
+        shown = ", ".join(
+            f"an unnamed array ({' '.join(leaf.dims)})"
+            if leaf.anonymous
+            else f"`{leaf.name}` ({' '.join(leaf.dims)})"
+            for leaf in stray
+        )
+        return Diagnostic(
+            Code.SPEC,
+            f"the tile reads {shown}, which the kernel did not receive as a parameter: a "
+            "kernel's result is proved from its parameters only; pass it to the kernel as a "
+            "parameter",
+            (problem.message, *problem.notes),
+        )
 
     def coverage_diagnostic(self, where: str) -> Diagnostic | None:
         """`tnp-coverage` if some region is unwritten (or nothing was ever assigned)."""
