@@ -120,23 +120,12 @@ def test_runner_reports_a_wrong_kernel_the_prover_accepted(
 # -- random kernels -------------------------------------------------------------------------
 
 COUNT = 60  # kernels per form in CI; `python -m tests.differential` runs more
-# Bugs being fixed, which the oracle finds in these forms until the fix lands (strict: once it
-# has, the test passes and the mark must go):
-KNOWN = {
-    "global": "a module-level Typed named like a kernel parameter is taken for it",
-    "reused": "two inputs with one name are one leaf, and a spec naming them is not refused",
-    "nested": "a kernel called with expressions re-binds the result to its own spec",
-}
 
 
-@pytest.mark.parametrize("form", [
-    pytest.param(form, marks=pytest.mark.xfail(reason=KNOWN[form], strict=True))
-    if form in KNOWN else form
-    for form in sorted(set(FORMS))
-])
+@pytest.mark.parametrize("form", sorted(set(FORMS)))
 def test_random_kernels_agree_with_the_oracle(form: str) -> None:
     tally = run_many(seed=8, count=COUNT, form=form)
-    assert tally.counts["accepted"] > 0 or form in KNOWN, tally.report(8, 0)
+    assert tally.counts["accepted"] > 0, tally.report(8, 0)
     failures = {kind: tally.listed.get(kind, []) for kind in FAILURES}
     assert not any(failures.values()), tally.report(8, 0)
 
