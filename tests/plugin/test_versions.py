@@ -17,6 +17,7 @@ import mypy.api
 import pytest
 
 import tnp_mypy
+from tests.plugin.expectations import Line, expected
 from tests.plugin.harness import CASES_DIR, REPO_DIR
 from tnp_mypy import compat
 from tnp_mypy.config import Config
@@ -99,3 +100,16 @@ def test_incremental_run_with_a_float_setting(tmp_path: Path) -> None:
         assert "INTERNAL ERROR" not in stdout + stderr, stdout + stderr
         assert "[tnp-coverage]" in stdout and "tnp-internal" not in stdout
     assert first[0] == second[0]
+
+
+def test_expectations_for_some_mypy_versions(tmp_path: Path) -> None:
+    """A case expectation bounded by mypy versions holds for those versions only."""
+    case = tmp_path / "case.py"
+    case.write_text(
+        "x = 1  # E: always\n"
+        "    # ^N[mypy>=1.0]: from 1.0\n"
+        "    # ^N[mypy<1.0]: before 1.0\n"
+        "y = 2  # E[mypy>=99.0]: from 99.0\n",
+        encoding="utf-8",
+    )
+    assert expected(case) == [Line(1, "E", "always"), Line(1, "N", "from 1.0")]
