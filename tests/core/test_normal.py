@@ -3,11 +3,13 @@ the non-identities the normal form must never claim."""
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pytest
 
-from tnp_runtime.core import ir, normal
+from tnp_runtime.core import ir, normal, rules
+from tnp_runtime.core.constants import float_constant
 from tnp_runtime.core.dims import Interval
 from tnp_runtime.core.ir import BinaryOp as B
 from tnp_runtime.core.ir import Expr
@@ -94,6 +96,30 @@ IDENTITIES: list[tuple[str, Expr, Expr]] = [
     ("double negation", ir.unary(U.NEG, ir.unary(U.NEG, x)), x),
     ("denominators meet up to an exp factor (sigmoid)",
      div(exp(x), add(exp(x), c(1))), div(c(1), add(c(1), exp(ir.unary(U.NEG, x))))),
+    ("exp of log, where log is in its domain", exp(ir.unary(U.LOG, x)), x),
+    ("exp(x - log s) is exp(x) / s", exp(sub(x, ir.unary(U.LOG, s(0, 8, y)))),
+     div(exp(x), s(0, 8, y))),
+    ("exp(2 log s + x) is s² exp(x)", exp(add(mul(c(2), ir.unary(U.LOG, w)), x)),
+     mul(mul(w, w), exp(x))),
+    ("exp(-log(x + y)) is 1 / (x + y)", exp(ir.unary(U.NEG, ir.unary(U.LOG, add(x, y)))),
+     div(c(1), add(y, x))),
+    ("tiled sums over a full one merge to 1",
+     add(div(s(0, 4, x), s(0, 8, x)), div(s(4, 8, x), s(0, 8, x))), c(1)),
+    ("tiled sums times the full one squared merge to its cube",
+     add(mul(s(0, 4, x), mul(s(0, 8, x), s(0, 8, x))),
+         mul(s(4, 8, x), mul(s(0, 8, x), s(0, 8, x)))),
+     mul(s(0, 8, x), mul(s(0, 8, x), s(0, 8, x)))),
+    ("a full reduction times tiled ones (two-pass variance)",
+     add(mul(s(0, 8, x), s(0, 4, y)), mul(s(0, 8, x), s(4, 8, y))),
+     mul(s(0, 8, x), s(0, 8, y))),
+    ("a tile of a sum times a tile of the same sum",
+     add(mul(s(0, 4, x), s(0, 4, x)), mul(s(0, 4, x), s(4, 8, x))),
+     mul(s(0, 4, x), s(0, 8, x))),
+    ("exp of a constant is its float64 value", exp(c(1)), c(str(float_constant(math.e)))),
+    ("one third written as a float", rules.scalar_expr(1 / 3), div(c(1), c(3))),
+    ("a decimal written as a float", rules.scalar_expr(0.044715), c("0.044715")),
+    ("log and sqrt of constants are their float64 values", ir.unary(U.LOG, c(2)),
+     rules.scalar_expr(math.log(2))),
     ("log of a product with exp (logsumexp)",
      add(m(0, 8, x), ir.unary(U.LOG, s(0, 8, exp(sub(x, m(0, 8, x)))))),
      ir.unary(U.LOG, s(0, 8, exp(x)))),
@@ -107,7 +133,14 @@ def test_identity(name: str, lhs: Expr, rhs: Expr) -> None:
 
 NON_IDENTITIES: list[tuple[str, Expr, Expr]] = [
     ("sqrt(x)² is not x (x may be negative)", mul(ir.unary(U.SQRT, x), ir.unary(U.SQRT, x)), x),
-    ("exp(log x) is not x", exp(ir.unary(U.LOG, x)), x),
+    ("exp(log x / 2) is not x", exp(div(ir.unary(U.LOG, x), c(2))), x),
+    ("a tiled sum over a full one is not the sum (the factor is kept)",
+     add(div(s(0, 4, x), s(0, 8, x)), div(s(4, 8, x), s(0, 8, x))), s(0, 8, x)),
+    ("tiled sums times the full one squared are not the full one",
+     add(mul(s(0, 4, x), mul(s(0, 8, x), s(0, 8, x))),
+         mul(s(4, 8, x), mul(s(0, 8, x), s(0, 8, x)))), s(0, 8, x)),
+    ("exp(1)² is not exp(2) exactly (each is its own float64)", mul(exp(c(1)), exp(c(1))),
+     exp(c(2))),
     ("log(x·y) is not log x + log y", ir.unary(U.LOG, mul(x, y)),
      add(ir.unary(U.LOG, x), ir.unary(U.LOG, y))),
     ("overlapping sums do not merge", add(s(0, 6, x), s(2, 8, x)), s(0, 8, x)),
@@ -134,6 +167,7 @@ UNDEFINED: list[tuple[str, Expr]] = [
     ("division by an identically zero term", div(x, sub(y, y))),
     ("a sum of infinities", s(0, 4, ir.inf(False))),
     ("sqrt of a negative constant", ir.unary(U.SQRT, c(-4))),
+    ("exp of a constant beyond float64", exp(c(1000))),
 ]
 
 

@@ -9,12 +9,14 @@ mutated pairs may leave it, and indices where a side is NaN are not compared.
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.core.normal_eval import close, value_at
 from tnp_runtime.core import ir
 from tnp_runtime.core.dims import FullDim, Interval
 from tnp_runtime.core.evaluate import Evaluator, differ
@@ -22,6 +24,8 @@ from tnp_runtime.core.ir import Binary, Const, Expr, Inf, Input, Reduce, Unary
 from tnp_runtime.core.ir import BinaryOp as B
 from tnp_runtime.core.ir import ReduceOp as R
 from tnp_runtime.core.ir import UnaryOp as U
+from tnp_runtime.core.normal import NotNormalizable
+from tnp_runtime.core.normalize import normalize
 from tnp_runtime.core.prove import Proved, Refuted, prove
 
 LEAVES = [
@@ -31,6 +35,14 @@ LEAVES = [
     ir.input_leaf("Z", ("N",)),
 ]
 N_SIZE = 8
+# Bodies whose sum over N is a single sum atom, so that sums of tiles (and their merges with a
+# factor the term already holds) are common in generated terms.
+N_MONOMIALS = [
+    LEAVES[0],
+    ir.binary(B.MUL, LEAVES[0], LEAVES[1]),
+    ir.binary(B.MUL, LEAVES[0], LEAVES[3]),
+    ir.unary(U.EXP, LEAVES[1]),
+]
 TILE = (FullDim("M", 3).full, FullDim("N", N_SIZE).full)
 
 
@@ -69,6 +81,9 @@ def terms(depth: int) -> st.SearchStrategy[Expr]:
         sub.map(lambda e: ir.unary(U.EXP, ir.binary(B.SUB, ir.inf(True), e))),
         st.tuples(st.sampled_from([R.SUM, R.MAX]), intervals, sub).map(
             lambda t: ir.reduce(t[0], "N", t[1], t[2])
+        ),
+        st.tuples(intervals, st.sampled_from(N_MONOMIALS)).map(
+            lambda t: ir.reduce(R.SUM, "N", t[0], t[1])
         ),
     )
 
@@ -110,6 +125,13 @@ def rewrite(draw: st.DrawFn, e: Expr, depth: int = 0) -> Expr:
                 cut = draw(st.integers(interval.start + 1, interval.stop - 1))
                 a = ir.reduce(op, dim, Interval(interval.start, cut), body)
                 b = ir.reduce(op, dim, Interval(cut, interval.stop), body)
+                if op is R.SUM and draw(st.booleans()):
+                    # (a/F + b/F)·F or (a·F + b·F)/F, F the whole sum: merging the tiles must
+                    # keep the factor F (or 1/F) each of them already holds.
+                    whole = ir.reduce(op, dim, interval, body)
+                    inner, outer = (B.DIV, B.MUL) if draw(st.booleans()) else (B.MUL, B.DIV)
+                    tiles = ir.binary(B.ADD, ir.binary(inner, b, whole), ir.binary(inner, a, whole))
+                    return ir.binary(outer, tiles, whole)
                 return ir.binary(B.ADD if op is R.SUM else B.MAX, b, a)
             return ir.reduce(op, dim, interval, body)
         case Const() | Inf() | Input():
@@ -181,3 +203,64 @@ def test_rewrites_are_mostly_proved(data: st.DataObject) -> None:
     verdict = prove(e, other, TILE)
     # Rewriting keeps real equality, so a refutation here is a prover or evaluator bug.
     assert not isinstance(verdict, Refuted), verdict
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pairs())
+def test_a_term_and_its_normal_form_have_the_same_value(pair: tuple[Expr, Expr]) -> None:
+    """The property every Proved rests on, checked directly: each side's normal form, evaluated
+    by an evaluator of normal forms written for the tests, equals the term evaluated as IR."""
+    evaluator = Evaluator()
+    for expr in pair:
+        try:
+            form = normalize(expr)
+        except NotNormalizable:
+            continue
+        for m_index in range(3):
+            for n_index in (0, 3, N_SIZE - 1):
+                index = {"M": m_index, "N": n_index}
+                term, normal = evaluator.at(expr, index), value_at(form, index)
+                assert close(term, normal), (index, term, normal)
+
+
+@st.composite
+def tiled_sums(draw: st.DrawFn) -> Expr:
+    """Σ over tiles of (the tile's sum · or / a factor built from sums of the same body): what a
+    tiled kernel adds up, with the whole sum (or a tile of it) already a factor of each term."""
+    body = draw(st.sampled_from(N_MONOMIALS))
+    cuts = sorted(draw(st.sets(st.integers(1, N_SIZE - 1), max_size=3)))
+    bounds = [0, *cuts, N_SIZE]
+    tiles = [ir.reduce(R.SUM, "N", Interval(a, b), body) for a, b in itertools.pairwise(bounds)]
+    whole = ir.reduce(R.SUM, "N", Interval(0, N_SIZE), body)
+    factor = draw(st.sampled_from([whole, ir.binary(B.MUL, whole, whole), tiles[0]]))
+    op = draw(st.sampled_from([B.MUL, B.DIV]))
+    total: Expr = ir.binary(op, tiles[0], factor)
+    for tile in tiles[1:]:
+        total = ir.binary(B.ADD, total, ir.binary(op, tile, factor))
+    return total
+
+
+@settings(max_examples=200, deadline=None)
+@given(tiled_sums())
+def test_merged_tiles_keep_the_factors_of_their_terms(expr: Expr) -> None:
+    form = normalize(expr)
+    evaluator = Evaluator()
+    for m_index in range(3):
+        index = {"M": m_index, "N": 0}
+        term, normal = evaluator.at(expr, index), value_at(form, index)
+        assert close(term, normal), (index, term, normal)
+
+
+def test_a_denominator_whose_exponent_holds_a_log_keeps_its_value() -> None:
+    # exp(log(2(x² + 2)) / 2)² has exponent log(2(x² + 2)): dividing by a sum of such terms
+    # shifts by that exponent, and exp(-shift) is then 1 / (2(x² + 2)), coefficient and all.
+    x, y = LEAVES[2], ir.input_leaf("V", ("M",))
+    base = ir.binary(B.MUL, ir.const(2), _positive(x))
+    half = ir.unary(U.EXP, ir.binary(B.DIV, ir.unary(U.LOG, base), ir.const(2)))
+    square = ir.binary(B.MUL, half, half)
+    denominator = ir.binary(B.ADD, square, ir.binary(B.MUL, square, ir.unary(U.EXP, y)))
+    expr = ir.binary(B.DIV, ir.const(1), denominator)
+    for m_index in range(3):
+        index = {"M": m_index}
+        term, normal = Evaluator().at(expr, index), value_at(normalize(expr), index)
+        assert close(term, normal), (index, term, normal)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final, NamedTuple, TypeVar, assert_never
 
+from tnp_runtime.core.constants import float_constant
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.ir import Input
 
@@ -256,7 +257,7 @@ def _merge_bindings(
 
 
 class _SumGroup(NamedTuple):
-    """Terms that differ only in the bindings of their one sum factor."""
+    """Terms c·rest·Σ_I(body) that differ only in the bindings I of one sum factor."""
 
     coef: Fraction
     rest: tuple[tuple[Atom, int], ...]
@@ -265,47 +266,66 @@ class _SumGroup(NamedTuple):
     dims: tuple[str, ...]
 
 
-def _merge_sums(terms: dict[Mono, Fraction]) -> dict[Mono, Fraction]:
-    """Merge terms c·rest·Σ_I(b) + c·rest·Σ_J(b) into c·rest·Σ_{I∪J}(b)."""
+def _sum_groups(terms: dict[Mono, Fraction]) -> dict[_SumGroup, list[tuple[Mono, SumAtom]]]:
+    """Every way of reading a term as c·rest·Σ_I(body): one per sum factor of positive power,
+    `rest` being the term divided by that factor once (so it may still hold the same sum)."""
     groups: dict[_SumGroup, list[tuple[Mono, SumAtom]]] = {}
     for mono, coef in terms.items():
-        sums = [a for a, p in mono.factors if isinstance(a, SumAtom) and p == 1]
-        if len(sums) != 1:
+        for atom, power in mono.factors:
+            if not isinstance(atom, SumAtom) or power < 1:
+                continue
+            # The term's factors with this sum's power lowered by one (still sorted by uid).
+            rest = tuple(
+                (a, p - 1) if a is atom else (a, p)
+                for a, p in mono.factors
+                if a is not atom or p > 1
+            )
+            dims = tuple(d for d, _ in atom.bindings)
+            key = _SumGroup(coef, rest, mono.exponent, atom.body, dims)
+            groups.setdefault(key, []).append((mono, atom))
+    return groups
+
+
+def _merge_sums(terms: dict[Mono, Fraction]) -> dict[Mono, Fraction]:
+    """Merge c·rest·Σ_I(b) + c·rest·Σ_J(b) into c·rest·Σ_{I∪J}(b) (I, J disjoint).
+
+    This is the distributive law, c·rest·(Σ_I(b) + Σ_J(b)), so the merged sum is multiplied
+    into `rest` with the ring's own product: a factor `rest` already holds (the same sum, or
+    the merged one) keeps its power. Each pass merges pairs of terms no other merge of that
+    pass touched; passes repeat until none merges."""
+    while True:
+        groups = _sum_groups(terms)
+        if not any(len(members) > 1 for members in groups.values()):
+            return terms
+        merged = dict(terms)
+        used: set[Mono] = set()
+        for group, members in groups.items():
+            pair = _mergeable_pair([(m, a) for m, a in members if m not in used])
+            if pair is None:
+                continue
+            (first, _), (second, _), joined = pair
+            used.update((first, second))
+            for mono in (first, second):
+                merged[mono] -= group.coef
+            rest = _mono(group.rest, group.exponent)
+            union = _mono_mul(rest, _mono(((_sum_atom(joined, group.body), 1),), None))
+            merged[union] = merged.get(union, Fraction(0)) + group.coef
+        if not used:
+            return terms
+        terms = {m: c for m, c in merged.items() if c != 0}
+
+
+def _mergeable_pair(
+    members: list[tuple[Mono, SumAtom]],
+) -> tuple[tuple[Mono, SumAtom], tuple[Mono, SumAtom], tuple[tuple[str, IntervalSet], ...]] | None:
+    """Two members (of different terms) whose sums cover disjoint parts of one dim."""
+    for (mx, ax), (my, ay) in itertools.combinations(members, 2):
+        if mx is my:
             continue
-        atom = sums[0]
-        rest = tuple((a, p) for a, p in mono.factors if a is not atom)
-        dims = tuple(d for d, _ in atom.bindings)
-        key = _SumGroup(coef, rest, mono.exponent, atom.body, dims)
-        groups.setdefault(key, []).append((mono, atom))
-    if not any(len(g) > 1 for g in groups.values()):
-        return terms
-    merged = dict(terms)
-    for group, members in groups.items():
-        if len(members) < 2:
-            continue
-        atoms: list[Atom] = [atom for _, atom in members]
-        changed = True
-        while changed:
-            changed = False
-            for x, y in itertools.combinations(range(len(atoms)), 2):
-                ax, ay = atoms[x], atoms[y]
-                assert isinstance(ax, SumAtom) and isinstance(ay, SumAtom)
-                joined = _merge_bindings(ax.bindings, ay.bindings, False)
-                if joined is not None:
-                    new_atom = _sum_atom(joined, group.body)
-                    atoms = [a for k, a in enumerate(atoms) if k not in (x, y)] + [new_atom]
-                    changed = True
-                    break
-        for mono, _ in members:
-            merged[mono] -= group.coef
-            if merged[mono] == 0:
-                del merged[mono]
-        for merged_atom in atoms:
-            powers: dict[Atom, int] = dict(group.rest)
-            powers[merged_atom] = 1
-            mono = _mono(_sorted_factors(powers), group.exponent)
-            merged[mono] = merged.get(mono, Fraction(0)) + group.coef
-    return {m: c for m, c in merged.items() if c != 0}
+        joined = _merge_bindings(ax.bindings, ay.bindings, False)
+        if joined is not None:
+            return (mx, ax), (my, ay), joined
+    return None
 
 
 def _sorted_factors(powers: dict[Atom, int]) -> tuple[tuple[Atom, int], ...]:
@@ -437,13 +457,12 @@ def inverse(a: Value) -> Value:
     lead = min(shifted.terms, key=lambda t: content_key(t[0]))[1]
     monic = scale(shifted, 1 / lead)
     assert isinstance(monic, Poly)
-    outside = _mono_inverse(common)
-    if shift is not None:
-        unshift = exp(neg(shift))
-        assert isinstance(unshift, Poly)
-        outside = _mono_mul(outside, unshift.terms[0][0])
     group = _mono(((_func("group", monic), -1),), None)
-    return _poly_raw({_mono_mul(outside, group): 1 / lead})
+    inverted = _poly_raw({_mono_mul(_mono_inverse(common), group): 1 / lead})
+    # 1/a = 1/common · exp(-shift) · 1/(lead · monic). exp(-shift) is multiplied in as a value,
+    # not as one monomial: an exponent may hold log(P) (exp(½ log s)² has exponent log s),
+    # and then exp(-shift) is 1/P, with coefficients and terms of its own.
+    return inverted if shift is None else mul(inverted, exp(neg(shift)))
 
 
 _CONTENT_KEYS: Final[dict[int, str]] = {}
@@ -501,12 +520,58 @@ def div(a: Value, b: Value) -> Value:
 # Elementwise functions
 
 
+# exp(k·log P) is multiplied out as P^k only for |k| up to this (a larger power is left as it
+# is: still sound, only less complete).
+_MAX_LOG_POWER: Final = 8
+
+
+def _float_function(fn: Callable[[float], float], name: str, value: Fraction) -> Value:
+    """`fn` of a constant, as the float64 value a kernel computes for it (see `constants`)."""
+    try:
+        result = fn(float(value))
+    except (OverflowError, ValueError):
+        raise NotNormalizable(f"{name}({value}) is not a finite float64") from None
+    if not math.isfinite(result):
+        raise NotNormalizable(f"{name}({value}) is not a finite float64")
+    return constant(float_constant(result))
+
+
+def _log_argument(mono: Mono) -> Poly | None:
+    """P when `mono` is exactly log(P)."""
+    if mono.exponent is None and len(mono.factors) == 1:
+        atom, power = mono.factors[0]
+        if power == 1 and isinstance(atom, Func) and atom.name == "log":
+            return atom.arg
+    return None
+
+
 def exp(a: Value) -> Value:
     if isinstance(a, ExtInf):
         return ZERO if a.negative else POS_INF
     if not a.terms:
         return ONE
-    return _poly_raw({_mono((), a): Fraction(1)})
+    value = constant_value(a)
+    if value is not None:
+        return _float_function(math.exp, "exp", value)
+    # exp(k·log P + rest) = P^k·exp(rest) for a whole k: log(P) is only taken where P > 0
+    # (the domain assumption of `log`), where exp(log P) = P.
+    powers = [
+        (base, int(coef))
+        for mono, coef in a.terms
+        if coef.denominator == 1
+        and abs(coef) <= _MAX_LOG_POWER
+        and (base := _log_argument(mono)) is not None
+    ]
+    if not powers:
+        return _poly_raw({_mono((), a): Fraction(1)})
+    bases = {base for base, _ in powers}
+    rest = _poly_raw({m: c for m, c in a.terms if _log_argument(m) not in bases})
+    result = exp(rest)
+    for base, power in powers:
+        factor = base if power > 0 else inverse(base)
+        for _ in range(abs(power)):
+            result = mul(result, factor)
+    return result
 
 
 def _exp_argument(a: Poly) -> tuple[Fraction, Poly] | None:
@@ -526,8 +591,10 @@ def log(a: Value) -> Value:
     value = constant_value(a)
     if value == 1:
         return ZERO
-    if value is not None and value <= 0:
-        raise NotNormalizable(f"log({value})")
+    if value is not None:
+        if value <= 0:
+            raise NotNormalizable(f"log({value})")
+        return _float_function(math.log, "log", value)
     # log(P·exp(e)) = log(P) + e: exp(e) > 0, so P > 0 wherever log is in its domain.
     exponents = {m.exponent for m, _ in a.terms}
     if len(exponents) == 1 and (shared := exponents.pop()) is not None:
@@ -554,7 +621,7 @@ def sqrt(a: Value) -> Value:
             raise NotNormalizable(f"sqrt({value})")
         exact = _exact_sqrt(value)
         # An irrational constant is compared as the float64 value the kernel computes with.
-        return constant(exact if exact is not None else Fraction(repr(math.sqrt(value))))
+        return constant(exact) if exact is not None else _float_function(math.sqrt, "sqrt", value)
     found = _exp_argument(a)
     if found is not None:
         root = _exact_sqrt(found[0])
@@ -567,16 +634,16 @@ def sqrt(a: Value) -> Value:
 def sin(a: Value) -> Value:
     if isinstance(a, ExtInf):
         raise NotNormalizable("sin(inf)")
-    if not a.terms:
-        return ZERO
+    if (value := constant_value(a)) is not None:
+        return _float_function(math.sin, "sin", value) if value else ZERO
     return atom_poly(_func("sin", a))
 
 
 def cos(a: Value) -> Value:
     if isinstance(a, ExtInf):
         raise NotNormalizable("cos(inf)")
-    if not a.terms:
-        return ONE
+    if (value := constant_value(a)) is not None:
+        return _float_function(math.cos, "cos", value) if value else ONE
     return atom_poly(_func("cos", a))
 
 

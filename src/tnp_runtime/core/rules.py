@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Final
 
 from tnp_runtime.core import ir
+from tnp_runtime.core.constants import float_constant
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Interval, Sliced, render_dims
 from tnp_runtime.core.ir import BinaryOp, Expr, ReduceOp, UnaryOp
@@ -49,13 +50,14 @@ def _dim_error(message: str, *notes: str) -> Violation:
 
 @functools.lru_cache(maxsize=1024, typed=True)
 def scalar_expr(value: Scalar) -> Expr:
-    """A Python number as an exact constant: floats by their shortest repr (0.1 is 1/10)."""
+    """A Python number as an exact constant: a float as the rational it stands for
+    (`constants.float_constant`: 0.1 is 1/10, 1/3 is 1/3)."""
     if isinstance(value, float):
         if math.isnan(value):
             raise _dim_error("nan is not a value the type system can reason about")
         if math.isinf(value):
             return ir.inf(value < 0)
-        return ir.const(Fraction(repr(value)))
+        return ir.const(float_constant(value))
     return ir.const(Fraction(value))
 
 
