@@ -19,6 +19,12 @@ fresh Python process (this script started with `--worker`); the table shows the 
 kernel under `tracemalloc` and reports the peak of Python allocations during the call (traced
 runs are slower, so their time is not reported).
 
+A second table shows the cost of the check that evaluates both sides of a proved tile before
+accepting it (`tnp_runtime/core/spot_check.py`): at each size, runs with the check and runs
+without it (the worker replaces `prove.spot_check` by a function that finds nothing) alternate,
+each in a fresh process, so both see the same machine load; a run with the check also times the
+check alone (the time inside `spot_check`).
+
 The seed's numbers (a Rust e-graph, release build, Apple M3 Pro) are from its README and were
 measured on another machine; they are shown for scale, not as a like-for-like comparison.
 """
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import time
 import tracemalloc
+from collections.abc import Callable
 from typing import Any
 from typing import Literal as L
 
@@ -36,6 +43,7 @@ from _timed import TimedResult
 
 import tnp_runtime as tnp
 from tnp_runtime import FullDim, Typed, TypedResult, einsum, exp, max
+from tnp_runtime.core import prove
 
 qctx, dhead, nctx = FullDim("qctx", 32), FullDim("dhead", 16), FullDim("nctx", 512)
 TILE = 32
@@ -49,6 +57,9 @@ SEED_SECONDS = {4: 1.18, 8: 3.52, 16: 67.53}
 # Proof-time targets of DESIGN.md section 8, in seconds, by tile count.
 TARGET_SECONDS = {16: 0.05, 256: 0.5, 4096: 5.0}
 TARGET_PEAK_MB = 1024
+# The spot check's cost: sizes compared with and without it, and its target (DESIGN/issue 8).
+CHECK_TILE_COUNTS = (16, 256, 1024, 4096)
+CHECK_TARGET = 0.10  # of the proof time without the check, at 4096 tiles
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -95,9 +106,29 @@ def reference(q: Array, k: Array, v: Array) -> Array:
     return result
 
 
-def measure(tiles: int, trace_memory: bool) -> dict[str, float]:
+def _install_check(mode: str) -> list[float]:
+    """`mode` "off": proofs skip the spot check; "on": it runs, timed into the list returned."""
+    spent = [0.0]
+    original: Callable[..., object] = prove.spot_check
+    if mode == "off":
+        prove.spot_check = lambda *args, **kwargs: None  # type: ignore[assignment]
+    else:
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter() - start
+
+        prove.spot_check = timed  # type: ignore[assignment]
+    return spent
+
+
+def measure(tiles: int, trace_memory: bool, check: str = "on") -> dict[str, float]:
     """One kernel call at `tiles` key tiles, in this (fresh) process."""
     global nctx
+    spent = _install_check(check)
     nctx = FullDim("nctx", tiles * TILE)
     kernel = tnp.kernel(flash_attention)
     rng = np.random.default_rng(0)
@@ -120,6 +151,7 @@ def measure(tiles: int, trace_memory: bool) -> dict[str, float]:
         "rss_before_mb": rss_before,
         "peak_rss_mb": _common.peak_rss_mb(),
         "traced_peak_mb": traced_peak,
+        "check": spent[0],
     }
 
 
@@ -183,11 +215,54 @@ def report(results: dict[int, list[dict[str, float]]], traced: dict[str, float])
     )
 
 
+def check_report(results: dict[int, dict[str, list[dict[str, float]]]]) -> None:
+    headers = [
+        "tiles",
+        "proof without check (ms)",
+        "proof with check (ms)",
+        "with / without",
+        "check alone (ms)",
+        "check / proof without (%)",
+    ]
+    rows = []
+    ratios: dict[int, float] = {}
+    for tiles, runs in results.items():
+        off = _common.median([r["proof"] for r in runs["off"]])
+        on = _common.median([r["proof"] for r in runs["on"]])
+        alone = _common.median([r["check"] for r in runs["on"]])
+        ratios[tiles] = alone / off
+        rows.append([
+            str(tiles), _common.ms(off), _common.ms(on), f"{on / off:.2f}", _common.ms(alone),
+            f"{100 * alone / off:.1f}",
+        ])
+    _common.print_table(headers, rows)
+    largest = list(results)[-1]
+    verdict = "met" if ratios[largest] < CHECK_TARGET else "MISSED"
+    print(
+        f"target: spot check < {CHECK_TARGET:.0%} of the proof at {largest} tiles: "
+        f"{ratios[largest]:.1%}, {verdict}"
+    )
+
+
+def compare_check(counts: tuple[int, ...], runs: int) -> None:
+    """Proof time with and without the spot check, alternating fresh processes."""
+    print("## The spot check's cost (with and without, alternating)")
+    print()
+    results: dict[int, dict[str, list[dict[str, float]]]] = {}
+    for tiles in counts:
+        results[tiles] = {"on": [], "off": []}
+        for _ in range(runs):
+            for mode in ("off", "on"):
+                results[tiles][mode].append(_common.run_worker(__file__, [str(tiles), mode]))
+    check_report(results)
+
+
 def main() -> None:
     args = _common.base_parser(__doc__, default_runs=5).parse_args()
     if args.worker:
-        tiles, trace = int(args.worker[0]), args.worker[1:] == ["trace"]
-        _common.emit(measure(tiles, trace))
+        tiles, rest = int(args.worker[0]), args.worker[1:]
+        check = "off" if "off" in rest else "on"
+        _common.emit(measure(tiles, "trace" in rest, check))
         return
     counts = TILE_COUNTS[:1] if args.quick else TILE_COUNTS
     runs = 1 if args.quick else args.runs
@@ -200,6 +275,8 @@ def main() -> None:
         results[tiles] = [_common.run_worker(__file__, [str(tiles)]) for _ in range(runs)]
     traced = _common.run_worker(__file__, [str(counts[-1]), "trace"])
     report(results, traced)
+    check_counts = TILE_COUNTS[:1] if args.quick else CHECK_TILE_COUNTS
+    compare_check(check_counts, runs)
     _common.print_footer()
 
 

@@ -9,9 +9,10 @@ directory that is not the checkout and has only a user's mypy config naming the 
   reportMissingImports / reportMissingModuleSource) and shows the literal dims of annotated
   `Typed` values (`Typed[Literal['M N']]`).
 
-Slow (a venv and an install per mode, from PyPI or pip's cache): marked `slow`, which the default
-`python -m pytest -q` leaves out and `.ci/run` runs (`pytest -m slow`). The project is copied
-first, so that building it leaves nothing in the checkout (setuptools builds in the source tree).
+Slow (a venv and an install per mode, from PyPI or pip's cache): marked `install`, which the
+default `python -m pytest -q` leaves out and `.ci/run` runs (`pytest -m install`). The project
+is copied first, so that building it leaves nothing in the checkout (setuptools builds in the
+source tree).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def _install(mode: str, project: Path, venv: Path, tmp_path: Path) -> None:
             raise AssertionError(mode)
 
 
-@pytest.mark.slow
+@pytest.mark.install
 @pytest.mark.parametrize("mode", ["pip install .", "wheel", "pip install -e ."])
 def test_install_mode_from_outside_the_checkout(mode: str, tmp_path: Path) -> None:
     project = _copy_project(tmp_path / "project")

@@ -1,9 +1,11 @@
 """The plugin's settings: `[tool.tnp_mypy]` in pyproject.toml or `[tnp_mypy]` in mypy.ini.
 
 Keys: `max_statements` (statements the interpreter may execute per analysed scope, loops
-unrolled; a positive int) and `max_seconds` (wall time per scope; a positive number). An unknown
-key or a bad value is warned about on stderr and the default used: a typo must not silently
-turn the budget off, nor stop mypy.
+unrolled; a positive int), `max_seconds` (wall time per scope; a positive number) and
+`unsupported` (`"error"`, the default, or `"note"`: how a scope that writes a result is reported
+when its static check stops before its end, at a construct the plugin cannot follow or at the
+budget). An unknown key or a bad value is warned about on stderr and the default used: a typo
+must not silently turn the budget or the error off, nor stop mypy.
 """
 
 from __future__ import annotations
@@ -17,16 +19,26 @@ from typing import Any, Final
 
 DEFAULT_MAX_STATEMENTS: Final = 200_000
 DEFAULT_MAX_SECONDS: Final = 30.0
+# How a stopped check of a scope that writes a result is shown: its accepted values.
+UNSUPPORTED_SEVERITIES: Final = ("error", "note")
+DEFAULT_UNSUPPORTED: Final = "error"
 SECTION_TOML: Final = "tnp_mypy"
 SECTION_INI: Final = "tnp_mypy"
 
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """Validated settings. Invariant: both limits are positive."""
+    """Validated settings. Invariants: both limits are positive; `unsupported` is one of
+    `UNSUPPORTED_SEVERITIES`."""
 
     max_statements: int = DEFAULT_MAX_STATEMENTS
     max_seconds: float = DEFAULT_MAX_SECONDS
+    unsupported: str = DEFAULT_UNSUPPORTED
+
+    @property
+    def stop_is_error(self) -> bool:
+        """A stopped check of a scope that writes a result is an error (else a note)."""
+        return self.unsupported == "error"
 
     def data(self) -> dict[str, Any]:
         """What `report_config_data` returns: a change invalidates mypy's cache."""
@@ -65,6 +77,7 @@ def from_mapping(values: Mapping[str, object], source: str) -> Config:
     """A `Config` from raw key/values, warning about each unknown key and bad value."""
     max_statements = DEFAULT_MAX_STATEMENTS
     max_seconds = DEFAULT_MAX_SECONDS
+    unsupported = DEFAULT_UNSUPPORTED
     for key, raw in values.items():
         if key == "max_statements":
             parsed_int = _positive_int(raw)
@@ -78,10 +91,17 @@ def from_mapping(values: Mapping[str, object], source: str) -> Config:
                 _warn(source, f"max_seconds must be a positive number, got {raw!r}")
             else:
                 max_seconds = parsed_float
+        elif key == "unsupported":
+            severity = raw.strip().strip('"').strip("'") if isinstance(raw, str) else raw
+            if severity not in UNSUPPORTED_SEVERITIES:
+                _warn(source, f'unsupported must be "error" or "note", got {raw!r}')
+            else:
+                assert isinstance(severity, str)
+                unsupported = severity
         else:
             print(f"tnp_mypy: {source}: unknown key {key!r} ignored "
-                  "(known: max_statements, max_seconds)", file=sys.stderr)
-    return Config(max_statements, max_seconds)
+                  "(known: max_statements, max_seconds, unsupported)", file=sys.stderr)
+    return Config(max_statements, max_seconds, unsupported)
 
 
 def load(config_file: str | None) -> Config:

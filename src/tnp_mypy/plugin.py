@@ -36,6 +36,7 @@ _FUNCTION_HOOKS: dict[str, str] = {
         for name in names.EINSUM | names.REVEAL | names.TNP_FUNCTIONS
     },
     **{name: "analysis:analyze_kernel" for name in names.KERNEL},
+    "builtins.sum": "sum_type:infer",
 }
 
 _METHOD_HOOKS: dict[str, str] = {

@@ -33,7 +33,7 @@ _DESCRIPTIONS: Final = {
     "tnp-overlap": "A region of a result written twice",
     "tnp-coverage": "A result with regions never written",
     "tnp-bad-spec": "A spec or dims annotation that cannot be parsed or resolved",
-    "tnp-unsupported": "A construct the tnp plugin cannot follow (a note)",
+    "tnp-unsupported": "The static check of a scope stopped before its end",
     "tnp-internal": "A bug in the tnp plugin, caught",
 }
 
@@ -41,8 +41,6 @@ ERROR_CODES: Final = {
     code: ErrorCode(code, text, "tnp") for code, text in _DESCRIPTIONS.items()
 }
 
-# Codes shown as notes rather than errors: the runtime still checks what the plugin cannot.
-NOTE_CODES: Final = frozenset({"tnp-unsupported"})
 # At most this many "when i = ..." notes under one error.
 MAX_INDEX_NOTES: Final = 3
 
@@ -58,6 +56,9 @@ class Finding:
     contexts: list[str] = field(default_factory=list)
     # A plain note without a code (`tnp.reveal`), like mypy's `reveal_type`.
     plain_note: bool = False
+    # Shown as a note with its code rather than an error: a stopped check that may pass (see
+    # `features.analysis.stop_severity`).
+    as_note: bool = False
 
     def occurred(self, context: str) -> None:
         if context and len(self.contexts) < MAX_INDEX_NOTES and context not in self.contexts:
@@ -92,7 +93,7 @@ def _already_shown(api: CheckerPluginInterface, line: int, code: ErrorCode) -> b
 
 
 def emit(api: CheckerPluginInterface, finding: Finding) -> None:
-    """Show `finding` as a mypy error (a note for `tnp-unsupported`) with its notes."""
+    """Show `finding` as a mypy error (or a note, `as_note`) with its notes."""
     diagnostic = finding.diagnostic
     if finding.plain_note:
         _emit_plain_note(api, finding)
@@ -102,7 +103,7 @@ def emit(api: CheckerPluginInterface, finding: Finding) -> None:
         return
     where = Context(finding.line, finding.column)
     with _unwatched(api):
-        if diagnostic.code.value in NOTE_CODES:
+        if finding.as_note:
             api.msg.note(diagnostic.message, where, code=code)
         else:
             api.msg.fail(diagnostic.message, where, code=code)

@@ -9,8 +9,9 @@ under mypy with the plugin. Their verdicts agree: the runtime's tnp error (code,
 plugin reports in that kernel, and a kernel the runtime accepts has no tnp error statically; the
 plugin never reports `tnp-internal` nor stops with `tnp-unsupported` on them.
 
-(b) A tile loop of 10^9 iterations stops the static check with a note, in bounded time and
-memory; `[tool.tnp_mypy]` in pyproject.toml lowers the budget (statements and seconds).
+(b) A tile loop of 10^9 iterations stops the static check with a `tnp-unsupported` error, in
+bounded time and memory; `[tool.tnp_mypy]` in pyproject.toml lowers the budget (statements and
+seconds).
 
 Fuzzing the spec parser is tests/core/test_spec.py's business.
 """
@@ -418,24 +419,27 @@ LOOPS = {
 DEFAULT_SECONDS = 30.0
 
 
-def _budget_note(stdout: str) -> list[str]:
-    return re.findall(r"kernel\.py:\d+: note: (tnp stopped the static check after .*)$",
-                      stdout, flags=re.MULTILINE)
+def _budget_stop(stdout: str) -> list[str]:
+    """The budget's stop, an error (`tnp-unsupported`): every kernel here writes a result."""
+    return re.findall(
+        r"kernel\.py:\d+: error: (tnp stopped the static check after .*?)"
+        r"  \[tnp-unsupported\]$",
+        stdout, flags=re.MULTILINE)
 
 
 @pytest.mark.parametrize("shape", list(LOOPS))
 def test_huge_loop_hits_the_budget_in_bounded_time(tmp_path: Path, shape: str) -> None:
     """With the default budget, a 10^9-iteration tile loop of each shape ends in the budget's
-    note, within the budget's seconds, in bounded memory, without a tnp-internal error."""
+    error, within the budget's seconds, in bounded memory, without a tnp-internal error."""
     stdout, seconds = run_budgeted(tmp_path, LOOPS[shape], timeout=DEFAULT_SECONDS + 60)
     assert "[tnp-internal]" not in stdout, stdout
-    assert len(_budget_note(stdout)) == 1, stdout
+    assert len(_budget_stop(stdout)) == 1, stdout
     assert seconds < DEFAULT_SECONDS, seconds
 
 
 def test_pyproject_lowers_the_statement_budget(tmp_path: Path) -> None:
     stdout, _ = run_budgeted(tmp_path, LOOPS["range"], knobs="max_statements = 50")
-    assert _budget_note(stdout) == [
+    assert _budget_stop(stdout) == [
         "tnp stopped the static check after 50 statements (max_statements in "
         "[tool.tnp_mypy]); the runtime still checks the rest"
     ], stdout
@@ -447,7 +451,7 @@ def test_pyproject_lowers_the_time_budget(tmp_path: Path) -> None:
     assert "error" not in baseline_out, baseline_out
     stdout, seconds = run_budgeted(
         tmp_path, LOOPS["range"], knobs=f"max_statements = {HUGE * 10}\nmax_seconds = 1.5")
-    assert _budget_note(stdout) == [
+    assert _budget_stop(stdout) == [
         "tnp stopped the static check after 1.5 s (max_seconds in [tool.tnp_mypy]); "
         "the runtime still checks the rest"
     ], stdout
@@ -465,11 +469,11 @@ def test_integer_arithmetic_in_a_kernel_stays_within_the_time_budget(
     tmp_path: Path, shape: str
 ) -> None:
     """Loop bounds from huge integers: the plugin folds the user's integer arithmetic; the time
-    budget (lowered to 2 s) must stop it like any other runaway, with its note."""
+    budget (lowered to 2 s) must stop it like any other runaway, with its error."""
     body = GROWING[shape] + "    for i in range(0, n, n):\n        c.assign(a * 2)\n"
     stdout, _ = run_budgeted(tmp_path, body, knobs="max_seconds = 2", timeout=20)
     assert "[tnp-internal]" not in stdout, stdout
-    assert len(_budget_note(stdout)) == 1, stdout
+    assert len(_budget_stop(stdout)) == 1, stdout
 
 
 HUGE_DIM_HEADER = KERNEL_HEADER.replace('FullDim("M", 8)', f'FullDim("M", {HUGE:_})').replace(
@@ -479,10 +483,10 @@ HUGE_DIM_HEADER = KERNEL_HEADER.replace('FullDim("M", 8)', f'FullDim("M", {HUGE:
 def test_partial_reduction_over_a_huge_dim_is_reported_in_bounded_time(tmp_path: Path) -> None:
     """A dim of 10^9 (only the runtime needs the data): the kernel sums one tile of M where the
     spec sums all of it. The error is known symbolically (missing sum over M[4:1000000000]); the
-    check must end within the time budget (lowered to 2 s) with it, or with the budget's note."""
+    check must end within the time budget (lowered to 2 s) with it, or with the budget's error."""
     body = "    c.assign(a.slice(M, 0, 4).sum(M))\n"
     stdout, _ = run_budgeted(tmp_path, body, knobs="max_seconds = 2", timeout=20,
                              header=HUGE_DIM_HEADER)
     assert "[tnp-internal]" not in stdout, stdout
     assert ("missing sum over M[4:1000000000]" in stdout
-            or len(_budget_note(stdout)) == 1), stdout
+            or len(_budget_stop(stdout)) == 1), stdout

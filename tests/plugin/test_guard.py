@@ -76,3 +76,25 @@ def test_config_validation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     loaded = config.load(str(ini))
     assert loaded == config.Config(12, config.DEFAULT_MAX_SECONDS)
     assert "max_seconds must be a positive number" in capsys.readouterr().err
+
+
+def test_unsupported_severity_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`unsupported` is "error" (the default) or "note", in pyproject.toml and mypy.ini alike;
+    any other value is rejected with a message naming both, and the default (error) kept."""
+    assert config.Config().unsupported == "error" and config.Config().stop_is_error
+    toml = tmp_path / "pyproject.toml"
+    toml.write_text('[tool.tnp_mypy]\nunsupported = "note"\n')
+    assert config.load(str(toml)) == config.Config(unsupported="note")
+    assert not config.load(str(toml)).stop_is_error
+    ini = tmp_path / "mypy.ini"
+    ini.write_text("[mypy]\n[tnp_mypy]\nunsupported = note\n")
+    assert config.load(str(ini)) == config.Config(unsupported="note")
+    assert capsys.readouterr().err == ""
+    for bad in ('"warning"', "false", '"Note"', "1"):
+        toml.write_text(f"[tool.tnp_mypy]\nunsupported = {bad}\n")
+        assert config.load(str(toml)) == config.Config()
+        err = capsys.readouterr().err
+        assert 'unsupported must be "error" or "note"' in err and "using the default" in err
+    ini.write_text("[mypy]\n[tnp_mypy]\nunsupported = off\n")
+    assert config.load(str(ini)) == config.Config()
+    assert 'unsupported must be "error" or "note", got \'off\'' in capsys.readouterr().err

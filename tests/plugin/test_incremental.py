@@ -12,6 +12,16 @@ from pathlib import Path
 import mypy.api
 import pytest
 
+from tests.editor.edit_cycles import (
+    CLEAN,
+    KERNEL_COVERAGE_BUG,
+    KERNEL_SPEC_BUG,
+    SCRIPT_FUNCTION_BUG,
+    SCRIPT_MODULE_BUG,
+    Project,
+    Verdict,
+    verdict,
+)
 from tests.plugin.harness import REPO_DIR
 
 SIZES = 'from tnp_runtime import FullDim\n\nM, N = FullDim("M", {m}), FullDim("N", 8)\n'
@@ -98,3 +108,34 @@ def test_daemon_sees_edited_dims(tmp_path: Path) -> None:
         assert _coverage_errors(check()) == []
     finally:
         subprocess.run([*dmypy, "stop"], cwd=project, capture_output=True, env=env, timeout=60)
+
+
+def test_incremental_cache_edit_cycles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain mypy with its cache, run again and again in one process (as pylsp-mypy may run it):
+    bug, fix and undo, in script form and kernel form, each time the current verdict."""
+    project = Project.create(tmp_path)
+    monkeypatch.chdir(project.root)
+
+    def check() -> Verdict:
+        stdout, stderr, _ = mypy.api.run(
+            ["--config-file", "mypy.ini", "--hide-error-context", "--no-error-summary",
+             *Project.FILES]
+        )
+        assert "INTERNAL ERROR" not in stdout + stderr
+        return verdict(stdout)
+
+    project.kernels("3")
+    assert check() == KERNEL_SPEC_BUG
+    project.kernels("2")
+    assert check() == CLEAN
+    project.script(module=3, function=2)
+    assert check() == SCRIPT_MODULE_BUG
+    project.script(module=2, function=30)
+    assert check() == SCRIPT_FUNCTION_BUG
+    project.script(module=2, function=2)
+    project.kernels("2", stop=4)
+    assert check() == KERNEL_COVERAGE_BUG
+    project.kernels("3")
+    assert check() == KERNEL_SPEC_BUG
+    project.kernels("2")
+    assert check() == CLEAN

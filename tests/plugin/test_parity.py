@@ -1,6 +1,10 @@
 """Static and runtime verdicts agree: each case file, run under the runtime, stops at the first
 error the runtime raises; that error's code and line must be among mypy's tnp errors for the
-file, and a file mypy finds no tnp error in must run without a tnp error."""
+file, and a file mypy finds no tnp error in must run without a tnp error.
+
+`tnp-unsupported` is mypy's alone (the runtime checks everything it runs): it says the static
+check of a scope stopped at that line. The runtime's error may then lie past it, unseen by mypy;
+the file still fails under both, since a stop in a scope that writes a result is an error."""
 
 from __future__ import annotations
 
@@ -59,5 +63,10 @@ def test_runtime_error_is_reported_statically(path: Path) -> None:
     found = runtime_error(path)
     if found is None:
         return  # static errors the runtime never reaches (other functions, later tiles) stand
-    assert found in static, f"{path.name}: the runtime raised {found}; mypy reported {static}"
-    assert static, f"{path.name}: mypy reported no tnp error but the runtime raised {found}"
+    assert found[0] != "tnp-unsupported", f"{path.name}: the runtime raised {found}"
+    stopped_before = [
+        line for code, line in static if code == "tnp-unsupported" and line <= found[1]
+    ]
+    assert found in static or stopped_before, (
+        f"{path.name}: the runtime raised {found}; mypy reported {static}"
+    )

@@ -2,10 +2,20 @@
 
 Hooks on tnp's API (`Typed(...)`, `TypedResult(...)`, `c.assign`, `einsum`, the `@kernel`
 decorator) call `analyze` while mypy checks the scope that contains them. The scope (a kernel,
-an annotated function, or the module) is interpreted once; its findings are cached under the
-scope's node, with the types of the other modules' names it read, so a re-check after one of
-those changed (dmypy, incremental runs) re-analyses it. Findings are emitted from whichever
-hook fires first (see `report.emit` for the once-per-line rule).
+an annotated function, or the module) is interpreted once per version of the code it depends
+on, and its findings are emitted from whichever hook fires first (see `report.emit` for the
+once-per-line rule).
+
+A cached analysis is reused only while everything its verdict depends on is unchanged:
+
+- the module's statements. The daemon (dmypy) re-parses an edited module and merges the new
+  tree into the old one (`mypy.server.astmerge`): the module and its top-level functions keep
+  their identity but take the new statements, so the node alone does not tell versions apart.
+  A re-parse always brings a new `defs` list, and the entry holds the list it was made from;
+  any edit of the module (a helper the scope inlines, a constant, a line moved) re-analyses.
+- the types of the names it read from types (another module's dims and constants, this
+  module's dims) and the signatures of the kernels it resolved: the daemon re-checks a
+  function without re-parsing when a name it uses changes in another module.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ import time
 from dataclasses import dataclass
 
 from mypy.checker import TypeChecker
-from mypy.nodes import Decorator, FuncDef, FuncItem, MypyFile, Var
+from mypy.nodes import Decorator, FuncDef, FuncItem, MypyFile, Statement
 from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import CallableType, Instance, Type, get_proper_type
 
@@ -23,6 +33,7 @@ from tnp_mypy.compat import current_function
 from tnp_mypy.config import Config
 from tnp_mypy.guard import reraise
 from tnp_mypy.interpreter import symbols
+from tnp_mypy.interpreter import writes as writes_module
 from tnp_mypy.interpreter.evaluator import Interpreter
 from tnp_mypy.report import Finding, emit
 from tnp_runtime.core.diagnostics import Code, Diagnostic
@@ -30,25 +41,31 @@ from tnp_runtime.core.diagnostics import Code, Diagnostic
 
 @dataclass(slots=True)
 class _Analysis:
+    """The findings of one scope. Holding `node` and `statements` keeps their ids unique, so
+    an identity test against them cannot match a newer object."""
+
     node: FuncItem | MypyFile
+    # The module's top-level statements when it was analysed (see the module docstring).
+    statements: list[Statement]
     findings: list[Finding]
+    # Full name -> `symbols.type_text` of each name whose type the verdict read.
     dependencies: dict[str, str]
     seconds: float
 
 
-# (module, scope) -> the latest analysis of that scope. Holding the node keeps its id unique.
+# (module, scope) -> the latest analysis of that scope.
 _CACHE: dict[tuple[str, str], _Analysis] = {}
 
 
 def _current(api: TypeChecker, key: tuple[str, str], node: FuncItem | MypyFile) -> bool:
     cached = _CACHE.get(key)
-    if cached is None or cached.node is not node:
+    if cached is None or cached.node is not node or cached.statements is not api.tree.defs:
         return False
     for fullname, shown in cached.dependencies.items():
         module, _, name = fullname.rpartition(".")
         tree = api.modules.get(module)
         symbol = tree.names.get(name) if tree is not None else None
-        if symbol is None or not isinstance(symbol.node, Var) or str(symbol.node.type) != shown:
+        if symbol is None or symbols.type_text(symbol.node) != shown:
             return False
     return True
 
@@ -75,14 +92,41 @@ def _run(api: TypeChecker, config: Config, node: FuncItem | MypyFile, kind: str)
                     findings = [f for f in findings if not _cannot_follow(f)]
             else:
                 findings = interpreter.run_module()
+            findings = [stop_severity(config, api.tree, node, kind, f) for f in findings]
         except Exception as err:
             if reraise():
                 raise
             message = f"tnp plugin bug: {type(err).__name__}: {err}".replace("\n", " ")
             findings = [Finding(Diagnostic(Code.INTERNAL, message), node.line, node.column)]
-        _CACHE[key] = _Analysis(node, findings, dict(interpreter.dependencies),
+        _CACHE[key] = _Analysis(node, tree.defs, findings, dict(interpreter.dependencies),
                                 time.monotonic() - started)
     return _CACHE[key].findings
+
+
+def stop_severity(
+    config: Config, tree: MypyFile, node: FuncItem | MypyFile, kind: str, finding: Finding
+) -> Finding:
+    """`finding` as it is shown. A `tnp-unsupported` finding ends the static check of its scope:
+    where the scope writes a result, the rest of its tiles went unchecked, so it is an error
+    (unless `unsupported = "note"`), with a note that says so; where the scope writes nothing,
+    nothing was missed that mypy could report, and it stays a note."""
+    if finding.diagnostic.code is not Code.UNSUPPORTED or finding.plain_note:
+        return finding
+    if kind == "kernel":
+        assert isinstance(node, FuncDef)
+        writes = writes_module.kernel_writes(node) or writes_module.scope_writes(tree, node)
+    else:
+        assert isinstance(node, (FuncDef, MypyFile))
+        writes = writes_module.scope_writes(tree, node)
+    if not (writes and config.stop_is_error):
+        finding.as_note = True
+        return finding
+    diagnostic = finding.diagnostic
+    note = ("this scope writes a result and mypy did not check all of it; "
+            '`unsupported = "note"` in [tool.tnp_mypy] shows this as a note instead')
+    finding.diagnostic = Diagnostic(diagnostic.code, diagnostic.message,
+                                    (*diagnostic.notes, note))
+    return finding
 
 
 def _cannot_follow(finding: Finding) -> bool:

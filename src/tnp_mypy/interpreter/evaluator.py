@@ -4,8 +4,9 @@ Integers are concrete, so loops unroll and conditions on known values are follow
 operation is the core's own function (`rules`, `ResultTracker`, `resolve_dims`/`resolve_spec`,
 `calls`) applied to the same `Abstract` values the runtime holds: the interpreter decides only
 *which* core function runs, never what it concludes. Violations become `Finding`s at the line
-the runtime would report; anything the interpreter cannot follow raises `Stop` with one
-`tnp-unsupported` note, and nothing after it is reported.
+the runtime would report; anything the interpreter cannot follow (and the budget) raises `Stop`
+with one `tnp-unsupported` finding, and nothing after it is reported (an error or a note: see
+`features.analysis.stop_severity`). Comprehensions are followed in `comprehensions`.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from mypy.nodes import (
     Context,
     ContinueStmt,
     Decorator,
+    DictionaryComprehension,
     Expression,
     ExpressionStmt,
     FloatExpr,
@@ -64,6 +66,7 @@ from mypy.nodes import (
     RefExpr,
     ReturnStmt,
     RevealExpr,
+    SetComprehension,
     SliceExpr,
     Statement,
     StrExpr,
@@ -80,7 +83,7 @@ from mypy.types import CallableType, Instance, Type, get_proper_type
 
 from tnp_mypy import names
 from tnp_mypy.config import Config
-from tnp_mypy.interpreter import symbols
+from tnp_mypy.interpreter import comprehensions, symbols
 from tnp_mypy.interpreter.values import (
     OPAQUE,
     BoundMethod,
@@ -148,7 +151,7 @@ _PLAIN_BUILTINS: Final[dict[str, Callable[..., object]]] = {
     "min": min, "max": max, "abs": abs, "int": int, "float": float, "round": round, "bool": bool,
 }
 # Iterables the interpreter makes and loops over (iterators from enumerate, zip, reversed).
-_ITERABLE: Final = (range, tuple, list, Iterator)
+_ITERABLE: Final = comprehensions.ITERABLE
 # Integers the interpreter computes with stay below this many bits: arithmetic on bigger ones
 # (`n = n * n` in a loop, `10 ** 10**9`) costs unbounded time inside a single operation.
 _MAX_INT_BITS: Final = 4096
@@ -207,12 +210,18 @@ def _calls_anything(e: Expression | None) -> bool:
     """True if evaluating `e` may call something (unknown node kinds count as calls)."""
     if e is None or isinstance(e, (IntExpr, FloatExpr, StrExpr, NameExpr)):
         return False
-    if isinstance(e, (GeneratorExpr, ListComprehension)):
+    if isinstance(e, (GeneratorExpr, ListComprehension, SetComprehension)):
         generator = e if isinstance(e, GeneratorExpr) else e.generator
         return (
             _calls_anything(generator.left_expr)
             or any(_calls_anything(seq) for seq in generator.sequences)
             or any(_calls_anything(c) for conds in generator.condlists for c in conds)
+        )
+    if isinstance(e, DictionaryComprehension):
+        return (
+            _calls_anything(e.key) or _calls_anything(e.value)
+            or any(_calls_anything(seq) for seq in e.sequences)
+            or any(_calls_anything(c) for conds in e.condlists for c in conds)
         )
     if isinstance(e, MemberExpr):
         return _calls_anything(e.expr)
@@ -256,7 +265,8 @@ class Interpreter:
         self.tree = tree
         self.config = config
         self.findings: dict[tuple[int, Code], Finding] = {}
-        # Names and types of other modules read, for the cache to notice when they change.
+        # Full name -> type text of the names whose types were read (dims, constants, kernel
+        # signatures), for the cache to notice when one changes without a re-parse.
         self.dependencies: dict[str, str] = {}
         # `tnp.reveal` notes by line (the first value revealed there).
         self.reveals: dict[int, Finding] = {}
@@ -483,6 +493,11 @@ class Interpreter:
                 base
             ):
                 base[index] = value
+            elif isinstance(base, dict) and index is not OPAQUE:
+                try:
+                    base[index] = value
+                except TypeError:
+                    raise Stop(None) from None
             elif base is OPAQUE:
                 self._escape(value)
             else:
@@ -549,8 +564,11 @@ class Interpreter:
         """`value` leaves the code followed here: a result in it is no longer tracked."""
         if isinstance(value, ResultValue):
             value.escaped = True
-        elif isinstance(value, (tuple, list)):
+        elif isinstance(value, (tuple, list, set)):
             for item in value:
+                self._escape(item)
+        elif isinstance(value, dict):
+            for item in value.values():
                 self._escape(item)
 
     # -- expressions ---------------------------------------------------------------------------
@@ -607,10 +625,15 @@ class Interpreter:
             return OPAQUE
         if isinstance(e, (TempNode, LambdaExpr)):
             return OPAQUE
-        if isinstance(e, (GeneratorExpr, ListComprehension)) and not _calls_anything(e):
-            # Only reads values (`d.size for d in dims`): what it makes is unknown, but making
-            # it has no effect to follow.
-            return OPAQUE
+        if isinstance(e, comprehensions.COMPREHENSIONS):
+            try:
+                return comprehensions.evaluate(self, frame, e)
+            except Stop:
+                if _calls_anything(e):
+                    raise
+                # Only reads values it does not know (`d.size for d in arr.shape`): what it
+                # makes is unknown, but making it has no effect to follow.
+                return OPAQUE
         raise self.unsupported(f"a `{type(e).__name__}` expression", e)
 
     def _name(self, frame: Frame, e: NameExpr) -> Value:
@@ -684,7 +707,7 @@ class Interpreter:
 
     def _foreign(self, fullname: str, node: Var) -> Value:
         """Another module's variable, known from its type only."""
-        self.dependencies[fullname] = str(node.type)
+        self.dependencies[fullname] = str(symbols.type_text(node))
         dim = symbols.dim_from_type(node.type)
         if dim is not None:
             return dim
@@ -699,6 +722,8 @@ class Interpreter:
         """A module-level name of this module, read by a function: its last top-level value."""
         if name in self._constants:
             return self._constants[name]
+        # Its type may come from another module (`M = FullDim("M", sizes.ROWS)`).
+        self.dependencies[node.fullname] = str(symbols.type_text(node))
         dim = symbols.dim_from_type(node.type)
         if dim is not None:
             self._constants[name] = dim
@@ -796,7 +821,7 @@ class Interpreter:
             return self._known(f"{receiver.fullname}.{name}") or OPAQUE
         if receiver is OPAQUE:
             return OPAQUE
-        if isinstance(receiver, (str, int, float, tuple, list)):
+        if isinstance(receiver, (str, int, float, tuple, list, dict, set)):
             return BoundMethod(receiver, name)
         raise self.unsupported(f"the attribute `{name}` here", where)
 
@@ -825,6 +850,11 @@ class Interpreter:
             try:
                 return base[index]
             except (TypeError, IndexError):
+                raise Stop(None) from None
+        if isinstance(base, dict):
+            try:
+                return base[index]
+            except (TypeError, KeyError):
                 raise Stop(None) from None
         raise self.unsupported("this subscript", e)
 
@@ -1083,6 +1113,8 @@ class Interpreter:
                     items.append(item)
                 return items if name == "list" else tuple(items)
             raise self.unsupported(f"this call of `{name}`", where)
+        if name == "sum":
+            return comprehensions.builtin_sum(self, args, kwargs, where)
         if name == "isinstance":
             return self._isinstance(args, kwargs, where)
         if any(isinstance(v, (TypedValue, ResultValue)) for v in (*args, *kwargs.values())):
@@ -1102,7 +1134,7 @@ class Interpreter:
         return any(answers)
 
     def _len(self, args: list[Value], where: CallExpr) -> Value:
-        if len(args) == 1 and isinstance(args[0], (tuple, list, str, range)):
+        if len(args) == 1 and isinstance(args[0], (tuple, list, str, range, dict, set)):
             return len(args[0])
         return OPAQUE
 
@@ -1269,6 +1301,8 @@ class Interpreter:
             raise self.unsupported(f"`TypedResult.{method.name}`", where)
         if isinstance(receiver, list):
             return self._list_method(receiver, method.name, args, kwargs, where)
+        if isinstance(receiver, dict):
+            return comprehensions.dict_method(self, receiver, method.name, args, kwargs, where)
         # Methods of plain values (str.format, an array's methods): no tnp effect.
         if any(isinstance(v, ResultValue) for v in (*args, *kwargs.values())):
             return self._opaque_call(args, kwargs)
@@ -1435,6 +1469,8 @@ class Interpreter:
         cached = self._signatures.get(fn)
         if cached is not None:
             return cached
+        # Its annotations may be aliases of another module, re-analysed without a re-parse.
+        self.dependencies[fn.fullname] = str(symbols.type_text(fn))
         module_dims = self.module_dims()
         inputs: dict[str, DimType] = {}
         results: dict[str, str] = {}

@@ -19,6 +19,7 @@ from mypy.nodes import (
     SymbolNode,
     TupleExpr,
     TypeInfo,
+    Var,
 )
 from mypy.types import Instance, LiteralType, Type, get_proper_type
 
@@ -101,6 +102,16 @@ def function_of(node: SymbolNode | None) -> tuple[FuncDef, bool] | None:
         return node.func, is_kernel(node)
     if isinstance(node, FuncDef):
         return node, False
+    return None
+
+
+def type_text(node: SymbolNode | None) -> str | None:
+    """The type of a variable or function as text, for the cache to notice a change; None
+    for other nodes (and for a name that is gone)."""
+    if isinstance(node, Decorator):
+        node = node.func
+    if isinstance(node, (Var, FuncDef)):
+        return str(node.type)
     return None
 
 

@@ -23,6 +23,7 @@ from tnp_runtime.core.ir import Expr, inputs_of
 from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom, Value
 from tnp_runtime.core.normalize import normalize
 from tnp_runtime.core.render import Renderer
+from tnp_runtime.core.spot_check import Disagreement, spot_check
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,17 @@ class Unknown:
     numerically_equal: bool
 
 
-Verdict = Proved | Refuted | Unknown
+@dataclass(frozen=True, slots=True)
+class Contradicted:
+    """The normal forms are one, but evaluating the two terms tells them apart: a bug of the
+    prover (`spot_check`), reported as `tnp-internal` instead of accepting the tile."""
+
+    kernel_text: str
+    spec_text: str
+    disagreement: Disagreement
+
+
+Verdict = Proved | Refuted | Unknown | Contradicted
 
 
 def prove(
@@ -109,7 +120,12 @@ def _prove(
     except normal.NotNormalizable as err:
         return _without_normal_form(kernel, spec, tile, _renderer(kernel, spec, tile, sizes), err)
     if kernel_nf is spec_nf:
-        return Proved()
+        # Defence in depth: a proof stands only if the terms also agree where evaluated.
+        disagreement = spot_check(kernel, spec, tile, sizes)
+        if disagreement is None:
+            return Proved()
+        renderer = _renderer(kernel, spec, tile, sizes)
+        return Contradicted(renderer.expr(kernel), renderer.expr(spec), disagreement)
     # Only a failed proof needs the text of both sides.
     renderer = _renderer(kernel, spec, tile, sizes)
     kernel_text, spec_text = renderer.value(kernel_nf), renderer.value(spec_nf)
@@ -263,6 +279,19 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
                 f"kernel computes `{kernel_text}` over {where}; the spec requires `{spec_text}`"
             )
             return Diagnostic(Code.SPEC, message, tuple(notes))
+        case Contradicted(kernel_text, spec_text, found):
+            message = (
+                f"the prover said equal, but at index {found.describe_index()} "
+                f"kernel = {found.kernel_value!r}, spec = {found.spec_value!r} "
+                f"(beyond a round-off bound of {found.tolerance:.3g}): this is a bug in tnp, "
+                "and the tile was not accepted"
+            )
+            shown = (
+                f"kernel: `{kernel_text}` over {where}",
+                f"spec: `{spec_text}`",
+                f"evaluated on deterministic pseudo-random {found.inputs}",
+            )
+            return Diagnostic(Code.INTERNAL, message, shown)
         case Unknown(kernel_text, spec_text, reason, equal):
             message = (
                 f"cannot prove that the kernel's `{kernel_text}` over {where} equals "
@@ -276,4 +305,4 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
             return Diagnostic(Code.UNPROVEN, message, (reason, numeric))
 
 
-__all__ = ["Proved", "Refuted", "Unknown", "Verdict", "diagnose", "prove"]
+__all__ = ["Contradicted", "Proved", "Refuted", "Unknown", "Verdict", "diagnose", "prove"]

@@ -1,0 +1,1 @@
+"""Differential testing of tnp against an independent NumPy oracle (see run.py)."""

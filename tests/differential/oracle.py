@@ -1,0 +1,192 @@
+"""An independent oracle: a spec evaluated with NumPy on the real input arrays.
+
+It walks the parse tree of `tnp_runtime.core.spec.parse_spec` (the syntax only: no resolution
+to the IR, no normal form, no prover) and computes each node with NumPy: leaves are the arrays
+themselves, contractions multiply and reduce with NumPy, softmax is written out. A leaf names an
+input by dims (`M N`) or by name and dims (`A:M N`); when that picks out more than one input the
+spec has no single meaning and the oracle says so (`Ambiguous`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tnp_runtime.core.spec import (
+    BinOp,
+    Contraction,
+    Func,
+    InfLit,
+    Max2,
+    Neg,
+    Number,
+    Reduction,
+    SpecNode,
+    Tensor,
+    parse_spec,
+)
+
+Array = np.ndarray[Any, np.dtype[np.float64]]
+
+
+@dataclass(frozen=True)
+class OracleInput:
+    """An input as the spec sees it: its name (None if unnamed), dims in axis order, data."""
+
+    name: str | None
+    dims: tuple[str, ...]
+    array: Array
+
+
+class Ambiguous(Exception):
+    """A leaf of the spec matches several inputs."""
+
+
+@dataclass(frozen=True)
+class _Value:
+    """An array whose axes are `dims`, each holding positions [start, stop) of its dim."""
+
+    array: Array
+    dims: tuple[str, ...]
+    spans: tuple[tuple[int, int], ...]
+
+    def aligned(self, order: Sequence[str]) -> Array:
+        """The array with its axes in `order` (which has the same names)."""
+        return np.transpose(self.array, [self.dims.index(d) for d in order])
+
+
+_FUNCS = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos}
+
+
+class _Evaluator:
+    def __init__(self, sizes: Mapping[str, int], inputs: Sequence[OracleInput]) -> None:
+        self.sizes = sizes
+        self.inputs = inputs
+
+    def eval(self, node: SpecNode) -> _Value:
+        match node:
+            case Number(value=value):
+                return _Value(np.array(float(value)), (), ())
+            case InfLit():
+                return _Value(np.array(np.inf), (), ())
+            case Tensor():
+                return self.leaf(node)
+            case Neg(operand=operand):
+                inner = self.eval(operand)
+                return _Value(-inner.array, inner.dims, inner.spans)
+            case BinOp(op=op, left=left, right=right):
+                a, b = self.eval(left), self.eval(right)
+                x, y, base = self.pointwise(a, b)
+                result = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}[op](x, y)
+                return _Value(result, base.dims, base.spans)
+            case Func(name=name, body=body):
+                inner = self.eval(body)
+                return _Value(_FUNCS[name](inner.array), inner.dims, inner.spans)
+            case Max2(a=first, b=second):
+                a, b = self.eval(first), self.eval(second)
+                x, y, base = self.pointwise(a, b)
+                return _Value(np.maximum(x, y), base.dims, base.spans)
+            case Reduction():
+                return self.reduction(node)
+            case Contraction():
+                return self.contraction(node)
+        raise AssertionError(f"unknown spec node {node!r}")
+
+    def leaf(self, tensor: Tensor) -> _Value:
+        written = tuple(d.name for d in tensor.dims)
+        matches = [
+            inp for inp in self.inputs
+            if set(inp.dims) == set(written) and (tensor.name is None or inp.name == tensor.name)
+        ]
+        if len(matches) != 1:
+            shown = f"{tensor.name}:" if tensor.name else ""
+            raise Ambiguous(f"leaf `{shown}{' '.join(written)}` matches {len(matches)} inputs")
+        (inp,) = matches
+        array = np.transpose(inp.array, [inp.dims.index(d) for d in written])
+        spans = []
+        for axis, dim in enumerate(tensor.dims):
+            start, stop = (0, self.sizes[dim.name]) if dim.interval is None else (
+                dim.interval.start, dim.interval.stop)
+            array = np.take(array, np.arange(start, stop), axis=axis)
+            spans.append((start, stop))
+        return _Value(array, written, tuple(spans))
+
+    def pointwise(self, a: _Value, b: _Value) -> tuple[Array, Array, _Value]:
+        """Both operands with the axes of the non-scalar one (the left one if both are not)."""
+        if not b.dims:
+            return a.array, b.array, a
+        if not a.dims:
+            return a.array, b.array, b
+        assert set(a.dims) == set(b.dims), (a.dims, b.dims)
+        return a.array, b.aligned(a.dims), a
+
+    def reduction(self, node: Reduction) -> _Value:
+        value = self.eval(node.body)
+        dim = node.dim.name
+        axis = value.dims.index(dim)
+        array, spans = value.array, list(value.spans)
+        if node.dim.interval is not None:
+            start = spans[axis][0]
+            array = np.take(
+                array, np.arange(node.dim.interval.start - start, node.dim.interval.stop - start),
+                axis=axis)
+            spans[axis] = (node.dim.interval.start, node.dim.interval.stop)
+        if node.op == "softmax":
+            e = np.exp(array)
+            return _Value(e / e.sum(axis=axis, keepdims=True), value.dims, tuple(spans))
+        reduced = array.sum(axis=axis) if node.op == "sum" else array.max(axis=axis)
+        keep = [i for i in range(len(value.dims)) if i != axis]
+        return _Value(
+            np.asarray(reduced), tuple(value.dims[i] for i in keep), tuple(spans[i] for i in keep))
+
+    def contraction(self, node: Contraction) -> _Value:
+        values = [self.eval(operand) for operand in node.operands]
+        union: list[str] = []
+        spans: dict[str, tuple[int, int]] = {}
+        for value in values:
+            for dim, span in zip(value.dims, value.spans, strict=True):
+                if dim not in spans:
+                    union.append(dim)
+                    spans[dim] = span
+        product: Array = np.array(1.0)
+        for value in values:
+            # Each operand's axes in the union's order, with size 1 for the dims it lacks.
+            own = value.aligned([d for d in union if d in value.dims])
+            shape = [own.shape[[d for d in union if d in value.dims].index(d)]
+                     if d in value.dims else 1 for d in union]
+            product = product * own.reshape(shape)
+        out = [d.name for d in node.out_dims]
+        dropped = tuple(i for i, d in enumerate(union) if d not in out)
+        if dropped:
+            product = product.sum(axis=dropped) if node.reducer == "sum" else product.max(
+                axis=dropped)
+        kept = [d for d in union if d in out]
+        result = np.transpose(product, [kept.index(d) for d in out if d in kept]) if kept else \
+            product
+        # Broadcast the output dims no operand has, over their (sliced) extent.
+        out_spans = []
+        shape = []
+        for dim in node.out_dims:
+            if dim.name in spans:
+                span = spans[dim.name]
+            elif dim.interval is not None:
+                span = (dim.interval.start, dim.interval.stop)
+            else:
+                span = (0, self.sizes[dim.name])
+            out_spans.append(span)
+            shape.append(span[1] - span[0])
+        expanded = result.reshape([
+            s if d.name in kept else 1 for d, s in zip(node.out_dims, shape, strict=True)])
+        return _Value(np.broadcast_to(expanded, shape).copy(), tuple(out), tuple(out_spans))
+
+
+def evaluate_spec(
+    spec: str, sizes: Mapping[str, int], inputs: Sequence[OracleInput]
+) -> tuple[Array, tuple[str, ...]]:
+    """The whole result the spec denotes, and the dim names of its axes."""
+    with np.errstate(all="ignore"):
+        value = _Evaluator(sizes, inputs).eval(parse_spec(spec))
+    return value.array, value.dims
