@@ -11,7 +11,7 @@ from typing import Any
 
 from mypy.checker import TypeChecker
 from mypy.nodes import FuncItem, MemberExpr, NameExpr, Node
-from mypy.traverser import TraverserVisitor
+from mypy.server.subexpr import get_subexpressions
 
 # mypy's compiled collector of names and members (fast), from mypy 1.19 on; None before.
 _COMPILED_COLLECTOR: Any = getattr(
@@ -19,29 +19,17 @@ _COMPILED_COLLECTOR: Any = getattr(
 )
 
 
-class _NameAndMemberCollector(TraverserVisitor):
-    """The same collector, interpreted, for mypy before 1.19 (TraverserVisitor allows
-    interpreted subclasses in every supported version)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.name_exprs: list[NameExpr] = []
-        self.member_exprs: list[MemberExpr] = []
-
-    def visit_name_expr(self, o: NameExpr, /) -> None:
-        self.name_exprs.append(o)
-        super().visit_name_expr(o)
-
-    def visit_member_expr(self, o: MemberExpr, /) -> None:
-        self.member_exprs.append(o)
-        super().visit_member_expr(o)
-
-
 def names_and_members(node: Node) -> tuple[list[NameExpr], list[MemberExpr]]:
     """Every name and every member expression under `node`, in source order."""
-    collector: Any = (
-        _NameAndMemberCollector() if _COMPILED_COLLECTOR is None else _COMPILED_COLLECTOR()
-    )
+    if _COMPILED_COLLECTOR is None:
+        # Before 1.19: every subexpression (a compiled finder too; mypy's compiled visitors
+        # cannot be subclassed from interpreted code there), filtered.
+        found = get_subexpressions(node)
+        return (
+            [e for e in found if isinstance(e, NameExpr)],
+            [e for e in found if isinstance(e, MemberExpr)],
+        )
+    collector = _COMPILED_COLLECTOR()
     node.accept(collector)
     return collector.name_exprs, collector.member_exprs
 
