@@ -20,7 +20,7 @@ c = TypedResult("2 * (M N, N K -> M K)")
 
 for im in range(0, 10, tile_size):
     for ik in range(0, 10, tile_size):
-        c_accum = None
+        c_accum: Typed | None = None
         for in_ in range(0, 10, tile_size):
             tile_a = a.slice(M, im, im + tile_size).slice(N, in_, in_ + tile_size)
             tile_b = b.slice(N, in_, in_ + tile_size).slice(K, ik, ik + tile_size)

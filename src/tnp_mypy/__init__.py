@@ -14,7 +14,8 @@ from mypy.plugin import Plugin
 # package attribute `plugin` to it, and the function below must win (mypy calls it).
 from tnp_mypy.plugin import TnpPlugin
 
-# The mypy versions this plugin is tested with (pyproject pins the same range).
+# The mypy versions this plugin is tested with: pyproject's `mypy` extra pins the same range, and
+# README's table gives the releases checked (a test keeps the three in step).
 MIN_MYPY: Final = (1, 11)
 MAX_MYPY_EXCLUSIVE: Final = (2, 5)
 
@@ -35,6 +36,6 @@ def plugin(version: str) -> type[Plugin]:
         high = ".".join(map(str, MAX_MYPY_EXCLUSIVE))
         raise RuntimeError(
             f"tnp_mypy supports mypy >= {low}, < {high}; this is mypy {version}. "
-            f"Install a supported mypy (pip install 'mypy>={low},<{high}')."
+            f"Install a supported mypy: pip install 'tnp[mypy]' (or 'mypy>={low},<{high}')."
         )
     return TnpPlugin

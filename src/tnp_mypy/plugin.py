@@ -17,6 +17,7 @@ from mypy.types import Type
 
 from tnp_mypy import config as config_module
 from tnp_mypy import names
+from tnp_mypy.compat import cache_safe
 from tnp_mypy.config import Config
 from tnp_mypy.guard import guarded
 
@@ -69,4 +70,4 @@ class TnpPlugin(Plugin):
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         # tnp's version too: another release may judge a cached file differently.
-        return {**self.tnp_config.data(), "tnp": _TNP_VERSION}
+        return cache_safe({**self.tnp_config.data(), "tnp": _TNP_VERSION})

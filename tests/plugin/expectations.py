@@ -4,6 +4,10 @@ A case line may end with `# E: message  [tnp-code]` (an error) or `# N: note` (a
 expectations for the same line go on comment lines right below it: `# ^E: ...` / `# ^N: ...`.
 An expectation ending in `...` matches any message with that prefix (for notes that quote
 numbers from random evaluation).
+
+Where mypy's own wording differs between the supported mypy versions (not tnp's), an expectation
+may hold for some versions only: `# ^N[mypy<2.0]: ...` / `# ^N[mypy>=2.0]: ...` (a bound is a
+major.minor release; the other versions skip that expectation).
 """
 
 from __future__ import annotations
@@ -12,9 +16,22 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_INLINE = re.compile(r"#\s*(E|N):\s?(.*)$")
-_CONTINUED = re.compile(r"^\s*#\s*\^(E|N):\s?(.*)$")
+from mypy.version import __version__ as mypy_version
+
+_KIND = r"(E|N)(?:\[mypy(>=|<)(\d+)\.(\d+)\])?:\s?(.*)$"
+_INLINE = re.compile(r"#\s*" + _KIND)
+_CONTINUED = re.compile(r"^\s*#\s*\^" + _KIND)
 _OUTPUT = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<kind>error|note): (?P<text>.*)$")
+_MYPY = tuple(int(part) for part in re.findall(r"\d+", mypy_version)[:2])
+
+
+def _applies(match: re.Match[str]) -> bool:
+    """Whether the expectation `match` holds for the mypy running the tests."""
+    operator, major, minor = match.group(2, 3, 4)
+    if operator is None:
+        return True
+    bound = (int(major), int(minor))
+    return _MYPY >= bound if operator == ">=" else _MYPY < bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +57,13 @@ def expected(path: Path) -> list[Line]:
     for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         continued = _CONTINUED.match(text)
         if continued:
-            found.append(Line(code_line, continued.group(1), continued.group(2).rstrip()))
+            if _applies(continued):
+                found.append(Line(code_line, continued.group(1), continued.group(5).rstrip()))
             continue
         code_line = number
         inline = _INLINE.search(text)
-        if inline and not text.lstrip().startswith("#"):
-            found.append(Line(number, inline.group(1), inline.group(2).rstrip()))
+        if inline and not text.lstrip().startswith("#") and _applies(inline):
+            found.append(Line(number, inline.group(1), inline.group(5).rstrip()))
     return found
 
 

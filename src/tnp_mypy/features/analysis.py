@@ -29,6 +29,7 @@ from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import CallableType, Instance, Type, get_proper_type
 
 from tnp_mypy import names
+from tnp_mypy.compat import current_function
 from tnp_mypy.config import Config
 from tnp_mypy.guard import reraise
 from tnp_mypy.interpreter import symbols
@@ -166,7 +167,7 @@ def scope_findings(api: TypeChecker, config: Config) -> list[Finding]:
     """The findings of the scope mypy is checking now (empty if it is not analysed)."""
     if api.tree.fullname.split(".")[0] in _OWN_PACKAGES:
         return []
-    fn = api.scope.current_function()
+    fn = current_function(api)
     if fn is None:
         return _run(api, config, api.tree, "module")
     if not isinstance(fn, FuncDef) or fn.fullname != f"{api.tree.fullname}.{fn.name}":

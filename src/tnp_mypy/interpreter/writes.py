@@ -15,10 +15,10 @@ library); under-approximating would be a silent pass.
 from __future__ import annotations
 
 from mypy.nodes import Decorator, FuncDef, MemberExpr, MypyFile, Node
-from mypy.traverser import NameAndMemberCollector
 from mypy.types import CallableType, Instance, get_proper_type
 
 from tnp_mypy import names
+from tnp_mypy.compat import names_and_members
 from tnp_mypy.interpreter import symbols
 
 
@@ -45,10 +45,8 @@ def scope_writes(tree: MypyFile, scope: FuncDef | MypyFile) -> bool:
         pending, seen = [scope.body], {scope}
     while pending:
         node = pending.pop()
-        # A compiled collector (mypy's visitors cannot be subclassed from interpreted code).
-        collector = NameAndMemberCollector()
-        node.accept(collector)
-        for ref in (*collector.name_exprs, *collector.member_exprs):
+        name_exprs, member_exprs = names_and_members(node)
+        for ref in (*name_exprs, *member_exprs):
             if isinstance(ref, MemberExpr) and ref.name == "assign":
                 return True
             if ref.fullname in names.TYPED_RESULT:

@@ -17,7 +17,8 @@ def not_ignored() -> None:
     x = Typed(np.ones((8, 8)), M, N, name="X")
     c = TypedResult("2 * X:M N")
     c.assign(x * 3)  # type: ignore[tnp-dim]  # E: kernel computes `3 * (M N)` over M[0:8] N[0:8]; the spec requires `2 * (M N)`  [tnp-spec]
-    # ^N: Error code "tnp-spec" not covered by "type: ignore[tnp-dim]" comment
+    # ^N[mypy>=2.0]: Error code "tnp-spec" not covered by "type: ignore[tnp-dim]" comment
+    # ^N[mypy<2.0]: Error code "tnp-spec" not covered by "type: ignore" comment
     # ^N: kernel - spec = `M N`
     # ^N: counterexample on random inputs ...
 
