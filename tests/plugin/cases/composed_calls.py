@@ -29,14 +29,16 @@ def outer(a: Typed[L["M N"]], c: TypedResult[L["6 * M N"]]) -> None:
 @tnp.kernel
 def outer_wrong_spec(a: Typed[L["M N"]], c: TypedResult[L["2 * M N"]]) -> None:
     inner(a * 3, c)  # type: ignore[arg-type]  # E: inner: result c is bound to `2 * M N`, but the kernel declares `2 * x:M N`, which with these arguments is `6 * (M N)`, not `2 * (M N)`: a result keeps the spec it was first bound to  [tnp-spec]
-    # ^N: Error code "tnp-spec" not covered by "type: ignore[arg-type]" comment
+    # ^N[mypy>=2.0]: Error code "tnp-spec" not covered by "type: ignore[arg-type]" comment
+    # ^N[mypy<2.0]: Error code "tnp-spec" not covered by "type: ignore" comment
 
 
 @tnp.kernel
 def twice(a: Typed[L["M N"]], c: TypedResult[L["2 * a:M N"]]) -> None:
     # The same result handed to a kernel whose spec, with these arguments, is another one.
     inner(a * 1.5, c)  # type: ignore[arg-type]  # E: inner: result c is bound to `2 * a:M N`, but the kernel declares `2 * x:M N`, which with these arguments is `3 * (M N)`, not `2 * (M N)`: a result keeps the spec it was first bound to  [tnp-spec]
-    # ^N: Error code "tnp-spec" not covered by "type: ignore[arg-type]" comment
+    # ^N[mypy>=2.0]: Error code "tnp-spec" not covered by "type: ignore[arg-type]" comment
+    # ^N[mypy<2.0]: Error code "tnp-spec" not covered by "type: ignore" comment
 
 
 def script_then_kernel() -> None:
@@ -45,7 +47,8 @@ def script_then_kernel() -> None:
     c = TypedResult("2 * T:M N")
     c.assign(t.slice(M, 0, 4) * 2)
     inner(t * 3, c)  # type: ignore[arg-type]  # E: inner: result c is bound to `2 * T:M N`, but the kernel declares `2 * x:M N`, which with these arguments is `6 * (M N)`, not `2 * (M N)`: a result keeps the spec it was first bound to  [tnp-spec]
-    # ^N: Error code "tnp-spec" not covered by "type: ignore[arg-type]" comment
+    # ^N[mypy>=2.0]: Error code "tnp-spec" not covered by "type: ignore[arg-type]" comment
+    # ^N[mypy<2.0]: Error code "tnp-spec" not covered by "type: ignore" comment
 
 
 def main() -> None:
