@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final, NamedTuple, TypeVar, assert_never
@@ -266,24 +266,19 @@ class _SumGroup(NamedTuple):
     dims: tuple[str, ...]
 
 
-def _sum_groups(terms: dict[Mono, Fraction]) -> dict[_SumGroup, list[tuple[Mono, SumAtom]]]:
-    """Every way of reading a term as c·rest·Σ_I(body): one per sum factor of positive power,
-    `rest` being the term divided by that factor once (so it may still hold the same sum)."""
-    groups: dict[_SumGroup, list[tuple[Mono, SumAtom]]] = {}
-    for mono, coef in terms.items():
-        for atom, power in mono.factors:
-            if not isinstance(atom, SumAtom) or power < 1:
-                continue
-            # The term's factors with this sum's power lowered by one (still sorted by uid).
-            rest = tuple(
-                (a, p - 1) if a is atom else (a, p)
-                for a, p in mono.factors
-                if a is not atom or p > 1
-            )
-            dims = tuple(d for d, _ in atom.bindings)
-            key = _SumGroup(coef, rest, mono.exponent, atom.body, dims)
-            groups.setdefault(key, []).append((mono, atom))
-    return groups
+def _readings(mono: Mono, coef: Fraction) -> Iterator[tuple[_SumGroup, SumAtom]]:
+    """Every way of reading the term coef·mono as coef·rest·Σ_I(body): one per sum factor of
+    positive power, `rest` being the term divided by that factor once (so it may still hold
+    the same sum)."""
+    for atom, power in mono.factors:
+        if not isinstance(atom, SumAtom) or power < 1:
+            continue
+        # The term's factors with this sum's power lowered by one (still sorted by uid).
+        rest = tuple(
+            (a, p - 1) if a is atom else (a, p) for a, p in mono.factors if a is not atom or p > 1
+        )
+        dims = tuple(d for d, _ in atom.bindings)
+        yield _SumGroup(coef, rest, mono.exponent, atom.body, dims), atom
 
 
 def _merge_sums(terms: dict[Mono, Fraction]) -> dict[Mono, Fraction]:
@@ -291,28 +286,38 @@ def _merge_sums(terms: dict[Mono, Fraction]) -> dict[Mono, Fraction]:
 
     This is the distributive law, c·rest·(Σ_I(b) + Σ_J(b)), so the merged sum is multiplied
     into `rest` with the ring's own product: a factor `rest` already holds (the same sum, or
-    the merged one) keeps its power. Each pass merges pairs of terms no other merge of that
-    pass touched; passes repeat until none merges."""
-    while True:
-        groups = _sum_groups(terms)
-        if not any(len(members) > 1 for members in groups.values()):
-            return terms
-        merged = dict(terms)
-        used: set[Mono] = set()
-        for group, members in groups.items():
-            pair = _mergeable_pair([(m, a) for m, a in members if m not in used])
-            if pair is None:
-                continue
-            (first, _), (second, _), joined = pair
-            used.update((first, second))
-            for mono in (first, second):
-                merged[mono] -= group.coef
-            rest = _mono(group.rest, group.exponent)
-            union = _mono_mul(rest, _mono(((_sum_atom(joined, group.body), 1),), None))
-            merged[union] = merged.get(union, Fraction(0)) + group.coef
-        if not used:
-            return terms
-        terms = {m: c for m, c in merged.items() if c != 0}
+    the merged one) keeps its power. Merges repeat until no pair merges: a merged term is read
+    again (it may merge further), and a reading whose term is gone or has another coefficient
+    is stale and skipped."""
+    groups: dict[_SumGroup, list[tuple[Mono, SumAtom]]] = {}
+    for mono, coef in terms.items():
+        for key, atom in _readings(mono, coef):
+            groups.setdefault(key, []).append((mono, atom))
+    pending = [key for key, members in groups.items() if len(members) > 1]
+    if not pending:
+        return terms
+    terms = dict(terms)
+    while pending:
+        key = pending.pop()
+        live = [(m, a) for m, a in groups[key] if terms.get(m) == key.coef]
+        pair = _mergeable_pair(live)
+        if pair is None:
+            continue
+        (first, _), (second, _), joined = pair
+        for mono in (first, second):
+            del terms[mono]  # each held exactly key.coef (a live reading)
+        rest = _mono(key.rest, key.exponent)
+        union = _mono_mul(rest, _mono(((_sum_atom(joined, key.body), 1),), None))
+        coef = terms.get(union, Fraction(0)) + key.coef
+        if coef == 0:
+            terms.pop(union, None)
+        else:
+            terms[union] = coef
+            for union_key, atom in _readings(union, coef):
+                groups.setdefault(union_key, []).append((union, atom))
+                pending.append(union_key)
+        pending.append(key)
+    return terms
 
 
 def _mergeable_pair(
