@@ -257,19 +257,19 @@ def _merge_bindings(
 
 
 class _SumGroup(NamedTuple):
-    """Terms c·rest·Σ_I(body) that differ only in the bindings I of one sum factor."""
+    """Terms rest·Σ_I(body) that differ only in the bindings I of one sum factor (and that
+    merge only when their coefficients are equal too: checked pair by pair, since hashing
+    `Fraction`s in every key costs more than the rare comparison)."""
 
-    coef: Fraction
     rest: tuple[tuple[Atom, int], ...]
     exponent: Poly | None
     body: Mono
     dims: tuple[str, ...]
 
 
-def _readings(mono: Mono, coef: Fraction) -> Iterator[tuple[_SumGroup, SumAtom]]:
-    """Every way of reading the term coef·mono as coef·rest·Σ_I(body): one per sum factor of
-    positive power, `rest` being the term divided by that factor once (so it may still hold
-    the same sum)."""
+def _readings(mono: Mono) -> Iterator[tuple[_SumGroup, SumAtom]]:
+    """Every way of reading `mono` as rest·Σ_I(body): one per sum factor of positive power,
+    `rest` being the term divided by that factor once (so it may still hold the same sum)."""
     for atom, power in mono.factors:
         if not isinstance(atom, SumAtom) or power < 1:
             continue
@@ -278,7 +278,7 @@ def _readings(mono: Mono, coef: Fraction) -> Iterator[tuple[_SumGroup, SumAtom]]
             (a, p - 1) if a is atom else (a, p) for a, p in mono.factors if a is not atom or p > 1
         )
         dims = tuple(d for d, _ in atom.bindings)
-        yield _SumGroup(coef, rest, mono.exponent, atom.body, dims), atom
+        yield _SumGroup(rest, mono.exponent, atom.body, dims), atom
 
 
 def _merge_sums(terms: dict[Mono, Fraction]) -> dict[Mono, Fraction]:
@@ -287,33 +287,32 @@ def _merge_sums(terms: dict[Mono, Fraction]) -> dict[Mono, Fraction]:
     This is the distributive law, c·rest·(Σ_I(b) + Σ_J(b)), so the merged sum is multiplied
     into `rest` with the ring's own product: a factor `rest` already holds (the same sum, or
     the merged one) keeps its power. Merges repeat until no pair merges: a merged term is read
-    again (it may merge further), and a reading whose term is gone or has another coefficient
-    is stale and skipped."""
+    again (it may merge further), and a reading whose term is gone is skipped."""
     groups: dict[_SumGroup, list[tuple[Mono, SumAtom]]] = {}
-    for mono, coef in terms.items():
-        for key, atom in _readings(mono, coef):
-            groups.setdefault(key, []).append((mono, atom))
+    for mono in terms:
+        if mono.factors:
+            for key, atom in _readings(mono):
+                groups.setdefault(key, []).append((mono, atom))
     pending = [key for key, members in groups.items() if len(members) > 1]
     if not pending:
         return terms
     terms = dict(terms)
     while pending:
         key = pending.pop()
-        live = [(m, a) for m, a in groups[key] if terms.get(m) == key.coef]
-        pair = _mergeable_pair(live)
+        pair = _mergeable_pair([(m, a) for m, a in groups[key] if m in terms], terms)
         if pair is None:
             continue
-        (first, _), (second, _), joined = pair
-        for mono in (first, second):
-            del terms[mono]  # each held exactly key.coef (a live reading)
+        first, second, joined = pair
+        coef = terms.pop(first)
+        del terms[second]  # it held the same coefficient (`_mergeable_pair`)
         rest = _mono(key.rest, key.exponent)
         union = _mono_mul(rest, _mono(((_sum_atom(joined, key.body), 1),), None))
-        coef = terms.get(union, Fraction(0)) + key.coef
-        if coef == 0:
+        total = terms.get(union, Fraction(0)) + coef
+        if total == 0:
             terms.pop(union, None)
         else:
-            terms[union] = coef
-            for union_key, atom in _readings(union, coef):
+            terms[union] = total
+            for union_key, atom in _readings(union):
                 groups.setdefault(union_key, []).append((union, atom))
                 pending.append(union_key)
         pending.append(key)
@@ -321,15 +320,15 @@ def _merge_sums(terms: dict[Mono, Fraction]) -> dict[Mono, Fraction]:
 
 
 def _mergeable_pair(
-    members: list[tuple[Mono, SumAtom]],
-) -> tuple[tuple[Mono, SumAtom], tuple[Mono, SumAtom], tuple[tuple[str, IntervalSet], ...]] | None:
-    """Two members (of different terms) whose sums cover disjoint parts of one dim."""
+    members: list[tuple[Mono, SumAtom]], terms: dict[Mono, Fraction]
+) -> tuple[Mono, Mono, tuple[tuple[str, IntervalSet], ...]] | None:
+    """Two terms with equal coefficients whose sums cover disjoint parts of one dim."""
     for (mx, ax), (my, ay) in itertools.combinations(members, 2):
-        if mx is my:
+        if mx is my or terms[mx] != terms[my]:
             continue
         joined = _merge_bindings(ax.bindings, ay.bindings, False)
         if joined is not None:
-            return (mx, ax), (my, ay), joined
+            return mx, my, joined
     return None
 
 
