@@ -16,7 +16,7 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.core.normal_eval import close, value_at
+from tests.support.normal_eval import close, value_at
 from tnp_runtime.core import ir
 from tnp_runtime.core.dims import FullDim, Interval
 from tnp_runtime.core.evaluate import Evaluator, differ

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from mypy.version import __version__ as mypy_version
 
-from tests.plugin.harness import CONFIG, REPO_DIR
+from tests.support.mypy_run import CONFIG, REPO_DIR
 
 MYPY = tuple(int(part) for part in re.findall(r"\d+", mypy_version)[:2])
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import runpy
 
-from tests.plugin.harness import PLUGIN_DIR, REPO_DIR, run_mypy
+from tests.support.mypy_run import PLUGIN_DIR, REPO_DIR, run_mypy
 
 STRICT = PLUGIN_DIR / "strict" / "api_surface.py"
 
