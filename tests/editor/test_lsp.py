@@ -7,6 +7,13 @@ the first check: that is the edit mypy's incremental cache (and dmypy's file wat
 since both compare sizes and whole-second mtimes. The configurations tested here are the ones
 the README's "Editor set-up" recommends: mypy run with `--no-incremental`, on the unsaved buffer
 (`live_mode`) or on save.
+
+Each awaited message is the result of exactly one mypy check, and the test sends nothing while
+that check runs; each wait allows `TIMEOUT` for it (a check takes about 4 s on an idle 2-core
+machine, 35 to 45 s under a load average of 11). An earlier version gave the check of the fix
+30 s, then sent the text again as version 3 and waited for that check alone: under load the
+check of version 2 came a few seconds after the 30 s and was ignored, and the check of version 3
+ran beside it, so the test waited for two slow checks and timed out after 159 s.
 """
 
 from __future__ import annotations
@@ -242,9 +249,8 @@ def test_tnp_error_inline_then_fixed(tmp_path: Path, settings: dict[str, Any],
         # The check of the fixed text is the next publication for version 2: pylsp runs one lint
         # per change (after a 0.5 s debounce) and publishes it with the document's version when
         # it started. It must not show the error (a stale result, the cache problem this set-up
-        # avoids, fails here at once). Nothing is sent while it runs: a second edit would start
-        # a second mypy run beside it (in pylsp's own process, for the in-process backend) and
-        # its result would replace this one.
+        # avoids, fails here at once). Nothing is sent while it runs: another edit would start a
+        # second mypy run beside it (in pylsp's own process, for the in-process backend).
         found = client.diagnostics(uri, 2)
         assert not _tnp(found), found
         # mypy's own findings are unchanged: a fresh check of the same file.
