@@ -293,19 +293,33 @@ def disagreements(source: str, labels: dict[str, str], path: Path) -> list[str]:
     return problems
 
 
-# Few examples by default (mypy is slow); TNP_FUZZ_EXAMPLES=200 explores further, at random.
+# Each example is a mypy run: the README's command runs the first 2 examples, the slow tier (CI)
+# the first 5; TNP_FUZZ_EXAMPLES=200 explores further, at random. No shrinking: the report
+# prints the disagreeing kernel whole.
 EXAMPLES = int(os.environ.get("TNP_FUZZ_EXAMPLES", "5"))
+FUZZ = settings(deadline=None, derandomize="TNP_FUZZ_EXAMPLES" not in os.environ,
+                phases=[Phase.explicit, Phase.reuse, Phase.generate],
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+KERNEL_FILES = st.lists(kernels(), min_size=KERNELS_PER_FILE, max_size=KERNELS_PER_FILE)
 
 
-# No shrinking: each step is a mypy run, and the report prints the disagreeing kernel whole.
-@settings(max_examples=EXAMPLES, deadline=None, derandomize="TNP_FUZZ_EXAMPLES" not in os.environ,
-          phases=[Phase.explicit, Phase.reuse, Phase.generate],
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.lists(kernels(), min_size=KERNELS_PER_FILE, max_size=KERNELS_PER_FILE))
-def test_random_kernels_runtime_and_plugin_agree(kernels_: list[Kernel]) -> None:
+def _runtime_and_plugin_agree(kernels_: list[Kernel]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         problems = check_agreement(kernels_, Path(folder))
     assert not problems, "\n".join(problems)
+
+
+@settings(FUZZ, max_examples=min(2, EXAMPLES))
+@given(KERNEL_FILES)
+def test_random_kernels_runtime_and_plugin_agree(kernels_: list[Kernel]) -> None:
+    _runtime_and_plugin_agree(kernels_)
+
+
+@pytest.mark.slow
+@settings(FUZZ, max_examples=EXAMPLES)
+@given(KERNEL_FILES)
+def test_random_kernels_runtime_and_plugin_agree_at_full_count(kernels_: list[Kernel]) -> None:
+    _runtime_and_plugin_agree(kernels_)
 
 
 # Found by the random kernels: in script form the runtime resolves a spec against every input
