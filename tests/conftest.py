@@ -18,10 +18,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             raise pytest.UsageError(f"{item.nodeid} is marked {' and '.join(tiers)}: one tier")
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure() -> None:
-    """The tests leave millions of objects behind (the trees of every in-process mypy run, the
-    core's tables). At exit, Python collects garbage over all of them once per module it clears,
-    which took minutes after the last test had passed; frozen, the collector skips them and the
-    process ends at once (the memory is returned with it)."""
+def pytest_sessionfinish() -> None:
+    """The tests leave millions of objects behind (the trees of the in-process mypy runs, the
+    core's tables). After the last test, each full garbage collection over them took about a
+    minute: pytest's own at exit (for unraisable exceptions: each test's are collected as it
+    ends) and Python's, once per module it clears at exit. Frozen, the collector skips them and
+    the process ends at once (the memory is returned with it)."""
     gc.freeze()
