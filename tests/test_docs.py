@@ -235,3 +235,22 @@ def test_design_contents_links_resolve() -> None:
     links = re.findall(r"\]\(#([^)]+)\)", text)
     assert links
     assert set(links) <= anchors, set(links) - anchors
+
+
+# The layering -----------------------------------------------------------------------------
+
+
+def test_layering_table_is_what_the_layering_test_checks() -> None:
+    """§2.2's table of what each package may import is the allowlist of tests/test_layering.py
+    (besides the standard library, which both state in words)."""
+    from tests.test_layering import LAYERS
+
+    rows = [line for line in design_section("2.2").splitlines() if line.startswith("| `")]
+    table: dict[str, set[str]] = {}
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        (package,) = re.findall(r"`([\w.]+)`", cells[0])
+        table[package] = {name for name in re.findall(r"`([\w.]+)`", cells[1])} | {
+            word for word in ("numpy", "mypy") if re.search(rf"\b{word}\b", cells[1])
+        }
+    assert table == {layer.package: set(layer.allowed) for layer in LAYERS}
