@@ -10,13 +10,12 @@
 from __future__ import annotations
 
 import re
-import typing
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tnp_runtime.core import spec
+from tnp_runtime.core import ir, spec
 from tnp_runtime.core.diagnostics import Code
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -167,10 +166,26 @@ def test_grammar_keywords_are_the_parsers() -> None:
     assert rule("KEYWORD") == set(spec.KEYWORDS)
 
 
-def test_grammar_functions_and_reductions_are_the_parsers() -> None:
-    assert rule("FUNC") == set(typing.get_args(spec.FuncName))
-    assert rule("RED") == set(typing.get_args(spec.ReductionOp))
-    assert rule("CONTRACT") == set(typing.get_args(spec.Reducer))
+def test_grammar_functions_are_the_irs_elementwise_functions() -> None:
+    assert rule("FUNC") == {op.value for op in ir.UnaryOp if op is not ir.UnaryOp.NEG}
+    assert rule("CONTRACT") == {op.value for op in ir.ReduceOp}
+
+
+@pytest.mark.parametrize("word", sorted(spec.KEYWORDS))
+def test_each_keyword_parses_as_the_grammar_says(word: str) -> None:
+    """A word of FUNC is a function call, of RED a reduction, of CONTRACT a contraction; any
+    other keyword is none of these."""
+    forms = {
+        "FUNC": (f"{word}(M)", spec.Func),
+        "RED": (f"{word}[M](M)", spec.Reduction),
+        "CONTRACT": (f"{word}(M, M -> M)", spec.Contraction),
+    }
+    for name, (text, node) in forms.items():
+        try:
+            parsed: object = spec.parse_spec(text)
+        except spec.SpecError:
+            parsed = None
+        assert isinstance(parsed, node) == (word in rule(name)), (name, text, parsed)
 
 
 def design_section(number: str) -> str:
