@@ -269,3 +269,23 @@ def test_layering_table_is_what_the_layering_test_checks() -> None:
             word for word in ("numpy", "mypy") if re.search(rf"\b{word}\b", cells[1])
         }
     assert table == {layer.package: set(layer.allowed) for layer in LAYERS}
+
+
+# Paths ------------------------------------------------------------------------------------
+
+REPO_PATH = re.compile(r"`((?:src|tests|benchmarks|scripts|examples|docs|core)/[\w./-]*[\w/])`")
+# `core/ir.py` is short for the core's module.
+CORE_PREFIX = "src/tnp_runtime/"
+
+
+def test_paths_the_design_names_exist() -> None:
+    """A file or folder the design names in backticks (`tests/test_layering.py`) exists, so a
+    moved module or test is not left cited at its old place."""
+    text = DESIGN.read_text(encoding="utf-8")
+    named = {
+        (CORE_PREFIX if match.group(1).startswith("core/") else "") + match.group(1)
+        for match in REPO_PATH.finditer(text)
+    }
+    assert len(named) >= 5
+    missing = sorted(path for path in named if not (REPO_DIR / path).exists())
+    assert not missing, f"docs/DESIGN.md names paths that do not exist: {missing}"
