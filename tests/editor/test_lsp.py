@@ -199,10 +199,14 @@ def _start(folder: Path, settings: dict[str, Any], backend: str) -> LspClient:
     (folder / "mypy.ini").write_text(MYPY_INI)
     client = LspClient(folder, _env(with_mypy_on_path=backend == "command"))
     try:
+        # The settings go in one place only: pylsp merges a list given in two places (here
+        # `overrides`, in `initializationOptions` and in the configuration) as a set, in an
+        # order that changes with each process's string hashing. Half the time `--no-incremental`
+        # then came before pylsp-mypy's own `--incremental` and lost: mypy kept its cache and,
+        # in pylsp's own process, showed the error of the text before the edit.
         pylsp = {"plugins": {**QUIET, "pylsp_mypy": settings}}
         result = client.request("initialize", {
             "processId": os.getpid(), "rootUri": folder.as_uri(), "capabilities": {},
-            "initializationOptions": {"pylsp": pylsp},
         })
         assert "capabilities" in result
         client.notify("initialized", {})
