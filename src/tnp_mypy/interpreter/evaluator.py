@@ -106,6 +106,7 @@ from tnp_runtime.core.calls import (
 )
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Sliced
+from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.ir import BinaryOp, Input, ReduceOp, UnaryOp
 from tnp_runtime.core.reveal import reveal_text
 from tnp_runtime.core.spec import SpecError, SpecInput, resolve_dims
@@ -132,19 +133,9 @@ _COMPARE: Final[dict[str, Callable[[Any, Any], object]]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
-_TNP_UNARY: Final = {
-    "exp": UnaryOp.EXP,
-    "log": UnaryOp.LOG,
-    "sqrt": UnaryOp.SQRT,
-    "sin": UnaryOp.SIN,
-    "cos": UnaryOp.COS,
-}
+_TNP_UNARY: Final = {name: function.op for name, function in ELEMENTWISE.items()}
 _MATH: Final[dict[str, Callable[[float], float]]] = {
-    "exp": math.exp,
-    "log": math.log,
-    "sqrt": math.sqrt,
-    "sin": math.sin,
-    "cos": math.cos,
+    **{name: function.real for name, function in ELEMENTWISE.items()},
     "float64": float,
     "abs": abs,
 }

@@ -34,6 +34,7 @@ from typing import Final, Literal, assert_never
 from tnp_runtime.core import ir
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, FullDim, Interval, Sliced, dim_names
+from tnp_runtime.core.elementwise import ELEMENTWISE
 
 __all__ = [
     "KEYWORDS",
@@ -61,30 +62,15 @@ __all__ = [
 MAX_NESTING: Final = 64
 """Deepest nesting of parentheses, calls and brackets a spec may use (real specs use a few)."""
 
-FuncName = Literal["exp", "log", "sqrt", "sin", "cos"]
 ReductionOp = Literal["sum", "max", "softmax"]
 Reducer = Literal["sum", "max"]
 ArithOp = Literal["+", "-", "*", "/"]
 
-_FUNC_NAMES: Final[dict[str, FuncName]] = {
-    "exp": "exp",
-    "log": "log",
-    "sqrt": "sqrt",
-    "sin": "sin",
-    "cos": "cos",
-}
-KEYWORDS: Final = frozenset({*_FUNC_NAMES, "sum", "max", "softmax", "inf"})
+KEYWORDS: Final = frozenset({*ELEMENTWISE, "sum", "max", "softmax", "inf"})
 """Words that are never dim names. Matched as whole words: `experts` is a dim."""
 
-_KEYWORD_LIST: Final = "exp, log, sqrt, sin, cos, sum, max, softmax, inf"
+_KEYWORD_LIST: Final = ", ".join((*ELEMENTWISE, "sum", "max", "softmax", "inf"))
 
-_UNARY_OPS: Final[dict[FuncName, ir.UnaryOp]] = {
-    "exp": ir.UnaryOp.EXP,
-    "log": ir.UnaryOp.LOG,
-    "sqrt": ir.UnaryOp.SQRT,
-    "sin": ir.UnaryOp.SIN,
-    "cos": ir.UnaryOp.COS,
-}
 _BINARY_OPS: Final[dict[ArithOp, ir.BinaryOp]] = {
     "+": ir.BinaryOp.ADD,
     "-": ir.BinaryOp.SUB,
@@ -226,7 +212,7 @@ class BinOp:
 class Func:
     """`exp(body)` and the other pointwise functions."""
 
-    name: FuncName
+    name: str  # a key of `elementwise.ELEMENTWISE`
     body: SpecNode
     pos: int
 
@@ -499,8 +485,8 @@ class _Parser:
         word = keyword.text
         if word == "inf":
             return InfLit(keyword.pos)
-        if word in _FUNC_NAMES:
-            func = _FUNC_NAMES[word]
+        if word in ELEMENTWISE:
+            func = word
             if not self.at("("):
                 raise self.keyword_as_dim(keyword, f"to apply it, write {word}(x)")
             opener = self.advance()
@@ -899,7 +885,7 @@ class _Resolver:
                 return self.arithmetic(node)
             case Func():
                 body = self.resolve(node.body)
-                return _Value(ir.unary(_UNARY_OPS[node.name], body.expr), body.dims)
+                return _Value(ir.unary(ELEMENTWISE[node.name].op, body.expr), body.dims)
             case Reduction():
                 return self.reduction(node)
             case Contraction():
