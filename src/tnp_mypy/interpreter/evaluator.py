@@ -95,7 +95,7 @@ from tnp_mypy.interpreter.values import (
     TypedValue,
     Value,
 )
-from tnp_mypy.report import Finding
+from tnp_mypy.report import Finding, StopReason
 from tnp_runtime.core import ir, rules
 from tnp_runtime.core.calls import (
     KernelSignature,
@@ -353,7 +353,8 @@ class Interpreter:
             f"tnp cannot follow {what}; the static check of this scope stops here "
             "(the runtime still checks it)"
         )
-        return Stop(Finding(Diagnostic(Code.UNSUPPORTED, message), where.line, where.column))
+        return Stop(Finding(Diagnostic(Code.UNSUPPORTED, message), where.line, where.column,
+                            stop=StopReason.CONSTRUCT))
 
     def _tick(self, where: Context) -> None:
         self._statements += 1
@@ -362,13 +363,13 @@ class Interpreter:
                 Code.UNSUPPORTED,
                 f"tnp stopped the static check after {self.config.max_statements} statements "
                 "(max_statements in [tool.tnp_mypy]); the runtime still checks the rest",
-            ), where.line, where.column))
+            ), where.line, where.column, stop=StopReason.STATEMENTS))
         if self._statements % _CHECK_CLOCK_EVERY == 0 and time.monotonic() > self._deadline:
             raise Stop(Finding(Diagnostic(
                 Code.UNSUPPORTED,
                 f"tnp stopped the static check after {self.config.max_seconds:g} s "
                 "(max_seconds in [tool.tnp_mypy]); the runtime still checks the rest",
-            ), where.line, where.column))
+            ), where.line, where.column, stop=StopReason.SECONDS))
 
     # -- scopes and statements -----------------------------------------------------------------
 
@@ -1032,7 +1033,7 @@ class Interpreter:
                 Code.UNSUPPORTED,
                 f"tnp stopped the static check after an integer outgrew {_MAX_INT_BITS} bits; "
                 "the runtime still checks the rest",
-            ), where.line, where.column))
+            ), where.line, where.column, stop=StopReason.INTEGER))
 
     def _tnp_binary(self, op: str, left: Value, right: Value, where: Context) -> Value:
         tnp_op = _TNP_BINARY.get(op)
