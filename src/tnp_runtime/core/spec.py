@@ -27,14 +27,14 @@ Invariants:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, assert_never
 
-from tnp_runtime.core import ir
+from tnp_runtime.core import ir, rules
 from tnp_runtime.core.dims import DimType, FullDim, Sliced, dim_names
 from tnp_runtime.core.elementwise import ELEMENTWISE
+from tnp_runtime.core.rules import Abstract
 from tnp_runtime.core.spec_parser import parse_dims, parse_spec
 from tnp_runtime.core.spec_syntax import (
     KEYWORDS,
@@ -53,7 +53,10 @@ from tnp_runtime.core.spec_syntax import (
     SpecError,
     SpecNode,
     Tensor,
+    _and_list,
+    _show_dims,
     _start,
+    _unknown_dim,
 )
 
 __all__ = [
@@ -131,20 +134,6 @@ class ResolvedSpec:
 class _Value:
     expr: ir.Expr
     dims: DimType
-
-
-def _show_sliced(sliced: Sliced) -> str:
-    return sliced.name if sliced.is_full else str(sliced)
-
-
-def _show_dims(dims: DimType) -> str:
-    return " ".join(_show_sliced(s) for s in dims) if dims else "no dims"
-
-
-def _and_list(items: Sequence[str], conjunction: str = "and") -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
 class _Resolver:
@@ -237,10 +226,13 @@ class _Resolver:
             return left.dims
         if not left.dims:
             return right.dims
-        left_by_name = {s.name: s for s in left.dims}
-        right_by_name = {s.name: s for s in right.dims}
-        if left_by_name.keys() != right_by_name.keys():
-            left_names, right_names = left_by_name.keys(), right_by_name.keys()
+        found = rules.pointwise_mismatch(left.dims, right.dims)
+        if found is None:
+            return left.dims
+        kind, name = found
+        if kind is rules.Mismatch.DIMS:
+            left_names = {s.name for s in left.dims}
+            right_names = {s.name for s in right.dims}
             wider = left if left_names > right_names else right
             if left_names > right_names or right_names > left_names:
                 names = " ".join(s.name for s in wider.dims)
@@ -256,16 +248,15 @@ class _Resolver:
                 f"right {_show_dims(right.dims)}",
                 fix,
             )
-        for name, sliced in left_by_name.items():
-            other = right_by_name[name]
-            if sliced != other:
-                raise self.error(
-                    pos,
-                    f"operands of {what} take different slices of {name}: left {sliced}, "
-                    f"right {other}",
-                    f"slice {name} alike on both sides",
-                )
-        return left.dims
+        # A size or a slice of one dim: both are different slices of it.
+        sliced = next(s for s in left.dims if s.name == name)
+        other = next(s for s in right.dims if s.name == name)
+        raise self.error(
+            pos,
+            f"operands of {what} take different slices of {name}: left {sliced}, "
+            f"right {other}",
+            f"slice {name} alike on both sides",
+        )
 
     def unknown_dim(self, dim: SpecDim) -> SpecError:
         return _unknown_dim(self.text, dim, self.known)
@@ -379,13 +370,14 @@ class _Resolver:
         """`sliced` narrowed to the slice written on `dim`, which must lie within it."""
         assert dim.interval is not None
         size = sliced.dim.size
-        if dim.interval.stop > size:
+        fault = rules.slice_fault(sliced, dim.interval)
+        if fault is rules.SliceFault.OUTSIDE_DIM:
             raise self.error(
                 dim.pos,
                 f"slice {dim} lies outside {dim.name}, whose size is {size}",
                 f"keep the bounds within {dim.name}[0:{size}]",
             )
-        if not sliced.interval.contains(dim.interval):
+        if fault is rules.SliceFault.OUTSIDE_HELD:
             raise self.error(
                 dim.pos,
                 f"slice {dim} lies outside the {sliced} that {holder} holds",
@@ -409,16 +401,15 @@ class _Resolver:
             )
         if dim.interval is not None:
             found = self.narrow(found, dim, f"the argument of {node.op}[...]")
-        interval = found.interval
+        dims = tuple(found if s.name == dim.name else s for s in value.dims)
         match node.op:
             case "softmax":
                 exp = ir.unary(ir.UnaryOp.EXP, value.expr)
-                total = ir.reduce(ir.ReduceOp.SUM, dim.name, interval, exp)
-                dims = tuple(found if s.name == dim.name else s for s in value.dims)
+                total = ir.reduce(ir.ReduceOp.SUM, dim.name, found.interval, exp)
                 return _Value(ir.binary(ir.BinaryOp.DIV, exp, total), dims)
             case "sum" | "max":
-                expr = ir.reduce(_REDUCE_OPS[node.op], dim.name, interval, value.expr)
-                return _Value(expr, tuple(s for s in value.dims if s.name != dim.name))
+                reduced = rules.reduce(_REDUCE_OPS[node.op], Abstract(dims, value.expr), dim.name)
+                return _Value(reduced.expr, reduced.dims)
             case _:
                 assert_never(node.op)
 
@@ -426,17 +417,15 @@ class _Resolver:
         values = [self.resolve(operand) for operand in node.operands]
         # Every dim the operands share must be the same slice in each: they are multiplied
         # pointwise, as in einsum.
-        shared: dict[str, Sliced] = {}
-        for operand, value in zip(node.operands, values, strict=True):
-            for sliced in value.dims:
-                seen = shared.setdefault(sliced.name, sliced)
-                if seen != sliced:
-                    raise self.error(
-                        _start(operand),
-                        f"operands of the contraction take different slices of {sliced.name}: "
-                        f"{seen} and {sliced}",
-                        f"slice {sliced.name} alike in every operand",
-                    )
+        shared = rules.shared_slices([value.dims for value in values])
+        if isinstance(shared, rules.SliceClash):
+            seen, sliced = shared.first, shared.other
+            raise self.error(
+                _start(node.operands[shared.operand]),
+                f"operands of the contraction take different slices of {sliced.name}: "
+                f"{seen} and {sliced}",
+                f"slice {sliced.name} alike in every operand",
+            )
         out: list[Sliced] = []
         for dim in node.out_dims:
             sliced_or_none = shared.get(dim.name)
@@ -455,28 +444,10 @@ class _Resolver:
                 raise self.unknown_dim(dim)
             # Broadcast: a dim of the output that no operand has.
             out.append(full.full if dim.interval is None else self.narrow(full.full, dim, "it"))
-        expr = values[0].expr
-        for value in values[1:]:
-            expr = ir.binary(ir.BinaryOp.MUL, expr, value.expr)
         out_names = {d.name for d in node.out_dims}
         reducer = _REDUCE_OPS[node.reducer]
-        # One reduce per dropped dim, innermost first in sorted name order, so the same
-        # contraction always builds the same (interned) node.
-        for name in sorted(shared.keys() - out_names):
-            expr = ir.reduce(reducer, name, shared[name].interval, expr)
+        expr = rules.contract([value.expr for value in values], shared, out_names, reducer)
         return _Value(expr, tuple(out))
-
-
-def _unknown_dim(text: str, dim: SpecDim, known: Mapping[str, FullDim]) -> SpecError:
-    declare = f'declare {dim.name} = FullDim("{dim.name}", size) in the kernel\'s module'
-    if not known:
-        fix = f"{declare}; no dims are known yet"
-    else:
-        fix = f"{declare}, or use one of the known dims: {', '.join(sorted(known))}"
-        close = difflib.get_close_matches(dim.name, list(known), n=1, cutoff=0.7)
-        if close:
-            fix += f" (did you mean {close[0]}?)"
-    return SpecError(text, dim.pos, f"unknown dim '{dim.name}'", fix)
 
 
 def resolve_spec(
@@ -507,7 +478,7 @@ def resolve_dims(text: str, dims: Mapping[str, FullDim]) -> DimType:
             raise _unknown_dim(text, dim, dims)
         if dim.interval is None:
             result.append(full.full)
-        elif dim.interval.stop > full.size:
+        elif rules.slice_fault(full.full, dim.interval) is not None:
             raise SpecError(
                 text,
                 dim.pos,

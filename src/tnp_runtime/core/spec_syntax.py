@@ -7,13 +7,15 @@ the tree into the IR; both raise `SpecError`, defined here, with a caret under t
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final, Literal
 
 from tnp_runtime.core.diagnostics import Code, Diagnostic
-from tnp_runtime.core.dims import Interval
+from tnp_runtime.core.dims import DimType, FullDim, Interval, Sliced
 from tnp_runtime.core.elementwise import ELEMENTWISE
 
 MAX_NESTING: Final = 64
@@ -93,6 +95,35 @@ def _excerpt(text: str, position: int | None) -> tuple[str, ...]:
         # An empty spec shows as "" rather than as a blank note.
         return (_INDENT + (shown or '""'),)
     return (_INDENT + shown, _INDENT + " " * col + "^")
+
+
+# Words of messages
+
+
+def _show_sliced(sliced: Sliced) -> str:
+    return sliced.name if sliced.is_full else str(sliced)
+
+
+def _show_dims(dims: DimType) -> str:
+    return " ".join(_show_sliced(s) for s in dims) if dims else "no dims"
+
+
+def _and_list(items: Sequence[str], conjunction: str = "and") -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def _unknown_dim(text: str, dim: SpecDim, known: Mapping[str, FullDim]) -> SpecError:
+    declare = f'declare {dim.name} = FullDim("{dim.name}", size) in the kernel\'s module'
+    if not known:
+        fix = f"{declare}; no dims are known yet"
+    else:
+        fix = f"{declare}, or use one of the known dims: {', '.join(sorted(known))}"
+        close = difflib.get_close_matches(dim.name, list(known), n=1, cutoff=0.7)
+        if close:
+            fix += f" (did you mean {close[0]}?)"
+    return SpecError(text, dim.pos, f"unknown dim '{dim.name}'", fix)
 
 
 # ---------------------------------------------------------------------------------------------
