@@ -1,4 +1,5 @@
-"""Core diagnostics shown as mypy errors: one `ErrorCode` per tnp code, one helper emitting it.
+"""Core diagnostics shown as mypy errors: one `ErrorCode` per tnp code, the builders of the
+plugin's own messages (`tnp-internal`, `tnp-unsupported` stops), one helper emitting them.
 
 A `Finding` is a diagnostic located in the file being checked, with the loop indices of the
 first few times it happened. `emit` shows it once per (line, code): mypy's own error list is
@@ -38,6 +39,24 @@ class StopReason(enum.Enum):
     STATEMENTS = "the statement budget (max_statements)"
     SECONDS = "the time budget (max_seconds)"
     INTEGER = "an integer too large to compute with"
+
+
+def stop_finding(reason: StopReason, what: str, line: int, column: int = -1) -> Finding:
+    """The `tnp-unsupported` finding that stops a scope's check at `line`, worded from its
+    reason: `what` is the construct not followed (CONSTRUCT) or the budget spent ("500
+    statements", "30 s", "an integer outgrew 4096 bits")."""
+    match reason:
+        case StopReason.CONSTRUCT:
+            message = (f"tnp cannot follow {what}; the static check of this scope stops here "
+                       "(the runtime still checks it)")
+        case StopReason.STATEMENTS | StopReason.SECONDS:
+            key = "max_statements" if reason is StopReason.STATEMENTS else "max_seconds"
+            message = (f"tnp stopped the static check after {what} ({key} in [tool.tnp_mypy]); "
+                       "the runtime still checks the rest")
+        case StopReason.INTEGER:
+            message = (f"tnp stopped the static check after {what}; "
+                       "the runtime still checks the rest")
+    return Finding(Diagnostic(Code.UNSUPPORTED, message), line, column, stop=reason)
 
 
 @dataclass(slots=True)
