@@ -20,6 +20,10 @@ def const(v: int | str) -> normal.Value:
     return normal.constant(Fraction(v))
 
 
+def over(lo: int, hi: int) -> IntervalSet:
+    return IntervalSet.single(Interval(lo, hi))
+
+
 def test_log_of_exp_is_its_argument_and_log_of_a_sum_is_opaque() -> None:
     assert normal_rules.log(normal.exp(X)) is X
     opaque = normal_rules.log(normal.add(X, Y))
@@ -64,9 +68,6 @@ def test_maximum_collapses_equal_arguments_and_pulls_out_common_terms() -> None:
 
 
 def test_sums_over_adjacent_tiles_meet_and_overlapping_ones_do_not() -> None:
-    def over(lo: int, hi: int) -> IntervalSet:
-        return IntervalSet.single(Interval(lo, hi))
-
     left = normal_rules.reduce_sum("N", over(0, 32), X)
     right = normal_rules.reduce_sum("N", over(32, 64), X)
     assert normal.add(left, right) is normal_rules.reduce_sum("N", over(0, 64), X)
@@ -77,9 +78,6 @@ def test_sums_over_adjacent_tiles_meet_and_overlapping_ones_do_not() -> None:
 
 
 def test_maxima_over_tiles_meet_even_when_overlapping() -> None:
-    def over(lo: int, hi: int) -> IntervalSet:
-        return IntervalSet.single(Interval(lo, hi))
-
     left = normal_rules.reduce_max("N", over(0, 48), X)
     right = normal_rules.reduce_max("N", over(32, 64), X)
     assert normal_rules.maximum(left, right) is normal_rules.reduce_max("N", over(0, 64), X)
