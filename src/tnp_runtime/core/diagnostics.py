@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 
 class Code(enum.Enum):
-    """The `tnp-*` error codes: the one list of them, with what each one means.
+    """The `tnp-*` error codes (docs/DESIGN.md §5.10): the one list of them, with their meaning.
 
     `value` is the code as users see it (`tnp-dim`); `description` is the one line mypy shows
     for it (the plugin registers one mypy `ErrorCode` per member with it; the README's table of

@@ -1,4 +1,4 @@
-"""The spec language (DESIGN.md section 4): its entry points, and resolution to the IR.
+"""The spec language (docs/DESIGN.md §4): its entry points, and resolution to the IR.
 
 A spec such as `6 * (M N, N K -> M K)` states what a kernel's whole result is, as a pointwise
 term over the kernel's inputs. Its text becomes

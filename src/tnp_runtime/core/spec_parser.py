@@ -42,7 +42,7 @@ from tnp_runtime.core.spec_syntax import (
 
 
 class _Parser:
-    """Recursive descent over the grammar of DESIGN.md section 4; one instance per text."""
+    """Recursive descent over the grammar of docs/DESIGN.md §4.1; one instance per text."""
 
     def __init__(self, text: str) -> None:
         self.text = text
