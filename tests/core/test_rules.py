@@ -1,6 +1,8 @@
 """`core/rules.py`, the abstract semantics both halves run: each rule with a case that breaks it
 (a `tnp-dim` violation naming both sides) and one that passes (the dims and the term it
-builds). The same rules through the runtime's API: tests/runtime/test_rules.py."""
+builds), and the parts the spec resolver applies too (pointwise operands meet, slices lie within
+what is held, contraction operands agree on shared dims, a contraction always builds the same
+node). The same rules through the runtime's API: tests/runtime/test_rules.py."""
 
 from __future__ import annotations
 
@@ -11,11 +13,11 @@ import pytest
 
 from tnp_runtime.core import ir, rules
 from tnp_runtime.core.diagnostics import Code, Violation
-from tnp_runtime.core.dims import FullDim, Interval
+from tnp_runtime.core.dims import FullDim, Interval, Sliced
 from tnp_runtime.core.ir import BinaryOp, ReduceOp, UnaryOp
 from tnp_runtime.core.rules import Abstract
 
-M, N, K = FullDim("M", 8), FullDim("N", 6), FullDim("K", 4)
+M, N, K = FullDim("M", 8), FullDim("N", 8), FullDim("K", 4)
 A = Abstract((M.full, N.full), ir.input_leaf("A", ("M", "N")))
 B = Abstract((N.full, K.full), ir.input_leaf("B", ("N", "K")))
 X = Abstract((M.full, N.full), ir.input_leaf("X", ("M", "N")))
@@ -44,7 +46,7 @@ def test_binary_on_different_dims_names_what_each_side_has() -> None:
     assert dim_code(raised) is Code.DIM
     message = raised.value.diagnostic.message
     assert "only the left has M" in message and "only the right has K" in message
-    assert "left is `A:M N` over M[0:8] N[0:6]" in message
+    assert "left is `A:M N` over M[0:8] N[0:8]" in message
 
 
 def test_binary_on_different_slices_or_sizes_is_refused() -> None:
@@ -165,6 +167,56 @@ def test_write_diagnostic_names_the_value_or_the_result() -> None:
     on_value = rules.write_diagnostic(A)
     on_result = rules.write_diagnostic("2 * (M N)")
     assert on_value.code is Code.WRITE and on_result.code is Code.WRITE
-    assert "the value `A:M N` over M[0:8] N[0:6]" in on_value.message
+    assert "the value `A:M N` over M[0:8] N[0:8]" in on_value.message
     assert "result `2 * (M N)`" in on_result.message
     assert on_value.notes == on_result.notes and on_value.notes
+
+
+# -- the parts the spec resolver shares ---------------------------------------------------------
+
+
+def part(dim: FullDim, start: int, stop: int) -> Sliced:
+    return Sliced(dim, Interval(start, stop))
+
+
+def test_pointwise_operands_meet_in_any_order() -> None:
+    assert rules.pointwise_mismatch((M.full, N.full), (N.full, M.full)) is None
+
+
+def test_pointwise_mismatch_kinds() -> None:
+    assert rules.pointwise_mismatch((M.full,), (M.full, N.full)) == (rules.Mismatch.DIMS, "")
+    other_m = FullDim("M", 16)
+    assert rules.pointwise_mismatch((M.full,), (other_m.full,)) == (rules.Mismatch.SIZE, "M")
+    assert rules.pointwise_mismatch((M.full, N.full), (M.full, part(N, 0, 4))) == (
+        rules.Mismatch.SLICE,
+        "N",
+    )
+
+
+def test_slice_fault() -> None:
+    held = part(N, 0, 4)
+    assert rules.slice_fault(held, Interval(1, 3)) is None
+    assert rules.slice_fault(held, Interval(2, 6)) is rules.SliceFault.OUTSIDE_HELD
+    assert rules.slice_fault(held, Interval(2, 9)) is rules.SliceFault.OUTSIDE_DIM
+
+
+def test_shared_slices_agree_or_clash() -> None:
+    assert rules.shared_slices([(M.full, N.full), (N.full, K.full)]) == {
+        "M": M.full,
+        "N": N.full,
+        "K": K.full,
+    }
+    clash = rules.shared_slices([(M.full, N.full), (part(N, 0, 4), K.full)])
+    assert clash == rules.SliceClash(1, N.full, part(N, 0, 4))
+
+
+def test_contract_reduces_the_dropped_dims_in_name_order() -> None:
+    a = ir.input_leaf("A", ("M", "N"))
+    b = ir.input_leaf("B", ("N", "K"))
+    shared = {"M": M.full, "N": N.full, "K": K.full}
+    product = ir.binary(ir.BinaryOp.MUL, a, b)
+    expected = ir.reduce(ReduceOp.SUM, "N", Interval(0, 8), product)
+    assert rules.contract([a, b], shared, {"M", "K"}, ReduceOp.SUM) is expected
+    # Nothing dropped: the plain product; another reducer: another node.
+    assert rules.contract([a, b], shared, {"M", "N", "K"}, ReduceOp.SUM) is product
+    assert rules.contract([a, b], shared, {"M", "K"}, ReduceOp.MAX) is not expected

@@ -30,6 +30,7 @@ import tnp_runtime as tnp
 from tests.support.expectations import actual
 from tests.support.mypy_run import run_mypy
 from tests.support.runtime_run import reported_line
+from tnp_runtime.core.elementwise import ELEMENTWISE
 
 SIZES = {"M": 8, "N": 4, "K": 6}
 TILES = {"M": 4, "N": 2, "K": 3}
@@ -97,7 +98,7 @@ class Kernel:
 
 
 NUMBERS = ("2", "3", "0.5")
-UNARY = ("exp", "log", "sqrt", "sin", "cos")
+UNARY = tuple(ELEMENTWISE)  # every elementwise function of the registry, in its order
 OPS = ("number", "root", "neg", "binary", "max", "unary", "reduce", "repeat", "rearrange",
        "einsum", "tiled")
 PERTURBATIONS = ("none", "none", "scale", "shift", "swap", "skip", "overlap", "offset")
