@@ -28,7 +28,11 @@ def _env() -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("script", SCRIPTS)
+# mypy_time.py times cold and warm mypy runs over the examples: the slow tier runs it.
+@pytest.mark.parametrize("script", [
+    pytest.param(script, marks=pytest.mark.slow) if script == "mypy_time.py" else script
+    for script in SCRIPTS
+])
 def test_quick_run_prints_a_table(script: str) -> None:
     done = subprocess.run(
         [sys.executable, str(BENCHMARKS_DIR / script), "--quick"],

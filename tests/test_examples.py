@@ -8,18 +8,17 @@ line; it runs in-process so the test can read the exception's code and traceback
 from __future__ import annotations
 
 import ast
-import importlib.util
 import runpy
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 import tnp_runtime as tnp
+from tests.support import runtime_run
+from tests.support.mypy_run import EXAMPLES_DIR
 
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 CODES = frozenset(
     {
         "tnp-dim",
@@ -33,18 +32,7 @@ CODES = frozenset(
 )
 
 
-def _load_run_all() -> ModuleType:
-    """`examples/run_all.py`, whose reading of `# error:` comments and tracebacks we share."""
-    name = "tnp_examples_run_all"
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES_DIR / "run_all.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-run_all = _load_run_all()
+run_all = runtime_run.run_all()
 CORRECT = run_all.correct_examples()
 BUGGY = run_all.buggy_examples()
 

@@ -6,7 +6,7 @@ import re
 import runpy
 from pathlib import Path
 
-from tests.plugin.harness import REPO_DIR, run_mypy
+from tests.support.mypy_run import REPO_DIR, run_mypy
 
 README = REPO_DIR / "README.md"
 

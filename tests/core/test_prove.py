@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.kernels import flash_attention, matmul_tile, online_softmax_block
+from tests.support.kernels import flash_attention, matmul_tile, online_softmax_block
 from tnp_runtime.core import ir
 from tnp_runtime.core.diagnostics import Code
 from tnp_runtime.core.dims import FullDim, Interval

@@ -13,10 +13,11 @@ import itertools
 import math
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.core.normal_eval import close, value_at
+from tests.support.normal_eval import close, value_at
 from tnp_runtime.core import ir
 from tnp_runtime.core.dims import FullDim, Interval
 from tnp_runtime.core.evaluate import Evaluator, differ
@@ -174,9 +175,12 @@ def pairs(draw: st.DrawFn) -> tuple[Expr, Expr]:
     return e, other
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pairs())
-def test_proved_implies_numerically_equal(pair: tuple[Expr, Expr]) -> None:
+# The two properties below run a few examples in the README's command and their full count in
+# the slow tier (CI), each from one definition (`_proved_implies_numerically_equal`, ...).
+FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+
+
+def _proved_implies_numerically_equal(pair: tuple[Expr, Expr]) -> None:
     kernel, spec = pair
     verdict = prove(kernel, spec, TILE)
     if isinstance(verdict, Proved):
@@ -194,6 +198,19 @@ def test_proved_implies_numerically_equal(pair: tuple[Expr, Expr]) -> None:
         assert differ(fresh.at(kernel, index), fresh.at(spec, index))
 
 
+@settings(max_examples=50, **FUZZ)
+@given(pairs())
+def test_proved_implies_numerically_equal(pair: tuple[Expr, Expr]) -> None:
+    _proved_implies_numerically_equal(pair)
+
+
+@pytest.mark.slow
+@settings(max_examples=400, **FUZZ)
+@given(pairs())
+def test_proved_implies_numerically_equal_at_full_count(pair: tuple[Expr, Expr]) -> None:
+    _proved_implies_numerically_equal(pair)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_rewrites_are_mostly_proved(data: st.DataObject) -> None:
@@ -205,9 +222,7 @@ def test_rewrites_are_mostly_proved(data: st.DataObject) -> None:
     assert not isinstance(verdict, Refuted), verdict
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pairs())
-def test_a_term_and_its_normal_form_have_the_same_value(pair: tuple[Expr, Expr]) -> None:
+def _a_term_and_its_normal_form_have_the_same_value(pair: tuple[Expr, Expr]) -> None:
     """The property every Proved rests on, checked directly: each side's normal form, evaluated
     by an evaluator of normal forms written for the tests, equals the term evaluated as IR."""
     evaluator = Evaluator()
@@ -221,6 +236,21 @@ def test_a_term_and_its_normal_form_have_the_same_value(pair: tuple[Expr, Expr])
                 index = {"M": m_index, "N": n_index}
                 term, normal = evaluator.at(expr, index), value_at(form, index)
                 assert close(term, normal), (index, term, normal)
+
+
+@settings(max_examples=30, **FUZZ)
+@given(pairs())
+def test_a_term_and_its_normal_form_have_the_same_value(pair: tuple[Expr, Expr]) -> None:
+    _a_term_and_its_normal_form_have_the_same_value(pair)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, **FUZZ)
+@given(pairs())
+def test_a_term_and_its_normal_form_have_the_same_value_at_full_count(
+    pair: tuple[Expr, Expr]
+) -> None:
+    _a_term_and_its_normal_form_have_the_same_value(pair)
 
 
 @st.composite

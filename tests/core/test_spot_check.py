@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 import tnp_runtime as tnp
-from tests.core.kernels import flash_attention, matmul_tile
-from tests.plugin.harness import CONFIG
+from tests.support.kernels import flash_attention, matmul_tile
+from tests.support.mypy_run import CONFIG
 from tnp_runtime import FullDim, Typed, TypedResult
 from tnp_runtime.core import ir
 from tnp_runtime.core import prove as prove_module

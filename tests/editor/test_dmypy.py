@@ -12,10 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.plugin.harness import CONFIG, REPO_DIR, run_mypy
+import pytest
 
-EXAMPLES = REPO_DIR / "examples"
-PATHS = tuple(sorted([*EXAMPLES.glob("*.py"), *(EXAMPLES / "buggy").glob("*.py")]))
+from tests.support.mypy_run import CONFIG, EXAMPLES, REPO_DIR, run_mypy
+
+pytestmark = pytest.mark.editor
 _ERROR = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): error: .*\[(?P<code>[a-z0-9-]+)\]$")
 
 
@@ -31,7 +32,7 @@ def errors(stdout: str) -> set[tuple[str, int, str]]:
 
 
 def test_dmypy_run_matches_mypy(tmp_path: Path) -> None:
-    expected = errors(run_mypy(*PATHS))
+    expected = errors(run_mypy(*EXAMPLES))
     assert {code for _, _, code in expected} >= {"tnp-spec", "tnp-coverage", "tnp-dim"}
 
     dmypy = [sys.executable, "-m", "mypy.dmypy", "--status-file", str(tmp_path / "dmypy.json")]
@@ -41,7 +42,7 @@ def test_dmypy_run_matches_mypy(tmp_path: Path) -> None:
         proc = subprocess.run(
             [*dmypy, "run", "--timeout", "300", "--", "--config-file", str(CONFIG),
              "--hide-error-context", "--no-error-summary", "--no-pretty",
-             "--cache-dir", str(tmp_path / "cache"), *map(str, PATHS)],
+             "--cache-dir", str(tmp_path / "cache"), *map(str, EXAMPLES)],
             cwd=REPO_DIR, capture_output=True, text=True, env=env, timeout=300,
         )
         shown = proc.stdout + proc.stderr

@@ -26,7 +26,7 @@ from pathlib import Path
 import mypy.api
 import pytest
 
-from tests.editor.edit_cycles import (
+from tests.support.edit_cycles import (
     CLEAN,
     KERNEL_BAD_SPEC,
     KERNEL_COVERAGE_BUG,
@@ -37,9 +37,9 @@ from tests.editor.edit_cycles import (
     Verdict,
     verdict,
 )
-from tests.plugin.harness import REPO_DIR
+from tests.support.mypy_run import REPO_DIR
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.editor
 
 
 class Daemon:

@@ -10,7 +10,7 @@ from typing import Any
 import mypy.api
 import pytest
 
-from tests.plugin.harness import CASES_DIR, CONFIG
+from tests.support.mypy_run import CASES_DIR, CONFIG
 from tnp_mypy.features import analysis
 from tnp_mypy.interpreter.evaluator import Interpreter
 

@@ -1,5 +1,6 @@
 """Each `cases/*.py` file, checked by mypy with the plugin, prints exactly its inline
-`# E:` / `# N:` expectations (see `expectations.py`)."""
+`# E:` / `# N:` expectations (see `tests/support/expectations.py`). The files are checked
+together, one mypy run per config (`tests/support/mypy_run.py`)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugin.expectations import actual, compare, expected
-from tests.plugin.harness import CASES_DIR, config_for, run_mypy
-
-CASES = sorted(CASES_DIR.glob("*.py"))
+from tests.support.expectations import actual, compare, expected
+from tests.support.mypy_run import CASES, CASES_DIR, checked, run_mypy
 
 
 def test_cases_found() -> None:
@@ -19,7 +18,7 @@ def test_cases_found() -> None:
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
 def test_case(path: Path) -> None:
-    stdout = run_mypy(path, config=config_for(path))
+    stdout = checked(path)
     problems = compare(expected(path), actual(stdout, path))
     assert not problems, "\n".join([f"{path.name}:", *problems, "mypy printed:", stdout])
 

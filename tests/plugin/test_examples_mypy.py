@@ -1,6 +1,7 @@
 """mypy with the plugin over `examples/`: no error at all in a correct example, and in each
 buggy one exactly the error its `# error: tnp-CODE` comment documents, at that line (the
-examples are what a newcomer runs mypy on first: nothing else may show)."""
+examples are what a newcomer runs mypy on first: nothing else may show). One mypy run checks
+them all (`tests/support/mypy_run.py`)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugin.expectations import actual
-from tests.plugin.harness import REPO_DIR, run_mypy
+from tests.support.expectations import actual
+from tests.support.mypy_run import EXAMPLES_DIR, checked
 
-EXAMPLES = REPO_DIR / "examples"
-CORRECT = sorted(p for p in EXAMPLES.glob("*.py") if p.name != "run_all.py")
-BUGGY = sorted((EXAMPLES / "buggy").glob("*.py"))
+CORRECT = sorted(p for p in EXAMPLES_DIR.glob("*.py") if p.name != "run_all.py")
+BUGGY = sorted((EXAMPLES_DIR / "buggy").glob("*.py"))
 DOCUMENTED = re.compile(r"#\s*error:\s*(tnp-[a-z-]+)")
 
 
@@ -22,7 +22,7 @@ def errors(path: Path) -> set[tuple[str, int]]:
     """(code, line) of every error mypy reports in `path`, tnp's and mypy's own."""
     return {
         (line.text.rsplit("[", 1)[1].rstrip("]") if line.text.endswith("]") else "", line.line)
-        for line in actual(run_mypy(path), path)
+        for line in actual(checked(path), path)
         if line.kind == "E"
     }
 

@@ -9,7 +9,7 @@ import mypy.api
 import pytest
 
 import tnp_mypy
-from tests.plugin.harness import CASES_DIR, CONFIG
+from tests.support.mypy_run import CASES_DIR, CONFIG
 from tnp_mypy import config
 from tnp_mypy.features import analysis
 from tnp_mypy.interpreter.evaluator import Interpreter

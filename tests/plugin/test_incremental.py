@@ -12,7 +12,7 @@ from pathlib import Path
 import mypy.api
 import pytest
 
-from tests.editor.edit_cycles import (
+from tests.support.edit_cycles import (
     CLEAN,
     KERNEL_COVERAGE_BUG,
     KERNEL_SPEC_BUG,
@@ -22,7 +22,7 @@ from tests.editor.edit_cycles import (
     Verdict,
     verdict,
 )
-from tests.plugin.harness import REPO_DIR
+from tests.support.mypy_run import REPO_DIR
 
 SIZES = 'from tnp_runtime import FullDim\n\nM, N = FullDim("M", {m}), FullDim("N", 8)\n'
 KERNEL = '''\
@@ -85,6 +85,7 @@ def test_incremental_cache_sees_edited_dims(
     assert _coverage_errors(check()) == []
 
 
+@pytest.mark.editor
 def test_daemon_sees_edited_dims(tmp_path: Path) -> None:
     project = _project(tmp_path)
     dmypy = [sys.executable, "-m", "mypy.dmypy", "--status-file", str(project / "status.json")]

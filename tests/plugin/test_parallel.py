@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from mypy.version import __version__ as mypy_version
 
-from tests.plugin.harness import CONFIG, REPO_DIR
+from tests.support.mypy_run import CONFIG, REPO_DIR
 
 MYPY = tuple(int(part) for part in re.findall(r"\d+", mypy_version)[:2])
 
@@ -36,6 +36,7 @@ def _mypy(tmp_path: Path, name: str, *extra: str) -> tuple[int, dict[str, list[s
     return result.returncode, _by_file(result.stdout)
 
 
+@pytest.mark.slow  # two cold mypy runs over the examples, one with worker processes
 @pytest.mark.skipif(MYPY < (1, 20), reason="mypy has parallel checking (-n) from 1.20 on")
 @pytest.mark.skipif(
     importlib.util.find_spec("ast_serialize") is None,

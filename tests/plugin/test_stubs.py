@@ -9,7 +9,7 @@ import ast
 import runpy
 
 import tnp_runtime
-from tests.plugin.harness import PLUGIN_DIR, REPO_DIR, run_mypy
+from tests.support.mypy_run import PLUGIN_DIR, REPO_DIR, run_mypy
 from tnp_runtime.core.elementwise import ELEMENTWISE
 
 STRICT = PLUGIN_DIR / "strict" / "api_surface.py"

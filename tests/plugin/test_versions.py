@@ -17,8 +17,8 @@ import mypy.api
 import pytest
 
 import tnp_mypy
-from tests.plugin.expectations import Line, expected
-from tests.plugin.harness import CASES_DIR, REPO_DIR
+from tests.support.expectations import Line, expected
+from tests.support.mypy_run import CASES_DIR, REPO_DIR
 from tnp_mypy import compat
 from tnp_mypy.config import Config
 from tnp_mypy.plugin import TnpPlugin

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 import tnp_runtime as tnp
-from tests.plugin.expectations import Line, actual
-from tests.plugin.harness import run_mypy
-from tests.plugin.test_parity import _load_run_all
+from tests.support.expectations import Line, actual
+from tests.support.mypy_run import run_mypy
+from tests.support.runtime_run import reported_line
 
 HEADER = '''\
 from typing import Literal as L
@@ -335,8 +335,7 @@ def runtime(path: Path) -> tuple[str, int, str, tuple[str, ...], str]:
     try:
         runpy.run_path(str(path), run_name="__main__")
     except (tnp.TypeCheckError, tnp.SpecError) as err:
-        line = _load_run_all().reported_line(err, path)
-        assert line is not None
+        line = reported_line(err, path)
         diagnostic = err.diagnostic
         return str(err.code), line, diagnostic.message, diagnostic.notes, str(err)
     raise AssertionError(f"{path.name}: the runtime raised no tnp error")
