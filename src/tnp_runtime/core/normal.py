@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final, NamedTuple, TypeVar, assert_never
 
+from tnp_runtime.core import tables
 from tnp_runtime.core.constants import float_constant
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.ir import Input
@@ -199,6 +200,7 @@ def _poly_raw(terms: dict[Mono, Fraction]) -> Poly:
 
 ZERO: Final = _poly_raw({})
 ONE: Final = _poly_raw({UNIT: Fraction(1)})
+tables.register("normal.interned", _TABLE, "cleared, keeping UNIT, ZERO, ONE", keep=_TABLE)
 
 
 def constant(value: Fraction) -> Poly:
@@ -470,6 +472,7 @@ def inverse(a: Value) -> Value:
 
 
 _CONTENT_KEYS: Final[dict[int, str]] = {}
+tables.register("normal.content_keys", _CONTENT_KEYS, "cleared: uids are never reused")
 
 
 def content_key(item: Poly | Mono | Atom) -> str:

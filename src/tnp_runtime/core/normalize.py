@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Final, assert_never
 
-from tnp_runtime.core import normal
+from tnp_runtime.core import normal, tables
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.ir import (
     Binary,
@@ -29,6 +29,8 @@ from tnp_runtime.core.normal import Value
 _MEMO: Final[dict[Expr, Value]] = {}
 # Nodes whose normalization failed, with the reason: asked again, they fail again at once.
 _FAILED: Final[dict[Expr, normal.NotNormalizable]] = {}
+tables.register("normalize.memo", _MEMO, "cleared: normal forms are recomputed")
+tables.register("normalize.failed", _FAILED, "cleared: failures are recomputed")
 
 
 def _children(expr: Expr) -> tuple[Expr, ...]:

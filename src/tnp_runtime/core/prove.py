@@ -10,12 +10,13 @@ numbers agree, the answer is Unknown and says so.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from tnp_runtime.core import normal
+from tnp_runtime.core import normal, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, IntervalSet, render_dims
 from tnp_runtime.core.evaluate import EvaluationBudget, Evaluator, differ
@@ -101,12 +102,24 @@ def prove(
     """Compare `kernel` with `spec` on the indices of `tile` (dims of both, with slices).
 
     `sizes` (dim name to size) lets messages omit intervals that cover a whole dim."""
-    # The interned tables only grow while proving: a collection walks them and frees nothing,
-    # and at thousands of tiles it is a third of the time. Off for the proof, then as it was.
+    tables.bound()  # between proofs: no normal form of an earlier proof is in use
+    with tables.checking(), collector_paused():
+        return _prove(kernel, spec, tile, sizes)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the block, then as it was found: re-enabled only if
+    it was enabled on entry (so nested blocks, and a caller that had turned it off, keep their
+    state), also when the block raises.
+
+    Why: a proof only adds to the interned tables and makes no cycles; a collection during it
+    walks those tables and frees nothing, and at thousands of tiles it is a large part of the
+    time (README, "Flash attention")."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _prove(kernel, spec, tile, sizes)
+        yield
     finally:
         if collecting:
             gc.enable()
