@@ -14,7 +14,9 @@ import pytest
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 BENCHMARKS_DIR = REPO_DIR / "benchmarks"
-SCRIPTS = ("flash_attention.py", "matmul.py", "mypy_time.py", "runtime_overhead.py")
+SCRIPTS = (
+    "dmypy_memory.py", "flash_attention.py", "matmul.py", "mypy_time.py", "runtime_overhead.py"
+)
 TIMEOUT_SECONDS = 600
 # A markdown table header: a row of cells, then the |---|---| line under it.
 TABLE_HEADER = re.compile(r"^\|.+\|\n\|(-+\|)+$", re.MULTILINE)
@@ -28,7 +30,11 @@ def _env() -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("script", SCRIPTS)
+@pytest.mark.parametrize(
+    "script",
+    # dmypy_memory starts three daemons: slow.
+    [pytest.param(s, marks=pytest.mark.slow) if s == "dmypy_memory.py" else s for s in SCRIPTS],
+)
 def test_quick_run_prints_a_table(script: str) -> None:
     done = subprocess.run(
         [sys.executable, str(BENCHMARKS_DIR / script), "--quick"],
