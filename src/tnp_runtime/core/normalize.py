@@ -1,8 +1,9 @@
 """From expression IR to normal form, memoized per interned node.
 
 Kernels unrolled over thousands of tiles build DAGs thousands of nodes deep (each running max
-refers to the previous one), so the walk is iterative, and each node is normalized once for the
-life of the process: cost grows with the number of distinct nodes, that is linearly in tiles.
+refers to the previous one), so the walk is iterative, and each node is normalized once until
+the tables are reset (`core/tables.py`: never during a proof): cost grows with the number of
+distinct nodes, that is linearly in tiles.
 """
 
 from __future__ import annotations
