@@ -15,7 +15,7 @@ quarter, and the slope: the least-squares line through the cycles after the firs
 (warm-up), in MB per 100 cycles. Three daemons run one after the other:
 
 - plugin: `plugins = tnp_mypy`, as users configure it;
-- plugin, tables never reset: the same plugin with `tnp_runtime.core.tables.reset` and `bound`
+- plugin, tables never reset: the same plugin with `tnp_runtime.core.tables`'s resets
   replaced by no-ops (a plugin file in the project wraps tnp_mypy), so tnp's tables only grow,
   as they did before the registry of tables existed;
 - no plugin: mypy alone on the same edits (mypy cannot follow the kernel then and reports its
@@ -51,6 +51,7 @@ except ImportError:  # a tnp without the registry of tables: nothing to switch o
     pass
 else:
     tables.reset = lambda: None
+    tables.reset_if_idle = lambda: False
     tables.bound = lambda limit=None: False
 
 

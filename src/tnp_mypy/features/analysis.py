@@ -83,8 +83,7 @@ def _run(api: TypeChecker, config: Config, node: FuncItem | MypyFile, kind: str)
         _prune(tree)
         # No value of an earlier analysis survives it (an analysis keeps only findings, which
         # are text), so the core's tables may be emptied: see `tnp_runtime.core.tables`.
-        if tables.idle():
-            tables.reset()
+        tables.reset_if_idle()
         interpreter = Interpreter(tree, config)
         try:
             with tables.checking():

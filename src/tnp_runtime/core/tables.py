@@ -2,36 +2,44 @@
 test session) keeps between checks, and how it is kept bounded.
 
 Every module-level table of tnp registers itself here, where it is defined, with one call that
-says what a reset means for it. Two kinds:
+says what a reset means for it (`tests/core/test_tables.py` finds every module-level table in
+the source and fails on one that is not registered). Two kinds:
 
-- `register(..., clear=...)`: a cache or interning table a `reset()` empties;
-- `register(..., clear=None)`: a table that bounds itself (weak references, an LRU size), listed
-  so `sizes()` shows everything the process holds.
+- `register(name, table, on_reset)`: a cache or an interning table that a reset empties (with
+  `keep`: and then refills with the entries made at import);
+- `register(..., clear=False)` and `register_cache`: a table that bounds itself (weak
+  references, an LRU size), listed so that `sizes()` shows everything the process holds.
 
-Soundness. Interned objects (IR nodes, normal-form objects) are compared by identity, and the
-prover decides equality by `is`. Two rules keep that true across resets:
+Soundness. Interned objects (IR nodes, normal-form objects) are compared by identity: the prover
+decides equality with `is`. A reset must never let two different inputs share an identity, nor
+let an object made before it meet one made after it in a proof. Two rules ensure both:
 
 1. The IR table is weak (`ir._TABLE`): a node stays in it exactly as long as something holds it,
    so a live node is always the one interned for its fields; nothing resets it, and a node made
-   before a reset and one made after it are one object when their fields are equal. Inputs get
-   their identity from `ir.new_input`'s serial counter, which is never reset, so two inputs never
-   share an identity, whatever the resets.
-2. The tables a reset clears hold only derived data (normal forms, memos, free dims, checked
-   pairs): clearing them loses work, never identity, provided no normal-form object from before
-   the reset is still in use. Normal forms live only inside one `prove` (or one `reveal`), so a
-   reset is allowed whenever no proof is running: `reset()` refuses (raises) inside `checking()`.
-   Constants interned at import (`normal.ZERO`, `ONE`, `UNIT`) are kept by the reset (`keep`),
-   so a new zero is still `normal.ZERO`; uids count on across resets, so no uid is reused.
+   before a reset and one made after it with equal fields are one object. Inputs get their
+   identity from `ir.new_input`'s serial counter, which is never reset, so no two inputs share
+   one, whatever the resets. No table keys on `id()` of a node it does not hold (the spot
+   check's set of checked pairs holds the nodes), so a reused id cannot match a stale entry.
+2. The tables a reset empties hold only derived data (normal forms, memos, free dims, checked
+   pairs, content keys): emptying them loses work, never identity, provided no normal-form
+   object made before the reset is still in use. Normal forms live only inside a `checking()`
+   block (one proof, one `reveal`, one plugin analysis), and no reset happens while one is open
+   (`reset()` raises, `reset_if_idle()` and `bound()` do nothing; a lock makes the test and the
+   reset one step). Constants interned at import (`normal.UNIT`, `ZERO`, `ONE`) are put back by
+   the reset (`keep`), so a new zero is still `normal.ZERO`; normal-form uids count on across
+   resets, so none is reused.
 
-Who resets: the mypy plugin calls `reset()` before it analyses a scope (no value of an earlier
-analysis survives it: the analysis cache keeps findings, which are text); the runtime calls
-`bound()` at the start of each proof, which resets once the cleared tables hold more than
-`LIMIT` entries (between proofs, so the sharing inside one proof is untouched).
+Who resets: the mypy plugin calls `reset_if_idle()` before it analyses a scope (no value of an
+earlier analysis survives it: the analysis cache keeps findings, which are text); the runtime
+calls `bound()` at the start of each proof, which resets once the emptied tables hold more than
+`LIMIT` entries (between proofs, so the sharing inside one proof is untouched). The verdict does
+not depend on the resets: normal forms are recomputed from the same nodes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -56,6 +64,9 @@ class Table:
 
 
 _REGISTRY: Final[dict[str, Table]] = {}
+# Guards `_active` and every reset, so a reset and the start of a check in another thread cannot
+# interleave (a language server may check in one thread while the runtime proves in another).
+_LOCK: Final = threading.Lock()
 # How many `checking()` blocks are open (a reset inside one would split a proof's objects).
 _active = [0]
 _resets = [0]
@@ -112,19 +123,20 @@ def resets() -> int:
 
 
 def idle() -> bool:
-    """No check is running: a reset is allowed now."""
+    """No check is running now."""
     return not _active[0]
 
 
 def reset() -> None:
     """Empty every clearable table. Allowed only between checks (see the module docstring):
     raises RuntimeError inside `checking()`."""
-    if _active[0]:
+    if not reset_if_idle():
         raise RuntimeError("tables.reset() during a check: its interned objects are in use")
-    for table in _REGISTRY.values():
-        if table.clear is not None:
-            table.clear()
-    _resets[0] += 1
+
+
+def reset_if_idle() -> bool:
+    """Empty every clearable table unless a check is running; True if it did."""
+    return bound(-1)
 
 
 def held() -> int:
@@ -135,20 +147,24 @@ def held() -> int:
 def bound(limit: int | None = None) -> bool:
     """Reset if the clearable tables hold more than `limit` (default `LIMIT`) entries and no
     check is running; True if it reset."""
-    if _active[0]:
-        return False
-    if held() <= (LIMIT if limit is None else limit):
-        return False
-    reset()
-    return True
+    with _LOCK:
+        if _active[0] or held() <= (LIMIT if limit is None else limit):
+            return False
+        for table in _REGISTRY.values():
+            if table.clear is not None:
+                table.clear()
+        _resets[0] += 1
+        return True
 
 
 @contextlib.contextmanager
 def checking() -> Iterator[None]:
     """A block during which objects of the tables are in use (one proof, one analysis): no
     reset happens inside it. Nests."""
-    _active[0] += 1
+    with _LOCK:
+        _active[0] += 1
     try:
         yield
     finally:
-        _active[0] -= 1
+        with _LOCK:
+            _active[0] -= 1
