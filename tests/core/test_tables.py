@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import gc
 import importlib
+import threading
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -257,6 +258,30 @@ def test_paused_collector_blocks_nest() -> None:
             with prove.collector_paused():
                 assert not gc.isenabled()
             assert not gc.isenabled()
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_paused_collector_blocks_overlap_across_threads() -> None:
+    # A block that closes while another thread's block is open leaves the collector off.
+    was = gc.isenabled()
+    entered, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with prove.collector_paused():
+            entered.set()
+            release.wait(timeout=60)
+
+    try:
+        gc.enable()
+        thread = threading.Thread(target=other)
+        with prove.collector_paused():
+            thread.start()
+            assert entered.wait(timeout=60)
+        assert not gc.isenabled()
+        release.set()
+        thread.join(timeout=60)
         assert gc.isenabled()
     finally:
         (gc.enable if was else gc.disable)()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -107,22 +108,33 @@ def prove(
         return _prove(kernel, spec, tile, sizes)
 
 
+# Open `collector_paused` blocks (in any thread), and whether the collector was enabled when the
+# first of them opened: the last one to close restores that.
+_paused = [0, False]
+_PAUSE_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for the block, then as it was found: re-enabled only if
-    it was enabled on entry (so nested blocks, and a caller that had turned it off, keep their
-    state), also when the block raises.
+    """The cyclic garbage collector off for the block, then as it was found: the outermost block
+    (over all threads) re-enables it only if it was enabled on entry, also when a block raises;
+    a caller that had turned it off finds it off.
 
     Why: a proof only adds to the interned tables and makes no cycles; a collection during it
     walks those tables and frees nothing, and at thousands of tiles it is a large part of the
     time (README, "Flash attention")."""
-    collecting = gc.isenabled()
-    gc.disable()
+    with _PAUSE_LOCK:
+        if _paused[0] == 0:
+            _paused[1] = gc.isenabled()
+            gc.disable()
+        _paused[0] += 1
     try:
         yield
     finally:
-        if collecting:
-            gc.enable()
+        with _PAUSE_LOCK:
+            _paused[0] -= 1
+            if _paused[0] == 0 and _paused[1]:
+                gc.enable()
 
 
 def _prove(
