@@ -2,6 +2,9 @@
 
     PYTHONPATH=. python benchmarks/dmypy_memory.py [--quick] [--cycles N]
 
+(`--quick` runs 4 cycles; `--runs` is accepted like the other scripts' and unused: one daemon per
+configuration.)
+
 A small project (one file: examples/flash_attention.py, 16 key tiles) is checked by a real
 `dmypy` (`python -m mypy.dmypy run`, its own status file), then edited and checked again
 `--cycles` times (default 200), alternating a bug (the scores divided by `np.sqrt(8)`: the

@@ -118,8 +118,9 @@ def _interpret(interpreter: Interpreter, node: FuncItem | MypyFile, kind: str) -
 def _prune(tree: MypyFile) -> None:
     """Drop the module's entries made from other statements than its current ones: `_current`
     never accepts them again, and each holds a whole old syntax tree."""
-    for key in [k for k, a in _CACHE.items() if k[0] == tree.fullname and a.statements
-                is not tree.defs]:
+    stale = [key for key, analysis in _CACHE.items()
+             if key[0] == tree.fullname and analysis.statements is not tree.defs]
+    for key in stale:
         del _CACHE[key]
 
 
