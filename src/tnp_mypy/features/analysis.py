@@ -60,8 +60,7 @@ _CACHE: dict[tuple[str, str], _Analysis] = {}
 tables.register("plugin.analyses", _CACHE, "none: stale entries are dropped", clear=False)
 
 
-def _current(api: TypeChecker, key: tuple[str, str], node: FuncItem | MypyFile) -> bool:
-    cached = _CACHE.get(key)
+def _current(api: TypeChecker, cached: _Analysis | None, node: FuncItem | MypyFile) -> bool:
     if cached is None or cached.node is not node or cached.statements is not api.tree.defs:
         return False
     for fullname, shown in cached.dependencies.items():
@@ -78,7 +77,8 @@ def _run(api: TypeChecker, config: Config, node: FuncItem | MypyFile, kind: str)
     key = (tree.fullname, kind + ":" + (node.fullname if isinstance(node, FuncDef) else ""))
     if isinstance(node, FuncItem):
         key = (key[0], f"{key[1]}@{node.line}")
-    if not _current(api, key, node):
+    cached = _CACHE.get(key)
+    if not _current(api, cached, node):
         started = time.monotonic()
         _prune(tree)
         # No value of an earlier analysis survives it (an analysis keeps only findings, which
@@ -94,9 +94,14 @@ def _run(api: TypeChecker, config: Config, node: FuncItem | MypyFile, kind: str)
                 raise
             message = f"tnp plugin bug: {type(err).__name__}: {err}".replace("\n", " ")
             findings = [Finding(Diagnostic(Code.INTERNAL, message), node.line, node.column)]
-        _CACHE[key] = _Analysis(node, tree.defs, findings, dict(interpreter.dependencies),
-                                time.monotonic() - started)
-    return _CACHE[key].findings
+        # Returned from the local: another check in this process (a language server's thread)
+        # may prune or replace the entry at once.
+        _CACHE[key] = analysis = _Analysis(node, tree.defs, findings,
+                                           dict(interpreter.dependencies),
+                                           time.monotonic() - started)
+        return analysis.findings
+    assert cached is not None
+    return cached.findings
 
 
 def _interpret(interpreter: Interpreter, node: FuncItem | MypyFile, kind: str) -> list[Finding]:
