@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from tnp_runtime.core.elementwise import ELEMENTWISE
+
 FULL_DIM: Final = frozenset({"tnp_runtime.FullDim", "tnp_runtime.core.dims.FullDim"})
 SLICED: Final = frozenset({"tnp_runtime.Sliced", "tnp_runtime.core.dims.Sliced"})
 DIM_FUNCTION: Final = frozenset({"tnp_runtime.dim", "tnp_runtime.functions.dim"})
@@ -26,13 +28,13 @@ RANDN: Final = frozenset({"tnp_runtime.randn", "tnp_runtime.functions.randn"})
 EINSUM: Final = frozenset({"tnp_runtime.einsum", "tnp_runtime.functions.einsum"})
 REVEAL: Final = frozenset({"tnp_runtime.reveal", "tnp_runtime.functions.reveal"})
 TNP_MAX: Final = frozenset({"tnp_runtime.max", "tnp_runtime.functions.max"})
-# tnp's elementwise functions by their last name component.
-TNP_UNARY: Final = frozenset({"exp", "log", "sqrt", "sin", "cos"})
+# tnp's elementwise functions by their last name component (the registry's names).
+TNP_UNARY: Final = frozenset(ELEMENTWISE)
 TNP_MODULES: Final = frozenset({"tnp_runtime", "tnp_runtime.functions"})
 
 # Plain-number functions the interpreter evaluates (numpy's and math's, on constants).
 NUMERIC_MODULES: Final = frozenset({"math", "numpy"})
-NUMERIC_FUNCTIONS: Final = frozenset({"sqrt", "exp", "log", "sin", "cos", "float64", "abs"})
+NUMERIC_FUNCTIONS: Final = frozenset({*ELEMENTWISE, "float64", "abs"})
 INFINITY: Final = frozenset({"numpy.inf", "math.inf", "numpy.Inf", "numpy.infty"})
 
 BUILTINS: Final = "builtins"

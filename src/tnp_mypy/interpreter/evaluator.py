@@ -95,7 +95,7 @@ from tnp_mypy.interpreter.values import (
     TypedValue,
     Value,
 )
-from tnp_mypy.report import Finding
+from tnp_mypy.report import Finding, StopReason, stop_finding
 from tnp_runtime.core import ir, rules
 from tnp_runtime.core.calls import (
     KernelSignature,
@@ -106,6 +106,7 @@ from tnp_runtime.core.calls import (
 )
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Sliced
+from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.ir import BinaryOp, Input, ReduceOp, UnaryOp
 from tnp_runtime.core.reveal import reveal_text
 from tnp_runtime.core.spec import SpecError, SpecInput, resolve_dims
@@ -132,19 +133,9 @@ _COMPARE: Final[dict[str, Callable[[Any, Any], object]]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
-_TNP_UNARY: Final = {
-    "exp": UnaryOp.EXP,
-    "log": UnaryOp.LOG,
-    "sqrt": UnaryOp.SQRT,
-    "sin": UnaryOp.SIN,
-    "cos": UnaryOp.COS,
-}
+_TNP_UNARY: Final = {name: function.op for name, function in ELEMENTWISE.items()}
 _MATH: Final[dict[str, Callable[[float], float]]] = {
-    "exp": math.exp,
-    "log": math.log,
-    "sqrt": math.sqrt,
-    "sin": math.sin,
-    "cos": math.cos,
+    **{name: function.real for name, function in ELEMENTWISE.items()},
     "float64": float,
     "abs": abs,
 }
@@ -358,26 +349,16 @@ class Interpreter:
         return ", ".join(f"{name} = {value}" for name, value in self._loops)
 
     def unsupported(self, what: str, where: Context) -> Stop:
-        message = (
-            f"tnp cannot follow {what}; the static check of this scope stops here "
-            "(the runtime still checks it)"
-        )
-        return Stop(Finding(Diagnostic(Code.UNSUPPORTED, message), where.line, where.column))
+        return Stop(stop_finding(StopReason.CONSTRUCT, what, where.line, where.column))
 
     def _tick(self, where: Context) -> None:
         self._statements += 1
         if self._statements > self.config.max_statements:
-            raise Stop(Finding(Diagnostic(
-                Code.UNSUPPORTED,
-                f"tnp stopped the static check after {self.config.max_statements} statements "
-                "(max_statements in [tool.tnp_mypy]); the runtime still checks the rest",
-            ), where.line, where.column))
+            what = f"{self.config.max_statements} statements"
+            raise Stop(stop_finding(StopReason.STATEMENTS, what, where.line, where.column))
         if self._statements % _CHECK_CLOCK_EVERY == 0 and time.monotonic() > self._deadline:
-            raise Stop(Finding(Diagnostic(
-                Code.UNSUPPORTED,
-                f"tnp stopped the static check after {self.config.max_seconds:g} s "
-                "(max_seconds in [tool.tnp_mypy]); the runtime still checks the rest",
-            ), where.line, where.column))
+            what = f"{self.config.max_seconds:g} s"
+            raise Stop(stop_finding(StopReason.SECONDS, what, where.line, where.column))
 
     # -- scopes and statements -----------------------------------------------------------------
 
@@ -1037,11 +1018,8 @@ class Interpreter:
         elif op == "**" and right > 0 and abs(left) > 1:
             bits = left.bit_length() * min(right, _MAX_INT_BITS + 1)
         if bits > _MAX_INT_BITS:
-            raise Stop(Finding(Diagnostic(
-                Code.UNSUPPORTED,
-                f"tnp stopped the static check after an integer outgrew {_MAX_INT_BITS} bits; "
-                "the runtime still checks the rest",
-            ), where.line, where.column))
+            what = f"an integer outgrew {_MAX_INT_BITS} bits"
+            raise Stop(stop_finding(StopReason.INTEGER, what, where.line, where.column))
 
     def _tnp_binary(self, op: str, left: Value, right: Value, where: Context) -> Value:
         tnp_op = _TNP_BINARY.get(op)
