@@ -14,7 +14,9 @@ import pytest
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 BENCHMARKS_DIR = REPO_DIR / "benchmarks"
-SCRIPTS = ("flash_attention.py", "matmul.py", "mypy_time.py", "runtime_overhead.py")
+SCRIPTS = (
+    "dmypy_memory.py", "flash_attention.py", "matmul.py", "mypy_time.py", "runtime_overhead.py"
+)
 TIMEOUT_SECONDS = 600
 # A markdown table header: a row of cells, then the |---|---| line under it.
 TABLE_HEADER = re.compile(r"^\|.+\|\n\|(-+\|)+$", re.MULTILINE)
@@ -28,9 +30,13 @@ def _env() -> dict[str, str]:
     return env
 
 
-# mypy_time.py times cold and warm mypy runs over the examples: the slow tier runs it.
+# mypy_time.py times cold and warm mypy runs over the examples, and dmypy_memory.py starts three
+# daemons: the slow tier runs them.
+SLOW_SCRIPTS = {"mypy_time.py", "dmypy_memory.py"}
+
+
 @pytest.mark.parametrize("script", [
-    pytest.param(script, marks=pytest.mark.slow) if script == "mypy_time.py" else script
+    pytest.param(script, marks=pytest.mark.slow) if script in SLOW_SCRIPTS else script
     for script in SCRIPTS
 ])
 def test_quick_run_prints_a_table(script: str) -> None:

@@ -8,13 +8,14 @@ data; so the data never disagrees with the types.
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Callable
 from typing import Any, Final, Generic, NoReturn, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from tnp_runtime.core import ir, rules
+from tnp_runtime.core import ir, rules, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Sliced, render_dims
 from tnp_runtime.core.elementwise import BY_OP
@@ -27,8 +28,11 @@ Number = int | float
 DimsT = TypeVar("DimsT")
 
 _anonymous_ids = itertools.count(1)
-# Each input leaf's full dims, so a spec can be resolved against the inputs a tile reads.
-_INPUT_DIMS: Final[dict[Input, DimType]] = {}
+# Each input leaf's full dims, so a spec can be resolved against the inputs a tile reads. Weak:
+# an entry lives as long as its leaf (held by the values that read the input).
+_INPUT_DIMS: Final[weakref.WeakKeyDictionary[Input, DimType]] = weakref.WeakKeyDictionary()
+tables.register("typed.input_dims", _INPUT_DIMS, "none: weak, an entry dies with its input",
+                clear=False)
 
 
 def register_input(name: str | None, dims: DimType) -> Expr:

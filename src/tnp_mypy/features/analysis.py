@@ -36,6 +36,7 @@ from tnp_mypy.interpreter import symbols
 from tnp_mypy.interpreter import writes as writes_module
 from tnp_mypy.interpreter.evaluator import Interpreter
 from tnp_mypy.report import Finding, StopReason, emit, internal_diagnostic
+from tnp_runtime.core import tables
 from tnp_runtime.core.diagnostics import Diagnostic
 
 
@@ -53,12 +54,13 @@ class _Analysis:
     seconds: float
 
 
-# (module, scope) -> the latest analysis of that scope.
+# (module, scope) -> the latest analysis of that scope. Bounded by the scopes of the current
+# code: analysing a scope drops its module's entries made from older statements (`_prune`).
 _CACHE: dict[tuple[str, str], _Analysis] = {}
+tables.register("plugin.analyses", _CACHE, "none: stale entries are dropped", clear=False)
 
 
-def _current(api: TypeChecker, key: tuple[str, str], node: FuncItem | MypyFile) -> bool:
-    cached = _CACHE.get(key)
+def _current(api: TypeChecker, cached: _Analysis | None, node: FuncItem | MypyFile) -> bool:
     if cached is None or cached.node is not node or cached.statements is not api.tree.defs:
         return False
     for fullname, shown in cached.dependencies.items():
@@ -75,31 +77,55 @@ def _run(api: TypeChecker, config: Config, node: FuncItem | MypyFile, kind: str)
     key = (tree.fullname, kind + ":" + (node.fullname if isinstance(node, FuncDef) else ""))
     if isinstance(node, FuncItem):
         key = (key[0], f"{key[1]}@{node.line}")
-    if not _current(api, key, node):
+    cached = _CACHE.get(key)
+    if not _current(api, cached, node):
         started = time.monotonic()
+        _prune(tree)
+        # No value of an earlier analysis survives it (an analysis keeps only findings, which
+        # are text), so the core's tables may be emptied: see `tnp_runtime.core.tables`.
+        tables.reset_if_idle()
         interpreter = Interpreter(tree, config)
         try:
-            if kind == "kernel":
-                assert isinstance(node, FuncDef)
-                findings = interpreter.run_kernel(node)
-            elif kind == "function":
-                assert isinstance(node, FuncDef)
-                findings = interpreter.run_function(node)
-                if node.arguments:
-                    # Alone, a function's parameters are unknown; where it is called with
-                    # known arguments it is inlined and followed. Its own "cannot follow"
-                    # note would mostly be about its parameters: not shown.
-                    findings = [f for f in findings if not _cannot_follow(f)]
-            else:
-                findings = interpreter.run_module()
+            with tables.checking():
+                findings = _interpret(interpreter, node, kind)
             findings = [stop_severity(config, api.tree, node, kind, f) for f in findings]
         except Exception as err:
             if reraise():
                 raise
             findings = [Finding(internal_diagnostic(err), node.line, node.column)]
-        _CACHE[key] = _Analysis(node, tree.defs, findings, dict(interpreter.dependencies),
-                                time.monotonic() - started)
-    return _CACHE[key].findings
+        # Returned from the local: another check in this process (a language server's thread)
+        # may prune or replace the entry at once.
+        _CACHE[key] = analysis = _Analysis(node, tree.defs, findings,
+                                           dict(interpreter.dependencies),
+                                           time.monotonic() - started)
+        return analysis.findings
+    assert cached is not None
+    return cached.findings
+
+
+def _interpret(interpreter: Interpreter, node: FuncItem | MypyFile, kind: str) -> list[Finding]:
+    if kind == "kernel":
+        assert isinstance(node, FuncDef)
+        return interpreter.run_kernel(node)
+    if kind == "function":
+        assert isinstance(node, FuncDef)
+        findings = interpreter.run_function(node)
+        if node.arguments:
+            # Alone, a function's parameters are unknown; where it is called with known
+            # arguments it is inlined and followed. Its own "cannot follow" note would mostly
+            # be about its parameters: not shown.
+            findings = [f for f in findings if not _cannot_follow(f)]
+        return findings
+    return interpreter.run_module()
+
+
+def _prune(tree: MypyFile) -> None:
+    """Drop the module's entries made from other statements than its current ones: `_current`
+    never accepts them again, and each holds a whole old syntax tree."""
+    stale = [key for key, analysis in _CACHE.items()
+             if key[0] == tree.fullname and analysis.statements is not tree.defs]
+    for key in stale:
+        del _CACHE[key]
 
 
 def stop_severity(

@@ -17,6 +17,8 @@ import functools
 import math
 from fractions import Fraction
 
+from tnp_runtime.core import tables
+
 
 @functools.lru_cache(maxsize=4096)
 def float_constant(value: float) -> Fraction:
@@ -36,6 +38,9 @@ def float_constant(value: float) -> Fraction:
     simplest = simplest_between(below, above)
     shortest = Fraction(repr(value))
     return shortest if shortest.denominator <= simplest.denominator else simplest
+
+
+tables.register_cache("constants.float_constant", float_constant, "none: an LRU of 4096")
 
 
 def simplest_between(low: Fraction, high: Fraction) -> Fraction:

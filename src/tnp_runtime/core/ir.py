@@ -6,19 +6,23 @@ broadcasting and transposing therefore do not change a term, and slices live in 
 here. A `Reduce` binds its dim over an interval: inside its body that dim ranges over the
 interval, outside the body the same name may be free again (it refers to the outer index).
 
-Invariant: nodes are interned. Build them only through the factory functions below; two nodes
-with equal fields are the same object, so equality is identity and hashing is by id.
+Invariant: nodes are interned. Build them only through the factory functions below; two live
+nodes with equal fields are the same object, so equality is identity and hashing is by id. The
+table holds its nodes weakly (see `core/tables.py`): a node leaves it only when nothing else
+holds it, so nothing resets it and a long-lived process keeps only the nodes in use.
 """
 
 from __future__ import annotations
 
 import enum
 import itertools
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
+from tnp_runtime.core import tables
 from tnp_runtime.core.dims import Interval
 
 
@@ -44,21 +48,21 @@ class ReduceOp(enum.Enum):
     MAX = "max"
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
 class Const:
     """An exact rational constant."""
 
     value: Fraction
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
 class Inf:
     """`-inf` when `negative`, else `+inf`: the initial value of running maxima."""
 
     negative: bool
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
 class Input:
     """A kernel input read at the current index.
 
@@ -75,20 +79,20 @@ class Input:
     serial: int
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
 class Unary:
     op: UnaryOp
     operand: Expr
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
 class Binary:
     op: BinaryOp
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
 class Reduce:
     """`op` of `body` over `dim` ranging over `interval`; binds `dim` inside `body`."""
 
@@ -100,16 +104,25 @@ class Reduce:
 
 Expr = Const | Inf | Input | Unary | Binary | Reduce
 
-# Strong table: interned nodes live as long as the process, so ids are never reused while a
-# key that mentions them exists.
-_TABLE: Final[dict[tuple[object, ...], Expr]] = {}
+# Weak table: a node's entry lives exactly as long as the node (its `KeyedRef` removes the entry
+# when the node dies). A key holds the node's children, so a live parent keeps its children
+# interned; an id can be reused only by a node made after every key that mentions it is gone.
+_TABLE: Final[dict[tuple[object, ...], weakref.KeyedRef[tuple[object, ...], Expr]]] = {}
+tables.register("ir.nodes", _TABLE, "none: weak, a node leaves when nothing holds it", clear=False)
+
+
+def _forget(ref: weakref.KeyedRef[tuple[object, ...], Expr]) -> None:
+    """A node died: drop its entry, unless the key has been interned again since."""
+    if _TABLE.get(ref.key) is ref:
+        del _TABLE[ref.key]
 
 
 def _intern(key: tuple[object, ...], build: type[Expr], *fields: object) -> Expr:
-    node = _TABLE.get(key)
+    ref = _TABLE.get(key)
+    node = ref() if ref is not None else None
     if node is None:
         node = build(*fields)  # type: ignore[arg-type]
-        _TABLE[key] = node
+        _TABLE[key] = weakref.KeyedRef(node, _forget, key)
     return node
 
 
@@ -130,6 +143,7 @@ def input_leaf(
     return _intern(("in", name, dims, anonymous, serial), Input, name, dims, anonymous, serial)
 
 
+# Never reset (see `core/tables.py`): two inputs never share a serial in one process.
 _SERIALS: Final = itertools.count(1)
 
 
@@ -153,6 +167,7 @@ def reduce(op: ReduceOp, dim: str, interval: Interval, body: Expr) -> Expr:
 
 
 _FREE_DIMS: Final[dict[Expr, frozenset[str]]] = {}
+tables.register("ir.free_dims", _FREE_DIMS, "cleared: recomputed from the node on demand")
 
 
 def free_dims(expr: Expr) -> frozenset[str]:

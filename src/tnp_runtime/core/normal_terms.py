@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final, TypeVar, assert_never
 
+from tnp_runtime.core import tables
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.ir import Input
 
@@ -180,6 +181,7 @@ def _poly_raw(terms: dict[Mono, Fraction]) -> Poly:
 
 ZERO: Final = _poly_raw({})
 ONE: Final = _poly_raw({UNIT: Fraction(1)})
+tables.register("normal.interned", _TABLE, "cleared, keeping UNIT, ZERO, ONE", keep=_TABLE)
 
 
 def constant(value: Fraction) -> Poly:
@@ -213,6 +215,7 @@ def single_atom(value: Value) -> Atom | None:
 
 
 _CONTENT_KEYS: Final[dict[int, str]] = {}
+tables.register("normal.content_keys", _CONTENT_KEYS, "cleared: uids are never reused")
 
 
 def content_key(item: Poly | Mono | Atom) -> str:

@@ -1,8 +1,9 @@
 """From expression IR to normal form, memoized per interned node.
 
 Kernels unrolled over thousands of tiles build DAGs thousands of nodes deep (each running max
-refers to the previous one), so the walk is iterative, and each node is normalized once for the
-life of the process: cost grows with the number of distinct nodes, that is linearly in tiles.
+refers to the previous one), so the walk is iterative, and each node is normalized once until
+the tables are reset (`core/tables.py`: never during a proof): cost grows with the number of
+distinct nodes, that is linearly in tiles.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Final, assert_never
 
-from tnp_runtime.core import normal, normal_rules
+from tnp_runtime.core import normal, normal_rules, tables
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.ir import (
@@ -30,6 +31,8 @@ from tnp_runtime.core.normal import Value
 _MEMO: Final[dict[Expr, Value]] = {}
 # Nodes whose normalization failed, with the reason: asked again, they fail again at once.
 _FAILED: Final[dict[Expr, normal.NotNormalizable]] = {}
+tables.register("normalize.memo", _MEMO, "cleared: normal forms are recomputed")
+tables.register("normalize.failed", _FAILED, "cleared: failures are recomputed")
 
 
 def _children(expr: Expr) -> tuple[Expr, ...]:

@@ -10,12 +10,14 @@ numbers agree, the answer is Unknown and says so.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from tnp_runtime.core import normal
+from tnp_runtime.core import normal, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, IntervalSet, render_dims
 from tnp_runtime.core.evaluate import EvaluationBudget, Evaluator, differ
@@ -101,15 +103,38 @@ def prove(
     """Compare `kernel` with `spec` on the indices of `tile` (dims of both, with slices).
 
     `sizes` (dim name to size) lets messages omit intervals that cover a whole dim."""
-    # The interned tables only grow while proving: a collection walks them and frees nothing,
-    # and at thousands of tiles it is a third of the time. Off for the proof, then as it was.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    tables.bound()  # between proofs: no normal form of an earlier proof is in use
+    with tables.checking(), collector_paused():
         return _prove(kernel, spec, tile, sizes)
+
+
+# Open `collector_paused` blocks (in any thread), and whether the collector was enabled when the
+# first of them opened: the last one to close restores that.
+_paused = [0, False]
+_PAUSE_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the block, then as it was found: the outermost block
+    (over all threads) re-enables it only if it was enabled on entry, also when a block raises;
+    a caller that had turned it off finds it off.
+
+    Why: a proof only adds to the interned tables and makes no cycles; a collection during it
+    walks those tables and frees nothing, and at thousands of tiles it is a large part of the
+    time (README, "Flash attention")."""
+    with _PAUSE_LOCK:
+        if _paused[0] == 0:
+            _paused[1] = gc.isenabled()
+            gc.disable()
+        _paused[0] += 1
+    try:
+        yield
     finally:
-        if collecting:
-            gc.enable()
+        with _PAUSE_LOCK:
+            _paused[0] -= 1
+            if _paused[0] == 0 and _paused[1]:
+                gc.enable()
 
 
 def _prove(

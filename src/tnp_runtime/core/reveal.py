@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tnp_runtime.core import normal
+from tnp_runtime.core import normal, tables
 from tnp_runtime.core.dims import render_dims
 from tnp_runtime.core.ir import inputs_of
 from tnp_runtime.core.normalize import normalize
@@ -20,7 +20,8 @@ def reveal_text(value: Abstract, sizes: Mapping[str, int] | None = None) -> str:
     order = tuple(s.name for s in value.dims)
     renderer = Renderer.for_inputs(sizes, inputs_of(value.expr), order)
     try:
-        expr_text = renderer.value(normalize(value.expr))
+        with tables.checking():  # the normal form is in use until it is rendered
+            expr_text = renderer.value(normalize(value.expr))
     except normal.NotNormalizable:
         expr_text = renderer.expr(value.expr)
     return f"dims {render_dims(value.dims)}; expr `{expr_text}`"

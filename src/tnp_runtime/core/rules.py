@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
-from tnp_runtime.core import ir
+from tnp_runtime.core import ir, tables
 from tnp_runtime.core.constants import float_constant
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Interval, Sliced, render_dims
@@ -74,6 +74,9 @@ def scalar_expr(value: Scalar) -> Expr:
             return ir.inf(value < 0)
         return ir.const(float_constant(value))
     return ir.const(Fraction(value))
+
+
+tables.register_cache("rules.scalar_expr", scalar_expr, "none: an LRU of 1024")
 
 
 class Mismatch(enum.Enum):
@@ -319,6 +322,9 @@ def parse_subscripts(
             f"but {count} were given"
         )
     return parts, out
+
+
+tables.register_cache("rules.parse_subscripts", parse_subscripts, "none: an LRU of 256")
 
 
 def einsum(operands: Sequence[Abstract], subscripts: str) -> EinsumStep:

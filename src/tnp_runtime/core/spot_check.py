@@ -53,6 +53,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
+from tnp_runtime.core import tables
 from tnp_runtime.core.dims import DimType, Interval
 from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.ir import (
@@ -429,8 +430,10 @@ def _reaches(*terms: Expr) -> dict[str, int]:
 # Pairs (kernel, spec) already checked in this process. The prover's verdict depends on the two
 # terms only, not on the tile (a tile's position lives in its dims, not in its term), so one
 # check per pair is as strong as one per tile: a matmul's 4096 output tiles share one pair.
-# Interned nodes live as long as the process, so their ids are never reused.
-_CHECKED: Final[set[tuple[int, int]]] = set()
+# The set holds the nodes themselves (not their ids, which a node made after one died may reuse);
+# a reset forgets them, and a pair is then checked again.
+_CHECKED: Final[set[tuple[Expr, Expr]]] = set()
+tables.register("spot_check.checked", _CHECKED, "cleared: each pair is checked again once")
 
 
 def spot_check(
@@ -438,7 +441,7 @@ def spot_check(
 ) -> Disagreement | None:
     """Evaluate both sides at a few points of `tile`; the first disagreement beyond rounding,
     or None (agreement, or nothing conclusive within the budget)."""
-    pair = (id(kernel), id(spec))
+    pair = (kernel, spec)
     if pair in _CHECKED:
         return None
     extents = {**(sizes or {}), **{s.name: s.dim.size for s in tile}}
