@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import tnp_runtime
-from tests.core.kernels import flash_attention, matmul_tile, online_softmax_block
+from tests.support.kernels import flash_attention, matmul_tile, online_softmax_block
 from tnp_runtime.core import ir, normal, prove, tables
 from tnp_runtime.core.dims import DimType, FullDim, Interval
 from tnp_runtime.core.ir import BinaryOp as B

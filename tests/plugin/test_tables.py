@@ -9,7 +9,7 @@ from pathlib import Path
 import mypy.api
 import pytest
 
-from tests.plugin.harness import CASES_DIR, CONFIG
+from tests.support.mypy_run import CASES_DIR, CONFIG
 from tnp_runtime.core import tables
 
 FILES = (CASES_DIR / "kernel_form.py", CASES_DIR / "coverage.py")
