@@ -7,16 +7,16 @@ data; so the data never disagrees with the types.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from typing import Any, Final, Generic, NoReturn, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from tnp_runtime.core import ir, rules
+from tnp_runtime.core import rules
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
-from tnp_runtime.core.dims import DimType, FullDim, Sliced, render_dims
+from tnp_runtime.core.dims import DimType, FullDim, Sliced
+from tnp_runtime.core.inputs import InputRegistry, new_input_dims
 from tnp_runtime.core.ir import BinaryOp, Expr, Input, ReduceOp, UnaryOp
 from tnp_runtime.core.spec import SpecInput
 from tnp_runtime.errors import fail, reraise
@@ -25,23 +25,18 @@ Array = npt.NDArray[np.float64]
 Number = int | float
 DimsT = TypeVar("DimsT")
 
-_anonymous_ids = itertools.count(1)
-# Each input leaf's full dims, so a spec can be resolved against the inputs a tile reads.
-_INPUT_DIMS: Final[dict[Input, DimType]] = {}
+# The runtime's inputs, each with its full dims, so a spec can be resolved against the inputs a
+# tile reads.
+INPUTS: Final = InputRegistry("#")
 
 
 def register_input(name: str | None, dims: DimType) -> Expr:
     """The leaf of a new input, distinct from every other; unnamed inputs get a hidden name."""
-    anonymous = name is None
-    leaf = ir.new_input(
-        f"#{next(_anonymous_ids)}" if name is None else name, tuple(s.name for s in dims), anonymous
-    )
-    _INPUT_DIMS[leaf] = dims
-    return leaf
+    return INPUTS.new(name, dims)
 
 
 def spec_input(leaf: Input) -> SpecInput:
-    return SpecInput(leaf, _INPUT_DIMS[leaf])
+    return INPUTS.spec_input(leaf)
 
 
 class ReadOnlyArray(np.ndarray):
@@ -120,9 +115,10 @@ class Typed(Generic[DimsT]):
         for d in dims:
             if not isinstance(d, FullDim):
                 raise TypeError(f"Typed(...) takes FullDims after the array, got {d!r}")
-        dim_type = tuple(d.full for d in dims)
-        if len({d.name for d in dims}) != len(dims):
-            fail(Diagnostic(Code.DIM, f"Typed(...) names a dim twice: {render_dims(dim_type)}"))
+        try:
+            dim_type = new_input_dims(dims)
+        except Violation as err:
+            reraise(err)
         if data.shape != tuple(d.size for d in dims):
             fail(
                 Diagnostic(
