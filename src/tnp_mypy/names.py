@@ -27,7 +27,7 @@ _DEFINED_IN: Final[dict[str, str]] = {
     "kernel": "kernel_form",
     **{name: "functions" for name in ("dim", "randn", "einsum", "reveal", "max", *TNP_UNARY)},
 }
-# The methods and attributes of the API's classes that the interpreter follows.
+# The methods and attributes of the API's classes (each one the interpreter follows or refuses).
 _MEMBERS: Final[dict[str, tuple[str, ...]]] = {
     # Typed's methods (not its operators: an error reported from an operator hook makes mypy
     # print a spurious `[operator]` error, and a scope with operators only on parameters is not
@@ -36,7 +36,8 @@ _MEMBERS: Final[dict[str, tuple[str, ...]]] = {
               "arr", "dim_type", "expr_type", "abstract"),
     "TypedResult": ("assign", "bind", "arr", "spec", "tracker"),
     "FullDim": ("name", "size", "full"),
-    "Sliced": ("dim", "name", "start", "stop", "length", "interval", "is_full"),
+    "Sliced": ("dim", "name", "start", "stop", "length", "interval", "is_full", "in_bounds"),
+    "Interval": ("start", "stop", "length", "contains", "intersects"),
 }
 
 

@@ -7,18 +7,20 @@ the interpreter recognise the same names. A call of a function or class goes to 
 method whose call goes to its `call`. A name with no handler is recognised but not followed:
 using it stops the analysis with a `tnp-unsupported` note. Each handler applies the core's
 own function (`rules`, `ResultTracker`, `inputs`, `reveal_text`), as the runtime's code does.
+The handlers of functions and constructors are here, those of methods and attributes in
+`tnp_methods`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from mypy.nodes import CallExpr, Context
 
 from tnp_mypy import names
-from tnp_mypy.interpreter import expressions
+from tnp_mypy.interpreter import expressions, tnp_methods
 from tnp_mypy.interpreter.control import Frame, Stop
 from tnp_mypy.interpreter.values import (
     OPAQUE,
@@ -30,7 +32,6 @@ from tnp_mypy.interpreter.values import (
 )
 from tnp_mypy.report import Finding
 from tnp_runtime.core import ir, rules
-from tnp_runtime.core.calls import script_binding
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import FullDim, Sliced
 from tnp_runtime.core.inputs import inputs_in_scope, new_input_dims
@@ -75,15 +76,6 @@ def is_tnp(callee: Builtin) -> bool:
 # -- constructors ------------------------------------------------------------------------------
 
 
-def _dims_arguments(interp: Interpreter, values: Sequence[Value], where: CallExpr) -> list[FullDim]:
-    dims: list[FullDim] = []
-    for value in values:
-        if not isinstance(value, FullDim):
-            raise interp.unsupported("a dim it does not know", where)
-        dims.append(value)
-    return dims
-
-
 def new_typed(interp: Interpreter, randn: bool, args: list[Value], kwargs: dict[str, Value],
               where: CallExpr) -> Value:
     """`Typed(arr, *dims, name=...)` or `randn(*dims, name=..., seed=...)`: a new input."""
@@ -96,7 +88,7 @@ def new_typed(interp: Interpreter, randn: bool, args: list[Value], kwargs: dict[
     name = kwargs.get("name")
     if name is not None and not isinstance(name, str):
         raise interp.unsupported("a `name=` it does not know", where)
-    dims = _dims_arguments(interp, dim_args, where)
+    dims = tnp_methods.dims_arguments(interp, dim_args, where)
     try:
         dim_type = new_input_dims(dims)
     except Violation as err:
@@ -238,171 +230,6 @@ def _kernel(interp: Interpreter, frame: Frame, c: Call) -> Value:
     raise interp.unsupported("a call of `kernel` other than as a decorator", c.where)
 
 
-# -- methods and attributes of Typed -----------------------------------------------------------
-
-TypedBody = Callable[["Interpreter", rules.Abstract, Call], Value]
-
-
-def _typed_method(body: TypedBody | None) -> CallHandler:
-    """A method of `Typed`: known arguments, no keywords (but `slice`'s); a poisoned receiver
-    gives a poisoned value; a violation is reported at the call. `body` None: a name that is
-    not one of Typed's methods."""
-
-    def handler(interp: Interpreter, frame: Frame, c: Call) -> Value:
-        method = c.member.rpartition(".")[2]
-        _check_typed_arguments(interp, method, c)
-        receiver = c.receiver
-        assert isinstance(receiver, TypedValue)
-        if receiver.abstract is None:
-            return TypedValue(None)
-        try:
-            value = None if body is None else body(interp, receiver.abstract, c)
-        except Violation as err:
-            interp.report(err.diagnostic, c.where)
-            return TypedValue(None)
-        if value is None:
-            raise interp.unsupported(f"`Typed.{method}` called this way", c.where)
-        return value
-
-    return handler
-
-
-def _check_typed_arguments(interp: Interpreter, method: str, c: Call) -> None:
-    if c.kwargs and method != "slice":
-        raise interp.unsupported(f"keyword arguments to `Typed.{method}`", c.where)
-    for value in (*c.args, *c.kwargs.values()):
-        if value is OPAQUE:
-            raise interp.unsupported(f"an argument of `Typed.{method}` it does not know", c.where)
-
-
-def _maximum(interp: Interpreter, frame: Frame, c: Call) -> Value:
-    _check_typed_arguments(interp, "maximum", c)
-    args = c.args
-    if not args or len(args) > 2:
-        raise interp.unsupported("this call of `maximum`", c.where)
-    if len(args) == 2 and args[1]:
-        return expressions.tnp_apply(interp, BinaryOp.MAX, args[0], c.receiver, c.where)
-    return expressions.tnp_apply(interp, BinaryOp.MAX, c.receiver, args[0], c.where)
-
-
-def _slice(interp: Interpreter, value: rules.Abstract, c: Call) -> Value:
-    parameters = ["dim", "start", "stop"]
-    bound: dict[str, Value] = dict(zip(parameters, c.args, strict=False))
-    for key, item in c.kwargs.items():
-        if key not in parameters or key in bound:
-            raise interp.unsupported("this call of `Typed.slice`", c.where)
-        bound[key] = item
-    dim = bound.get("dim")
-    start, stop = bound.get("start"), bound.get("stop")
-    if isinstance(dim, Sliced):
-        if start is not None or stop is not None:
-            raise Stop(None)  # the runtime raises TypeError
-        name, start, stop = dim.name, dim.start, dim.stop
-    elif isinstance(dim, FullDim):
-        if not isinstance(start, int) or not isinstance(stop, int):
-            raise interp.unsupported("slice bounds it does not know", c.where)
-        name = dim.name
-    else:
-        raise interp.unsupported("`Typed.slice` of a value that is not a dim", c.where)
-    return TypedValue(rules.slice_dim(value, name, int(start), int(stop)).value)
-
-
-def _reduce(op: ReduceOp) -> TypedBody:
-    def body(interp: Interpreter, value: rules.Abstract, c: Call) -> Value:
-        if len(c.args) != 1:
-            return None
-        dim = c.args[0]
-        if not isinstance(dim, (FullDim, Sliced)):
-            method = c.member.rpartition(".")[2]
-            raise interp.unsupported(f"`Typed.{method}` of a value that is not a dim", c.where)
-        return TypedValue(rules.reduce(op, value, dim.name))
-
-    return body
-
-
-def _repeat(interp: Interpreter, value: rules.Abstract, c: Call) -> Value:
-    if len(c.args) != 1:
-        return None
-    dim = c.args[0]
-    if not isinstance(dim, (FullDim, Sliced)):
-        raise interp.unsupported("`Typed.repeat` of a value that is not a dim", c.where)
-    return TypedValue(rules.repeat(value, dim))
-
-
-def _rearrange(interp: Interpreter, value: rules.Abstract, c: Call) -> Value:
-    dims = _dims_arguments(interp, c.args, c.where)
-    return TypedValue(rules.rearrange(value, [d.name for d in dims])[0])
-
-
-def _dim_type(interp: Interpreter, receiver: Value, attr: str, where: Context) -> Value:
-    assert isinstance(receiver, TypedValue)
-    if receiver.abstract is None:
-        raise Stop(None)
-    return receiver.abstract.dims
-
-
-def _unknown_data(interp: Interpreter, receiver: Value, attr: str, where: Context) -> Value:
-    return OPAQUE
-
-
-# -- methods and attributes of TypedResult -----------------------------------------------------
-
-
-def _assign(interp: Interpreter, frame: Frame, c: Call) -> Value:
-    """`c.assign(tile)`: as `TypedResult.assign`, through the same `ResultTracker`."""
-    result, where = c.receiver, c.where
-    assert isinstance(result, ResultValue)
-    if len(c.args) != 1 or c.kwargs:
-        raise interp.unsupported("`TypedResult.assign`", where)
-    tile = c.args[0]
-    if not isinstance(tile, TypedValue):
-        raise interp.unsupported("an `assign` of a value it does not know", where)
-    tracker = result.tracker
-    if tracker is None:
-        return None
-    if tile.abstract is None:
-        result.failed = True
-        return None
-    abstract = tile.abstract
-    try:
-        tracker.assign(
-            abstract,
-            lambda: script_binding(
-                abstract.dims, abstract.expr, interp.inputs.spec_input, result.scope_inputs
-            ),
-        )
-    except (Violation, SpecError) as err:
-        result.failed = True
-        interp.report(err.diagnostic, where)
-    return None
-
-
-def _bind(interp: Interpreter, frame: Frame, c: Call) -> Value:
-    raise interp.unsupported("`TypedResult.bind` outside a kernel call", c.where)
-
-
-def _result_arr(interp: Interpreter, receiver: Value, attr: str, where: Context) -> Value:
-    assert isinstance(receiver, ResultValue)
-    expressions.read_result(interp, receiver)
-    return OPAQUE
-
-
-def _result_spec(interp: Interpreter, receiver: Value, attr: str, where: Context) -> Value:
-    assert isinstance(receiver, ResultValue)
-    return receiver.tracker.spec_text if receiver.tracker else OPAQUE
-
-
-def _result_tracker(interp: Interpreter, receiver: Value, attr: str, where: Context) -> Value:
-    assert isinstance(receiver, ResultValue)
-    receiver.escaped = True
-    return OPAQUE
-
-
-def _field(interp: Interpreter, receiver: Value, attr: str, where: Context) -> Value:
-    """A field of a `FullDim` or `Sliced` (plain values the core defines)."""
-    return getattr(receiver, attr)
-
-
 # -- the table ---------------------------------------------------------------------------------
 
 _UNARY_OPS: Final = {
@@ -429,25 +256,31 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "Interval": Entry(),
     "SpecError": Entry(),
     "TypeCheckError": Entry(),
-    "Typed.slice": Entry(call=_typed_method(_slice)),
-    "Typed.sum": Entry(call=_typed_method(_reduce(ReduceOp.SUM))),
-    "Typed.max": Entry(call=_typed_method(_reduce(ReduceOp.MAX))),
-    "Typed.repeat": Entry(call=_typed_method(_repeat)),
-    "Typed.rearrange": Entry(call=_typed_method(_rearrange)),
-    "Typed.maximum": Entry(call=_maximum),
-    "Typed.dim_type": Entry(read=_dim_type),
-    "Typed.arr": Entry(read=_unknown_data),
-    "Typed.expr_type": Entry(read=_unknown_data),
-    "Typed.abstract": Entry(read=_unknown_data),
-    "TypedResult.assign": Entry(call=_assign),
-    "TypedResult.bind": Entry(call=_bind),
-    "TypedResult.arr": Entry(read=_result_arr),
-    "TypedResult.spec": Entry(read=_result_spec),
-    "TypedResult.tracker": Entry(read=_result_tracker),
-    **{f"FullDim.{name}": Entry(read=_field) for name in ("name", "size", "full")},
+    "Typed.slice": Entry(call=tnp_methods.typed_method(tnp_methods.slice_body)),
+    "Typed.sum": Entry(call=tnp_methods.typed_method(tnp_methods.reduce_body(ReduceOp.SUM))),
+    "Typed.max": Entry(call=tnp_methods.typed_method(tnp_methods.reduce_body(ReduceOp.MAX))),
+    "Typed.repeat": Entry(call=tnp_methods.typed_method(tnp_methods.repeat_body)),
+    "Typed.rearrange": Entry(call=tnp_methods.typed_method(tnp_methods.rearrange_body)),
+    "Typed.maximum": Entry(call=tnp_methods.maximum),
+    "Typed.dim_type": Entry(read=tnp_methods.dim_type),
+    "Typed.arr": Entry(read=tnp_methods.unknown_data),
+    "Typed.expr_type": Entry(read=tnp_methods.unknown_data),
+    "Typed.abstract": Entry(read=tnp_methods.unknown_data),
+    "TypedResult.assign": Entry(call=tnp_methods.assign),
+    "TypedResult.bind": Entry(call=tnp_methods.bind),
+    "TypedResult.arr": Entry(read=tnp_methods.result_arr),
+    "TypedResult.spec": Entry(read=tnp_methods.result_spec),
+    "TypedResult.tracker": Entry(read=tnp_methods.result_tracker),
+    **{f"FullDim.{name}": Entry(read=tnp_methods.field) for name in ("name", "size", "full")},
     **{
-        f"Sliced.{name}": Entry(read=_field)
+        f"Sliced.{name}": Entry(read=tnp_methods.field)
         for name in ("dim", "name", "start", "stop", "length", "interval", "is_full")
+    },
+    # Recognised, not followed: reading one stops the analysis.
+    "Sliced.in_bounds": Entry(),
+    **{
+        f"Interval.{name}": Entry()
+        for name in ("start", "stop", "length", "contains", "intersects")
     },
 }
 
@@ -465,7 +298,7 @@ _CLASS: Final[dict[type, str]] = {
     Sliced: "tnp_runtime.Sliced",
 }
 # A method that `API` does not list, on a `Typed`: checked as Typed's methods are, then stops.
-_UNKNOWN_TYPED_METHOD: Final = _typed_method(None)
+_UNKNOWN_TYPED_METHOD: Final = tnp_methods.typed_method(None)
 
 
 def known(fullname: str) -> Value | None:
