@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from mypy.nodes import CallExpr, Context
 
@@ -44,9 +44,9 @@ if TYPE_CHECKING:
     from tnp_mypy.interpreter.evaluator import Interpreter
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One call of an API member: its arguments, and the receiver of a method."""
+class Call(NamedTuple):
+    """One call of an API member: its arguments, and the receiver of a method (a tuple: one is
+    made at every call, and a tuple is the cheapest immutable record to make)."""
 
     member: str
     args: list[Value]
