@@ -260,7 +260,10 @@ class Builder:
         contracted = {rng.choice(others)} if others and rng.random() < 0.7 else set()
         union = sorted(dims | contracted)
         first = {d for d in union if rng.random() < 0.6} | contracted
-        second = (set(union) - first) | contracted | {d for d in first if rng.random() < 0.3}
+        # Sets are walked in sorted order: a set's order depends on the process's string hashing,
+        # and the rng must be drawn in the same order for a seed to give the same kernels.
+        second = (set(union) - first) | contracted | {
+            d for d in sorted(first) if rng.random() < 0.3}
         if not first:
             first = {union[0]}
         if not second:
@@ -268,7 +271,7 @@ class Builder:
         v, w = self.gen(frozenset(first), depth - 1), self.gen(frozenset(second), depth - 1)
         if set(v.dims) | set(w.dims) != dims | contracted:
             return self.base(dims, 0) if depth > 0 else self.repeat_to(v, dims)
-        out = list(dims)
+        out = sorted(dims)
         rng.shuffle(out)
         size = math.prod(self.sizes[d] for d in contracted) if contracted else 1
         b = _interval_mul(v.bounds, w.bounds)
