@@ -9,7 +9,7 @@ when one changes without a re-parse.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from mypy.nodes import (
     ARG_NAMED,
@@ -141,12 +141,15 @@ def module_inputs(interp: Interpreter) -> dict[str, Value]:
     return found
 
 
+_INPUT_MAKERS: Final = frozenset({"Typed", "randn"})
+
+
 def is_input_call(e: Expression) -> bool:
     """`Typed(arr, M, N, ...)` or `tnp.randn(M, N, ...)`: a new input."""
     return (
         isinstance(e, CallExpr)
         and isinstance(e.callee, RefExpr)
-        and (e.callee.fullname in names.TYPED or e.callee.fullname in names.RANDN)
+        and names.API.get(e.callee.fullname) in _INPUT_MAKERS
     )
 
 
@@ -154,7 +157,7 @@ def constant_input(interp: Interpreter, e: Expression) -> Value:
     """The input a module-level `Typed(...)`/`randn(...)` makes, if its dims and name are
     known without running anything (OPAQUE otherwise)."""
     assert isinstance(e, CallExpr) and isinstance(e.callee, RefExpr)
-    randn = e.callee.fullname in names.RANDN
+    randn = names.API[e.callee.fullname] == "randn"
     args: list[Value] = []
     kwargs: dict[str, Value] = {}
     for index, (arg, kind, arg_name) in enumerate(
