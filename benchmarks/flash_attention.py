@@ -1,4 +1,4 @@
-"""Prover time for flash attention from 4 to 4096 key tiles (DESIGN.md section 8).
+"""Prover time for flash attention from 4 to 4096 key tiles (docs/DESIGN.md §8).
 
     PYTHONPATH=. python benchmarks/flash_attention.py [--quick] [--runs N]
 
@@ -54,10 +54,10 @@ SPEC = (
 TILE_COUNTS = (4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 # The seed's proof times in seconds by tile count (its README: Rust e-graph, Apple M3 Pro).
 SEED_SECONDS = {4: 1.18, 8: 3.52, 16: 67.53}
-# Proof-time targets of DESIGN.md section 8, in seconds, by tile count.
+# Proof-time targets of docs/DESIGN.md §8, in seconds, by tile count.
 TARGET_SECONDS = {16: 0.05, 256: 0.5, 4096: 5.0}
 TARGET_PEAK_MB = 1024
-# The spot check's cost: sizes compared with and without it, and its target (DESIGN/issue 8).
+# The spot check's cost: sizes compared with and without it, and its target (docs/DESIGN.md §8).
 CHECK_TILE_COUNTS = (16, 256, 1024, 4096)
 CHECK_TARGET = 0.10  # of the proof time without the check, at 4096 tiles
 

@@ -19,7 +19,7 @@ start BLAS threads) are computed after the timing, only to check both loops. The
 normal forms for the life of the process, so every measurement is a fresh Python process (this
 script started with `--worker`) and tnp pays its proofs cold; the table shows medians over
 `--runs` processes.
-Target (DESIGN.md section 8): tnp within 3x of raw NumPy at tiles of 64 and above.
+Target (docs/DESIGN.md §8): tnp within 3x of raw NumPy at tiles of 64 and above.
 
 NumPy's speed depends on its BLAS build and environment. On some processors the environment
 sets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which slow NumPy down; to measure without them,

@@ -63,7 +63,7 @@ Q = ir.input_leaf("Q", ("qctx", "dhead"))
 KEY = ir.input_leaf("K", ("nctx", "dhead"))
 VALUE = ir.input_leaf("V", ("nctx", "dhead"))
 
-# The corrected flash-attention spec of DESIGN.md section 4.
+# The corrected flash-attention spec of docs/DESIGN.md §4.2.
 FLASH = (
     "(softmax[nctx]((qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16)), "
     "V:nctx dhead -> qctx dhead)"

@@ -1,4 +1,4 @@
-"""Every rule and code of DESIGN section 5 at runtime: one case that breaks it, one that passes,
+"""Every rule and code of docs/DESIGN.md §5 at runtime: one case that breaks it, one that passes,
 and the parts of each message a kernel author acts on."""
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 
 class Code(enum.Enum):
-    """The `tnp-*` error codes (DESIGN.md section 5)."""
+    """The `tnp-*` error codes (docs/DESIGN.md §5.10)."""
 
     DIM = "tnp-dim"
     REDUCE = "tnp-reduce"

@@ -1,4 +1,4 @@
-"""The spec language (DESIGN.md section 4): tokenizer, parser, and resolution to the IR.
+"""The spec language (docs/DESIGN.md §4): tokenizer, parser, and resolution to the IR.
 
 A spec such as `6 * (M N, N K -> M K)` states what a kernel's whole result is, as a pointwise
 term over the kernel's inputs. This module turns its text into
@@ -360,7 +360,7 @@ def _describe(token: _Token) -> str:
 
 
 class _Parser:
-    """Recursive descent over the grammar of DESIGN.md section 4; one instance per text."""
+    """Recursive descent over the grammar of docs/DESIGN.md §4.1; one instance per text."""
 
     def __init__(self, text: str) -> None:
         self.text = text
