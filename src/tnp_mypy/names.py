@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from typing import Final
 
-# tnp's elementwise functions by their last name component.
-TNP_UNARY: Final = frozenset({"exp", "log", "sqrt", "sin", "cos"})
+from tnp_runtime.core.elementwise import ELEMENTWISE
+
+# tnp's elementwise functions by their last name component (the registry's names).
+TNP_UNARY: Final = frozenset(ELEMENTWISE)
 
 # Each public member of the stubs' `__all__`: the runtime module that defines it.
 _DEFINED_IN: Final[dict[str, str]] = {
@@ -81,7 +83,7 @@ TNP_FUNCTIONS: Final = full_names(*TNP_UNARY, "max")
 
 # Plain-number functions the interpreter evaluates (numpy's and math's, on constants).
 NUMERIC_MODULES: Final = frozenset({"math", "numpy"})
-NUMERIC_FUNCTIONS: Final = frozenset({"sqrt", "exp", "log", "sin", "cos", "float64", "abs"})
+NUMERIC_FUNCTIONS: Final = frozenset({*ELEMENTWISE, "float64", "abs"})
 INFINITY: Final = frozenset({"numpy.inf", "math.inf", "numpy.Inf", "numpy.infty"})
 
 BUILTINS: Final = "builtins"

@@ -1,4 +1,5 @@
-"""Core diagnostics shown as mypy errors: one `ErrorCode` per tnp code, one helper emitting it.
+"""Core diagnostics shown as mypy errors: one `ErrorCode` per tnp code, the builders of the
+plugin's own messages (`tnp-internal`, `tnp-unsupported` stops), one helper emitting them.
 
 A `Finding` is a diagnostic located in the file being checked, with the loop indices of the
 first few times it happened. `emit` shows it once per (line, code): mypy's own error list is
@@ -9,41 +10,53 @@ again. Findings are shown past mypy's error watchers (see `_unwatched`).
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from mypy.errorcodes import ErrorCode
 from mypy.nodes import Context
 from mypy.plugin import CheckerPluginInterface
 
-if TYPE_CHECKING:
-    # Not imported at run time: loading the plugin must stay cheap (a warm mypy run that
-    # re-checks nothing never needs the core, nor NumPy, which `tnp_runtime` imports).
-    from tnp_runtime.core.diagnostics import Diagnostic
+from tnp_runtime.core.diagnostics import Code, Diagnostic
 
-# One ErrorCode per `tnp_runtime.core.diagnostics.Code`, by its value; registered when the
-# plugin loads, so `disable_error_code` and `# type: ignore[...]` know them.
-_DESCRIPTIONS: Final = {
-    "tnp-dim": "Operands or arguments whose dims or slices do not match",
-    "tnp-reduce": "A tile whose reduction covers only part of its dim",
-    "tnp-spec": "A tile that is not the spec restricted to the tile",
-    "tnp-unproven": "A tile neither proved nor refuted equal to the spec",
-    "tnp-overlap": "A region of a result written twice",
-    "tnp-coverage": "A result with regions never written",
-    "tnp-bad-spec": "A spec or dims annotation that cannot be parsed or resolved",
-    "tnp-write": "An in-place write to the data behind a typed value",
-    "tnp-unsupported": "The static check of a scope stopped before its end",
-    "tnp-internal": "A bug in the tnp plugin, caught",
-}
-
-ERROR_CODES: Final = {
-    code: ErrorCode(code, text, "tnp") for code, text in _DESCRIPTIONS.items()
-}
+# One ErrorCode per `tnp_runtime.core.diagnostics.Code`, by its value, described by the code
+# itself; registered when the plugin loads, so `disable_error_code` and `# type: ignore[...]`
+# know them.
+ERROR_CODES: Final = {code.value: ErrorCode(code.value, code.description, "tnp") for code in Code}
 
 # At most this many "when i = ..." notes under one error.
 MAX_INDEX_NOTES: Final = 3
+
+
+class StopReason(enum.Enum):
+    """Why the static check of a scope stopped: the kind of a `tnp-unsupported` finding (its
+    message says it in words; code that decides on a finding reads this, never the text)."""
+
+    CONSTRUCT = "a construct the plugin cannot follow"
+    STATEMENTS = "the statement budget (max_statements)"
+    SECONDS = "the time budget (max_seconds)"
+    INTEGER = "an integer too large to compute with"
+
+
+def stop_finding(reason: StopReason, what: str, line: int, column: int = -1) -> Finding:
+    """The `tnp-unsupported` finding that stops a scope's check at `line`, worded from its
+    reason: `what` is the construct not followed (CONSTRUCT) or the budget spent ("500
+    statements", "30 s", "an integer outgrew 4096 bits")."""
+    match reason:
+        case StopReason.CONSTRUCT:
+            message = (f"tnp cannot follow {what}; the static check of this scope stops here "
+                       "(the runtime still checks it)")
+        case StopReason.STATEMENTS | StopReason.SECONDS:
+            key = "max_statements" if reason is StopReason.STATEMENTS else "max_seconds"
+            message = (f"tnp stopped the static check after {what} ({key} in [tool.tnp_mypy]); "
+                       "the runtime still checks the rest")
+        case StopReason.INTEGER:
+            message = (f"tnp stopped the static check after {what}; "
+                       "the runtime still checks the rest")
+    return Finding(Diagnostic(Code.UNSUPPORTED, message), line, column, stop=reason)
 
 
 @dataclass(slots=True)
@@ -60,6 +73,8 @@ class Finding:
     # Shown as a note with its code rather than an error: a stopped check that may pass (see
     # `features.analysis.stop_severity`).
     as_note: bool = False
+    # Set on `tnp-unsupported` findings that stopped a scope's check: why it stopped.
+    stop: StopReason | None = None
 
     def occurred(self, context: str) -> None:
         if context and len(self.contexts) < MAX_INDEX_NOTES and context not in self.contexts:
@@ -126,13 +141,15 @@ def _emit_plain_note(api: CheckerPluginInterface, finding: Finding) -> None:
         api.msg.note(message, Context(finding.line, finding.column))
 
 
-def internal_error(api: CheckerPluginInterface, where: Context, err: BaseException) -> None:
-    """`tnp-internal`: a bug in the plugin, shown instead of crashing mypy."""
-    from tnp_runtime.core.diagnostics import Code, Diagnostic
-
+def internal_diagnostic(err: BaseException) -> Diagnostic:
+    """`tnp-internal`: a bug in the plugin (`err`, caught), shown instead of crashing mypy."""
     message = (
         f"tnp plugin bug: {type(err).__name__}: {err}"
         " (set TNP_MYPY_RERAISE=1 to see the traceback; please report it)"
     )
-    emit(api, Finding(Diagnostic(Code.INTERNAL, " ".join(message.splitlines())), where.line,
-                      where.column))
+    return Diagnostic(Code.INTERNAL, " ".join(message.splitlines()))
+
+
+def internal_error(api: CheckerPluginInterface, where: Context, err: BaseException) -> None:
+    """Show `internal_diagnostic(err)` at `where`."""
+    emit(api, Finding(internal_diagnostic(err), where.line, where.column))

@@ -14,22 +14,12 @@ import importlib
 from typing import TYPE_CHECKING, Any, Final
 
 from tnp_runtime.core.dims import FullDim, Interval, Sliced
+from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.spec import SpecError
 
 if TYPE_CHECKING:
     from tnp_runtime.errors import TypeCheckError
-    from tnp_runtime.functions import (
-        cos,
-        dim,
-        einsum,
-        exp,
-        log,
-        max,
-        randn,
-        reveal,
-        sin,
-        sqrt,
-    )
+    from tnp_runtime.functions import dim, einsum, max, randn, reveal
     from tnp_runtime.kernel_form import kernel
     from tnp_runtime.result import TypedResult
     from tnp_runtime.typed import Typed
@@ -41,7 +31,7 @@ _LAZY: Final = {
     "kernel": "tnp_runtime.kernel_form",
     **{
         name: "tnp_runtime.functions"
-        for name in ("cos", "dim", "einsum", "exp", "log", "max", "randn", "reveal", "sin", "sqrt")
+        for name in ("dim", "einsum", "max", "randn", "reveal", *ELEMENTWISE)
     },
 }
 
@@ -67,15 +57,12 @@ __all__ = [
     "TypeCheckError",
     "Typed",
     "TypedResult",
-    "cos",
     "dim",
     "einsum",
-    "exp",
     "kernel",
-    "log",
     "max",
     "randn",
     "reveal",
-    "sin",
-    "sqrt",
 ]
+# The elementwise functions (exp, log, ...): one per entry of the registry, `core.elementwise`.
+__all__ += ELEMENTWISE

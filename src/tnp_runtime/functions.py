@@ -1,4 +1,5 @@
-"""Free functions of the API: einsum, the elementwise functions, max, constructors.
+"""Free functions of the API: einsum, the elementwise functions (made from the registry,
+`core.elementwise`), max, constructors.
 
 Each takes `Typed` values (or plain numbers where that makes sense) and applies the same core
 rule the mypy plugin applies to the same call.
@@ -7,15 +8,16 @@ rule the mypy plugin applies to the same call.
 from __future__ import annotations
 
 import builtins
-import math
-from typing import Any, TypeVar, overload
+from collections.abc import Mapping
+from typing import Any, Final, Protocol, TypeVar, cast, overload
 
 import numpy as np
 
 from tnp_runtime.core import rules
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import FullDim
-from tnp_runtime.core.ir import Input, UnaryOp, inputs_of
+from tnp_runtime.core.elementwise import ELEMENTWISE, Elementwise
+from tnp_runtime.core.ir import Input, inputs_of
 from tnp_runtime.core.reveal import reveal_text
 from tnp_runtime.errors import reraise
 from tnp_runtime.typed import Number, Typed, _is_number, as_scalar, spec_input
@@ -42,52 +44,43 @@ def einsum(*args: Any) -> Typed[Any]:
     return Typed._make(np.asarray(data, dtype=np.float64), step.value)
 
 
-def _unary(op: UnaryOp, fn: Any, x: Any) -> Any:
-    if isinstance(x, Typed):
-        return x.unary(op)
-    if _is_number(x):
-        return fn(as_scalar(x))
-    raise TypeError(f"{op.value}() takes a Typed value or a number, got {type(x).__name__}")
+class ElementwiseFunction(Protocol):
+    """The type of `tnp.exp`, `tnp.log`, ...: a Typed value in, a Typed value out; a plain
+    number in, a float out (the stubs declare each one with these overloads)."""
+
+    @overload
+    def __call__(self, x: Typed[Any]) -> Typed[Any]: ...
+    @overload
+    def __call__(self, x: Number) -> float: ...
 
 
-@overload
-def exp(x: Typed[Any]) -> Typed[Any]: ...
-@overload
-def exp(x: Number) -> float: ...
-def exp(x: Any) -> Any:
-    return _unary(UnaryOp.EXP, math.exp, x)
+def _elementwise(function: Elementwise) -> ElementwiseFunction:
+    """`tnp.<name>` for one entry of the registry."""
+
+    def apply(x: Any) -> Any:
+        if isinstance(x, Typed):
+            return x.unary(function.op)
+        if _is_number(x):
+            # math's functions take ints as they are (math.log of a huge int is finite)
+            return function.real(cast(float, as_scalar(x)))
+        raise TypeError(
+            f"{function.name}() takes a Typed value or a number, got {type(x).__name__}"
+        )
+
+    apply.__name__ = apply.__qualname__ = function.name
+    apply.__doc__ = (
+        f"`tnp.{function.name}(x)`: elementwise {function.name} of a Typed value (recorded in "
+        f"its ExprType); of a plain number, a float."
+    )
+    return cast(ElementwiseFunction, apply)
 
 
-@overload
-def log(x: Typed[Any]) -> Typed[Any]: ...
-@overload
-def log(x: Number) -> float: ...
-def log(x: Any) -> Any:
-    return _unary(UnaryOp.LOG, math.log, x)
-
-
-@overload
-def sqrt(x: Typed[Any]) -> Typed[Any]: ...
-@overload
-def sqrt(x: Number) -> float: ...
-def sqrt(x: Any) -> Any:
-    return _unary(UnaryOp.SQRT, math.sqrt, x)
-
-
-@overload
-def sin(x: Typed[Any]) -> Typed[Any]: ...
-@overload
-def sin(x: Number) -> float: ...
-def sin(x: Any) -> Any:
-    return _unary(UnaryOp.SIN, math.sin, x)
-
-
-@overload
-def cos(x: Typed[Any]) -> Typed[Any]: ...
-@overload
-def cos(x: Number) -> float: ...
-def cos(x: Any) -> Any:
-    return _unary(UnaryOp.COS, math.cos, x)
+ELEMENTWISE_FUNCTIONS: Final[Mapping[str, ElementwiseFunction]] = {
+    name: _elementwise(function) for name, function in ELEMENTWISE.items()
+}
+"""`tnp.exp`, `tnp.log`, ...: one function per entry of `core.elementwise.ELEMENTWISE`, made
+here and published as this module's attributes (the package exports them by the same names)."""
+globals().update(ELEMENTWISE_FUNCTIONS)
 
 
 def max(x: Any, y: Any) -> Any:

@@ -16,6 +16,7 @@ import numpy.typing as npt
 from tnp_runtime.core import rules
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Sliced
+from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.inputs import InputRegistry, new_input_dims
 from tnp_runtime.core.ir import BinaryOp, Expr, Input, ReduceOp, UnaryOp
 from tnp_runtime.core.spec import SpecInput
@@ -307,10 +308,6 @@ _NUMPY_BINARY: Final[dict[BinaryOp, Callable[[Any, Any], Any]]] = {
 
 _NUMPY_UNARY: Final[dict[UnaryOp, Callable[[Any], Any]]] = {
     UnaryOp.NEG: np.negative,
-    UnaryOp.EXP: np.exp,
-    UnaryOp.LOG: np.log,
-    UnaryOp.SQRT: np.sqrt,
-    UnaryOp.SIN: np.sin,
-    UnaryOp.COS: np.cos,
+    **{op: getattr(np, function.numpy) for op, function in BY_OP.items()},
 }
 

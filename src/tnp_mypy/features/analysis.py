@@ -35,8 +35,8 @@ from tnp_mypy.guard import reraise
 from tnp_mypy.interpreter import symbols
 from tnp_mypy.interpreter import writes as writes_module
 from tnp_mypy.interpreter.evaluator import Interpreter
-from tnp_mypy.report import Finding, emit
-from tnp_runtime.core.diagnostics import Code, Diagnostic
+from tnp_mypy.report import Finding, StopReason, emit, internal_diagnostic
+from tnp_runtime.core.diagnostics import Diagnostic
 
 
 @dataclass(slots=True)
@@ -96,8 +96,7 @@ def _run(api: TypeChecker, config: Config, node: FuncItem | MypyFile, kind: str)
         except Exception as err:
             if reraise():
                 raise
-            message = f"tnp plugin bug: {type(err).__name__}: {err}".replace("\n", " ")
-            findings = [Finding(Diagnostic(Code.INTERNAL, message), node.line, node.column)]
+            findings = [Finding(internal_diagnostic(err), node.line, node.column)]
         _CACHE[key] = _Analysis(node, tree.defs, findings, dict(interpreter.dependencies),
                                 time.monotonic() - started)
     return _CACHE[key].findings
@@ -110,7 +109,7 @@ def stop_severity(
     where the scope writes a result, the rest of its tiles went unchecked, so it is an error
     (unless `unsupported = "note"`), with a note that says so; where the scope writes nothing,
     nothing was missed that mypy could report, and it stays a note."""
-    if finding.diagnostic.code is not Code.UNSUPPORTED or finding.plain_note:
+    if not finding.diagnostic.code.may_be_note or finding.plain_note:
         return finding
     if kind == "kernel":
         assert isinstance(node, FuncDef)
@@ -130,9 +129,7 @@ def stop_severity(
 
 
 def _cannot_follow(finding: Finding) -> bool:
-    return finding.diagnostic.code is Code.UNSUPPORTED and finding.diagnostic.message.startswith(
-        "tnp cannot follow"
-    )
+    return finding.stop is StopReason.CONSTRUCT
 
 
 def _report(api: TypeChecker, findings: list[Finding]) -> None:

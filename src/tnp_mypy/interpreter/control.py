@@ -29,8 +29,7 @@ from tnp_mypy.interpreter.values import (
     TypedValue,
     Value,
 )
-from tnp_mypy.report import Finding
-from tnp_runtime.core.diagnostics import Code, Diagnostic
+from tnp_mypy.report import Finding, StopReason, stop_finding
 from tnp_runtime.core.dims import FullDim, Sliced
 
 if TYPE_CHECKING:
@@ -78,11 +77,9 @@ class Frame:
     data: dict[str, data_writes.Owner] = field(default_factory=dict)
 
 
-def budget_stop(what: str, where: Context) -> Stop:
-    """The note when the budget ends the analysis: `what` says which limit."""
-    return Stop(Finding(Diagnostic(
-        Code.UNSUPPORTED, f"tnp stopped the static check after {what}",
-    ), where.line, where.column))
+def budget_stop(reason: StopReason, what: str, where: Context) -> Stop:
+    """The `Stop` when the budget ends the analysis: `what` says how much was spent."""
+    return Stop(stop_finding(reason, what, where.line, where.column))
 
 
 def tick(interp: Interpreter, where: Context) -> None:
@@ -90,13 +87,9 @@ def tick(interp: Interpreter, where: Context) -> None:
     interp.statements += 1
     config = interp.config
     if interp.statements > config.max_statements:
-        raise budget_stop(
-            f"{config.max_statements} statements (max_statements in [tool.tnp_mypy]); "
-            "the runtime still checks the rest", where)
+        raise budget_stop(StopReason.STATEMENTS, f"{config.max_statements} statements", where)
     if interp.statements % _CHECK_CLOCK_EVERY == 0 and time.monotonic() > interp.deadline:
-        raise budget_stop(
-            f"{config.max_seconds:g} s (max_seconds in [tool.tnp_mypy]); "
-            "the runtime still checks the rest", where)
+        raise budget_stop(StopReason.SECONDS, f"{config.max_seconds:g} s", where)
 
 
 def block(interp: Interpreter, frame: Frame, body: Sequence[Statement]) -> None:

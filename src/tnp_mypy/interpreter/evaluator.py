@@ -33,7 +33,7 @@ from tnp_mypy.config import Config
 from tnp_mypy.interpreter import control, expressions, kernels, module_scope
 from tnp_mypy.interpreter.control import Frame, Stop
 from tnp_mypy.interpreter.values import OPAQUE, Value
-from tnp_mypy.report import Finding
+from tnp_mypy.report import Finding, StopReason, stop_finding
 from tnp_runtime.core.calls import KernelSignature
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.inputs import InputRegistry
@@ -123,8 +123,4 @@ class Interpreter:
 
     def unsupported(self, what: str, where: Context) -> Stop:
         """The `Stop` for code the interpreter cannot follow."""
-        message = (
-            f"tnp cannot follow {what}; the static check of this scope stops here "
-            "(the runtime still checks it)"
-        )
-        return Stop(Finding(Diagnostic(Code.UNSUPPORTED, message), where.line, where.column))
+        return Stop(stop_finding(StopReason.CONSTRUCT, what, where.line, where.column))

@@ -68,6 +68,7 @@ from tnp_mypy.interpreter.values import (
     TypedValue,
     Value,
 )
+from tnp_mypy.report import StopReason
 from tnp_runtime.core import rules
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import FullDim, Sliced
@@ -383,8 +384,7 @@ def _check_int_size(op: str, left: Value, right: Value, where: Context) -> None:
     elif op == "**" and right > 0 and abs(left) > 1:
         bits = left.bit_length() * min(right, MAX_INT_BITS + 1)
     if bits > MAX_INT_BITS:
-        raise budget_stop(
-            f"an integer outgrew {MAX_INT_BITS} bits; the runtime still checks the rest", where)
+        raise budget_stop(StopReason.INTEGER, f"an integer outgrew {MAX_INT_BITS} bits", where)
 
 
 def _operand(

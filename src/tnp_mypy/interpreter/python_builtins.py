@@ -26,6 +26,7 @@ from tnp_mypy.interpreter.values import (
     Value,
 )
 from tnp_runtime.core.dims import FullDim
+from tnp_runtime.core.elementwise import ELEMENTWISE
 
 if TYPE_CHECKING:
     from tnp_mypy.interpreter.evaluator import Interpreter
@@ -33,11 +34,7 @@ if TYPE_CHECKING:
 Handler = Callable[["Interpreter", str, list[Value], dict[str, Value], CallExpr], Value]
 
 MATH: Final[dict[str, Callable[[float], float]]] = {
-    "exp": math.exp,
-    "log": math.log,
-    "sqrt": math.sqrt,
-    "sin": math.sin,
-    "cos": math.cos,
+    **{name: function.real for name, function in ELEMENTWISE.items()},
     "float64": float,
     "abs": abs,
 }

@@ -34,6 +34,7 @@ from tnp_mypy.report import Finding
 from tnp_runtime.core import ir, rules
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import FullDim, Sliced
+from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.inputs import inputs_in_scope, new_input_dims
 from tnp_runtime.core.ir import BinaryOp, Input, ReduceOp, UnaryOp
 from tnp_runtime.core.reveal import reveal_text
@@ -232,13 +233,7 @@ def _kernel(interp: Interpreter, frame: Frame, c: Call) -> Value:
 
 # -- the table ---------------------------------------------------------------------------------
 
-_UNARY_OPS: Final = {
-    "exp": UnaryOp.EXP,
-    "log": UnaryOp.LOG,
-    "sqrt": UnaryOp.SQRT,
-    "sin": UnaryOp.SIN,
-    "cos": UnaryOp.COS,
-}
+_UNARY_OPS: Final = {name: function.op for name, function in ELEMENTWISE.items()}
 
 _BY_MEMBER: Final[dict[str, Entry]] = {
     "Typed": Entry(call=_typed),

@@ -15,21 +15,39 @@ from dataclasses import dataclass
 
 
 class Code(enum.Enum):
-    """The `tnp-*` error codes (docs/DESIGN.md §5.10)."""
+    """The `tnp-*` error codes (docs/DESIGN.md §5.10): the one list of them, with their meaning.
 
-    DIM = "tnp-dim"
-    REDUCE = "tnp-reduce"
-    SPEC = "tnp-spec"
-    UNPROVEN = "tnp-unproven"
-    OVERLAP = "tnp-overlap"
-    COVERAGE = "tnp-coverage"
-    BAD_SPEC = "tnp-bad-spec"
-    WRITE = "tnp-write"
-    UNSUPPORTED = "tnp-unsupported"
-    INTERNAL = "tnp-internal"
+    `value` is the code as users see it (`tnp-dim`); `description` is the one line mypy shows
+    for it (the plugin registers one mypy `ErrorCode` per member with it; the README's table of
+    codes lists exactly these members, which a test checks); `may_be_note` says whether the
+    plugin may show a finding of this code as a note instead of an error (`tnp-unsupported`:
+    a stopped check that missed nothing mypy could report, see the plugin's `stop_severity`).
+    """
+
+    _value_: str
+    description: str
+    may_be_note: bool
+
+    def __new__(cls, value: str, description: str, may_be_note: bool = False) -> Code:
+        member = object.__new__(cls)
+        member._value_ = value
+        member.description = description
+        member.may_be_note = may_be_note
+        return member
+
+    DIM = "tnp-dim", "Operands or arguments whose dims or slices do not match"
+    REDUCE = "tnp-reduce", "A tile whose reduction covers only part of its dim"
+    SPEC = "tnp-spec", "A tile that is not the spec restricted to the tile"
+    UNPROVEN = "tnp-unproven", "A tile neither proved nor refuted equal to the spec"
+    OVERLAP = "tnp-overlap", "A region of a result written twice"
+    COVERAGE = "tnp-coverage", "A result with regions never written"
+    BAD_SPEC = "tnp-bad-spec", "A spec or dims annotation that cannot be parsed or resolved"
+    WRITE = "tnp-write", "An in-place write to the data behind a typed value"
+    UNSUPPORTED = "tnp-unsupported", "The static check of a scope stopped before its end", True
+    INTERNAL = "tnp-internal", "A bug in the tnp plugin, caught"
 
     def __str__(self) -> str:
-        return self.value
+        return self._value_
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import math
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import assert_never
 
+from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.ir import (
     Binary,
     BinaryOp,
@@ -38,22 +39,13 @@ def input_value(node: Input, index: tuple[int, ...], label: str | None = None) -
     return int.from_bytes(digest, "little") / 2**63 - 1.0
 
 
-def _safe(fn: object, x: float) -> float:
+def _safe(fn: Callable[[float], float], x: float) -> float:
     try:
-        return fn(x)  # type: ignore[operator, no-any-return]
-    except (ValueError, OverflowError):
-        if fn is math.exp:
-            return math.inf
+        return fn(x)
+    except OverflowError:  # exp of a large number
+        return math.inf
+    except ValueError:  # outside the domain: log(0), sqrt(-1), sin(inf)
         return math.nan
-
-
-_UNARY = {
-    UnaryOp.EXP: math.exp,
-    UnaryOp.LOG: math.log,
-    UnaryOp.SQRT: math.sqrt,
-    UnaryOp.SIN: math.sin,
-    UnaryOp.COS: math.cos,
-}
 
 
 # Node evaluations one `Evaluator` may spend: a counterexample is worth about a second, and a
@@ -107,7 +99,7 @@ class Evaluator:
                 return input_value(expr, tuple(env[d] for d in dims), self._labels.get(expr))
             case Unary(op=op, operand=operand):
                 x = self._eval(operand, env)
-                return -x if op is UnaryOp.NEG else _safe(_UNARY[op], x)
+                return -x if op is UnaryOp.NEG else _safe(BY_OP[op].real, x)
             case Binary(op=op, left=left, right=right):
                 a, b = self._eval(left, env), self._eval(right, env)
                 return _binary(op, a, b)

@@ -22,213 +22,87 @@ Invariants (they make equal terms identical objects, so comparison is `is`):
 Soundness: operations are identities of real arithmetic, assuming only that what the kernel
 divides by is nonzero. Nothing cancels across infinities: 0·inf, inf - inf and inf times a
 term of unknown sign raise `NotNormalizable`, which the prover reports as unproven.
+
+Layout: the objects and their interning are in `normal_terms`; this module is the ring (+, ·,
+inverse) and exp (a monomial carries an exp factor, so exp is part of the ring); the rules of
+the other elementwise functions, of maxima and of reductions are in `normal_rules`.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from fractions import Fraction
-from typing import Final, NamedTuple, TypeVar, assert_never
+from typing import Final, NamedTuple
 
 from tnp_runtime.core.constants import float_constant
 from tnp_runtime.core.dims import IntervalSet
-from tnp_runtime.core.ir import Input
-
-# A sum or product may have at most this many terms before normalization gives up.
-MAX_TERMS: Final = 4096
-
-
-class NotNormalizable(Exception):
-    """The term has no normal form here (e.g. 0·inf); the prover answers Unknown."""
-
-
-class NormalFormLimit(NotNormalizable):
-    """A normal form grew past `MAX_TERMS`: reported, never a hang."""
-
-
-_uids = itertools.count(1)
-_T = TypeVar("_T")
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class Leaf:
-    """An input read at the current index."""
-
-    input: Input
-    uid: int
-    free: frozenset[str]
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class SumAtom:
-    """Sum of `body` over every binding (dim ranging over its interval set) at once."""
-
-    bindings: tuple[tuple[str, IntervalSet], ...]
-    body: Mono
-    uid: int
-    free: frozenset[str]
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class MaxAtom:
-    """Maximum of `body` over every binding at once."""
-
-    bindings: tuple[tuple[str, IntervalSet], ...]
-    body: Poly
-    uid: int
-    free: frozenset[str]
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class MaxOf:
-    """Elementwise maximum of two or more polynomials."""
-
-    args: tuple[Poly, ...]
-    uid: int
-    free: frozenset[str]
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class Func:
-    """An opaque function of a polynomial: log, sqrt, sin, cos, or `group` (a parenthesised
-    polynomial, used as a factor only with a negative power: a multi-term denominator)."""
-
-    name: str
-    arg: Poly
-    uid: int
-    free: frozenset[str]
-
-
-Atom = Leaf | SumAtom | MaxAtom | MaxOf | Func
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class Mono:
-    factors: tuple[tuple[Atom, int], ...]
-    exponent: Poly | None
-    uid: int
-    free: frozenset[str]
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class Poly:
-    terms: tuple[tuple[Mono, Fraction], ...]
-    uid: int
-    free: frozenset[str]
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class ExtInf:
-    negative: bool
-
-
-Value = Poly | ExtInf
-
-NEG_INF: Final = ExtInf(True)
-POS_INF: Final = ExtInf(False)
-
-_TABLE: Final[dict[tuple[object, ...], object]] = {}
-
-
-def _free_of_bindings(
-    bindings: tuple[tuple[str, IntervalSet], ...], inner: frozenset[str]
-) -> frozenset[str]:
-    return inner - {dim for dim, _ in bindings}
-
-
-def _interned(key: tuple[object, ...], make: Callable[[int], _T]) -> _T:
-    """The object interned under `key`, made (with a fresh uid) the first time it is asked."""
-    found = _TABLE.get(key)
-    if found is None:
-        found = make(next(_uids))
-        _TABLE[key] = found
-    return found  # type: ignore[return-value]
-
-
-def _union_free(items: Iterable[Atom | Poly]) -> frozenset[str]:
-    return frozenset().union(*(item.free for item in items))
-
-
-def leaf(node: Input) -> Atom:
-    return _interned(("leaf", node), lambda uid: Leaf(node, uid, frozenset(node.dims)))
-
-
-def _sum_atom(bindings: tuple[tuple[str, IntervalSet], ...], body: Mono) -> Atom:
-    free = _free_of_bindings(bindings, body.free)
-    return _interned(("sum", bindings, body), lambda uid: SumAtom(bindings, body, uid, free))
-
-
-def _max_atom(bindings: tuple[tuple[str, IntervalSet], ...], body: Poly) -> Atom:
-    free = _free_of_bindings(bindings, body.free)
-    return _interned(("max", bindings, body), lambda uid: MaxAtom(bindings, body, uid, free))
-
-
-def _max_of(args: tuple[Poly, ...]) -> Atom:
-    return _interned(("maxof", args), lambda uid: MaxOf(args, uid, _union_free(args)))
-
-
-def _func(name: str, arg: Poly) -> Atom:
-    return _interned(("func", name, arg), lambda uid: Func(name, arg, uid, arg.free))
-
-
-def _mono(factors: tuple[tuple[Atom, int], ...], exponent: Poly | None) -> Mono:
-    """Intern a monomial; `factors` must already be sorted by uid with nonzero powers."""
-    if exponent is not None and not exponent.terms:
-        exponent = None
-
-    def make(uid: int) -> Mono:
-        free = _union_free(a for a, _ in factors)
-        return Mono(factors, exponent, uid, free if exponent is None else free | exponent.free)
-
-    return _interned(("mono", factors, exponent), make)
-
-
-UNIT: Final = _mono((), None)
-
-
-def _poly_raw(terms: dict[Mono, Fraction]) -> Poly:
-    items = tuple(sorted(((m, c) for m, c in terms.items() if c != 0), key=lambda t: t[0].uid))
-    return _interned(
-        ("poly", items),
-        lambda uid: Poly(items, uid, frozenset().union(*(m.free for m, _ in items))),
-    )
-
-
-ZERO: Final = _poly_raw({})
-ONE: Final = _poly_raw({UNIT: Fraction(1)})
-
-
-def constant(value: Fraction) -> Poly:
-    return _poly_raw({UNIT: value}) if value else ZERO
-
-
-def atom_poly(atom: Atom) -> Poly:
-    return _poly_raw({_mono(((atom, 1),), None): Fraction(1)})
-
-
-def constant_value(value: Value) -> Fraction | None:
-    """The rational a value is, if it is a constant."""
-    if isinstance(value, ExtInf):
-        return None
-    if not value.terms:
-        return Fraction(0)
-    if len(value.terms) == 1 and value.terms[0][0] is UNIT:
-        return value.terms[0][1]
-    return None
-
-
-def single_atom(value: Value) -> Atom | None:
-    """The atom a value is exactly (coefficient 1, power 1, no exp), if it is one."""
-    if isinstance(value, Poly) and len(value.terms) == 1:
-        mono, coef = value.terms[0]
-        if coef == 1 and mono.exponent is None and len(mono.factors) == 1:
-            atom, power = mono.factors[0]
-            if power == 1:
-                return atom
-    return None
+from tnp_runtime.core.normal_terms import (
+    MAX_TERMS,
+    NEG_INF,
+    ONE,
+    POS_INF,
+    UNIT,
+    ZERO,
+    Atom,
+    ExtInf,
+    Func,
+    Leaf,
+    MaxAtom,
+    MaxOf,
+    Mono,
+    NormalFormLimit,
+    NotNormalizable,
+    Poly,
+    SumAtom,
+    Value,
+    _func,
+    _mono,
+    _poly_raw,
+    _sum_atom,
+    atom_poly,
+    constant,
+    constant_value,
+    content_key,
+    leaf,
+    single_atom,
+)
+
+__all__ = [
+    "MAX_TERMS",
+    "NEG_INF",
+    "ONE",
+    "POS_INF",
+    "UNIT",
+    "ZERO",
+    "Atom",
+    "ExtInf",
+    "Func",
+    "Leaf",
+    "MaxAtom",
+    "MaxOf",
+    "Mono",
+    "NormalFormLimit",
+    "NotNormalizable",
+    "Poly",
+    "SumAtom",
+    "Value",
+    "add",
+    "atom_poly",
+    "constant",
+    "constant_value",
+    "content_key",
+    "div",
+    "exp",
+    "inverse",
+    "leaf",
+    "mul",
+    "neg",
+    "scale",
+    "single_atom",
+    "sub",
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -469,44 +343,6 @@ def inverse(a: Value) -> Value:
     return inverted if shift is None else mul(inverted, exp(neg(shift)))
 
 
-_CONTENT_KEYS: Final[dict[int, str]] = {}
-
-
-def content_key(item: Poly | Mono | Atom) -> str:
-    """A text fixed by an object's content alone (unlike uids, which follow creation order),
-    to choose among equal representations the same way whichever was built first."""
-    found = _CONTENT_KEYS.get(item.uid)
-    if found is not None:
-        return found
-    match item:
-        case Poly(terms=terms):
-            parts = sorted(f"{c}*{content_key(m)}" for m, c in terms)
-            key = "(" + "+".join(parts) + ")"
-        case Mono(factors=factors, exponent=exponent):
-            parts = sorted(f"{content_key(a)}^{p}" for a, p in factors)
-            if exponent is not None:
-                parts.append(f"exp{content_key(exponent)}")
-            key = "*".join(parts) or "1"
-        case Leaf(input=node):
-            key = f"{node.name}[{','.join(node.dims)}]"
-        case SumAtom(bindings=bindings, body=body):
-            key = f"sum{_bindings_key(bindings)}({content_key(body)})"
-        case MaxAtom(bindings=bindings, body=body):
-            key = f"max{_bindings_key(bindings)}{content_key(body)}"
-        case MaxOf(args=args):
-            key = "maxof(" + ",".join(sorted(content_key(a) for a in args)) + ")"
-        case Func(name=name, arg=arg):
-            key = f"{name}{content_key(arg)}"
-        case _:
-            assert_never(item)
-    _CONTENT_KEYS[item.uid] = key
-    return key
-
-
-def _bindings_key(bindings: tuple[tuple[str, IntervalSet], ...]) -> str:
-    return "[" + ";".join(f"{d}:{over}" for d, over in bindings) + "]"
-
-
 def _common_factor(a: Poly) -> Mono:
     monos = [m for m, _ in a.terms]
     shared = set.intersection(*(set(dict(m.factors)) for m in monos))
@@ -576,217 +412,3 @@ def exp(a: Value) -> Value:
         for _ in range(abs(power)):
             result = mul(result, factor)
     return result
-
-
-def _exp_argument(a: Poly) -> tuple[Fraction, Poly] | None:
-    """(c, e) when a = c·exp(e) with c a positive rational."""
-    if len(a.terms) == 1:
-        mono, coef = a.terms[0]
-        if coef > 0 and not mono.factors and mono.exponent is not None:
-            return coef, mono.exponent
-    return None
-
-
-def log(a: Value) -> Value:
-    if isinstance(a, ExtInf):
-        if a.negative:
-            raise NotNormalizable("log(-inf)")
-        return a
-    value = constant_value(a)
-    if value == 1:
-        return ZERO
-    if value is not None:
-        if value <= 0:
-            raise NotNormalizable(f"log({value})")
-        return _float_function(math.log, "log", value)
-    # log(P·exp(e)) = log(P) + e: exp(e) > 0, so P > 0 wherever log is in its domain.
-    exponents = {m.exponent for m, _ in a.terms}
-    if len(exponents) == 1 and (shared := exponents.pop()) is not None:
-        rest = mul(a, exp(neg(shared)))
-        return add(log(rest), shared)
-    return atom_poly(_func("log", a))
-
-
-def _exact_sqrt(value: Fraction) -> Fraction | None:
-    num, den = math.isqrt(value.numerator), math.isqrt(value.denominator)
-    if num * num == value.numerator and den * den == value.denominator:
-        return Fraction(num, den)
-    return None
-
-
-def sqrt(a: Value) -> Value:
-    if isinstance(a, ExtInf):
-        if a.negative:
-            raise NotNormalizable("sqrt(-inf)")
-        return a
-    value = constant_value(a)
-    if value is not None:
-        if value < 0:
-            raise NotNormalizable(f"sqrt({value})")
-        exact = _exact_sqrt(value)
-        # An irrational constant is compared as the float64 value the kernel computes with.
-        return constant(exact) if exact is not None else _float_function(math.sqrt, "sqrt", value)
-    found = _exp_argument(a)
-    if found is not None:
-        root = _exact_sqrt(found[0])
-        if root is not None:
-            half = scale(found[1], Fraction(1, 2))
-            return scale(exp(half), root)
-    return atom_poly(_func("sqrt", a))
-
-
-def sin(a: Value) -> Value:
-    if isinstance(a, ExtInf):
-        raise NotNormalizable("sin(inf)")
-    if (value := constant_value(a)) is not None:
-        return _float_function(math.sin, "sin", value) if value else ZERO
-    return atom_poly(_func("sin", a))
-
-
-def cos(a: Value) -> Value:
-    if isinstance(a, ExtInf):
-        raise NotNormalizable("cos(inf)")
-    if (value := constant_value(a)) is not None:
-        return _float_function(math.cos, "cos", value) if value else ONE
-    return atom_poly(_func("cos", a))
-
-
-# ---------------------------------------------------------------------------------------------
-# Maxima
-
-
-def maximum(a: Value, b: Value) -> Value:
-    """Elementwise max(a, b): -inf is the identity, +inf absorbs, equal arguments collapse."""
-    if isinstance(a, ExtInf):
-        return b if a.negative else a
-    if isinstance(b, ExtInf):
-        return a if b.negative else b
-    if a is b:
-        return a
-    args: list[Poly] = []
-    for value in (a, b):
-        inner = single_atom(value)
-        if isinstance(inner, MaxOf):
-            args.extend(inner.args)
-        else:
-            args.append(value)
-    return _max_of_polys(args)
-
-
-def _max_of_polys(args: list[Poly]) -> Value:
-    # Pull out the additive part common to every argument: max(x + c, y + c) = max(x, y) + c.
-    common = set(args[0].terms)
-    for arg in args[1:]:
-        common &= set(arg.terms)
-    offset = _poly_raw(dict(common))
-    if common:
-        args = [_poly_raw({m: c for m, c in arg.terms if (m, c) not in common}) for arg in args]
-    unique: dict[int, Poly] = {}
-    for arg in args:
-        unique.setdefault(arg.uid, arg)
-    rest = list(unique.values())
-    # Constants compare exactly; keep only the largest.
-    constants = [(v, p) for p in rest if (v := constant_value(p)) is not None]
-    if len(constants) > 1:
-        top = max(constants, key=lambda t: t[0])[1]
-        rest = [p for p in rest if constant_value(p) is None or p is top]
-    rest = _merge_max_atoms(rest)
-    if len(rest) == 1:
-        result: Value = rest[0]
-    else:
-        result = atom_poly(_max_of(tuple(sorted(rest, key=lambda p: p.uid))))
-    return add(result, offset)
-
-
-def _merge_max_atoms(args: list[Poly]) -> list[Poly]:
-    """max(max_I(b), max_J(b)) = max_{I∪J}(b): how running maxima over tiles meet."""
-    atoms = [(p, single_atom(p)) for p in args]
-    plain = [p for p, atom in atoms if not isinstance(atom, MaxAtom)]
-    reductions = [atom for _, atom in atoms if isinstance(atom, MaxAtom)]
-    changed = True
-    while changed:
-        changed = False
-        for x, y in itertools.combinations(range(len(reductions)), 2):
-            ax, ay = reductions[x], reductions[y]
-            if ax.body is not ay.body:
-                continue
-            joined = _merge_bindings(ax.bindings, ay.bindings, True)
-            if joined is not None:
-                merged = _max_atom(joined, ax.body)
-                assert isinstance(merged, MaxAtom)
-                reductions = [r for k, r in enumerate(reductions) if k not in (x, y)] + [merged]
-                changed = True
-                break
-    return plain + [atom_poly(r) for r in reductions]
-
-
-# ---------------------------------------------------------------------------------------------
-# Reductions
-
-
-def _split(poly: Poly | None, dim: str) -> tuple[Poly | None, Poly | None]:
-    """(terms depending on dim, terms not depending on it)."""
-    if poly is None:
-        return None, None
-    if dim not in poly.free:
-        return None, poly
-    dep = {m: c for m, c in poly.terms if dim in m.free}
-    indep = {m: c for m, c in poly.terms if dim not in m.free}
-    return _poly_raw(dep), (_poly_raw(indep) if indep else None)
-
-
-def reduce_sum(dim: str, over: IntervalSet, a: Value) -> Value:
-    """Σ over dim ∈ over of a: distributes over +, pulls out what does not depend on dim."""
-    if isinstance(a, ExtInf):
-        raise NotNormalizable("a sum of infinities")
-    if dim not in a.free:
-        return scale(a, Fraction(over.size))
-    terms: dict[Mono, Fraction] = {}
-    for mono, coef in a.terms:
-        if dim not in mono.free:
-            terms[mono] = terms.get(mono, Fraction(0)) + coef * over.size
-            continue
-        dep_factors = {at: p for at, p in mono.factors if dim in at.free}
-        indep_factors = {at: p for at, p in mono.factors if dim not in at.free}
-        dep_exp, indep_exp = _split(mono.exponent, dim)
-        body = _mono(_sorted_factors(dep_factors), dep_exp)
-        atom = _make_sum(((dim, over),), body)
-        outside = _mono(_sorted_factors(indep_factors), indep_exp)
-        result = _mono_mul(outside, _mono(((atom, 1),), None))
-        terms[result] = terms.get(result, Fraction(0)) + coef
-    return _poly(terms)
-
-
-def _make_sum(bindings: tuple[tuple[str, IntervalSet], ...], body: Mono) -> Atom:
-    """A sum atom, flattening body factors that are sums over other dims (no capture)."""
-    while True:
-        bound = {d for d, _ in bindings}
-        for atom, power in body.factors:
-            if not isinstance(atom, SumAtom) or power != 1:
-                continue
-            inner_bound = {d for d, _ in atom.bindings}
-            if inner_bound & bound:
-                continue
-            rest = _mono(tuple((a, p) for a, p in body.factors if a is not atom), body.exponent)
-            if inner_bound & rest.free:
-                continue  # the rest uses those names as free dims: merging would capture them
-            bindings = tuple(sorted(bindings + atom.bindings))
-            body = _mono_mul(rest, atom.body)
-            break
-        else:
-            return _sum_atom(bindings, body)
-
-
-def reduce_max(dim: str, over: IntervalSet, a: Value) -> Value:
-    """max over dim ∈ over of a; terms not depending on dim are pulled out additively."""
-    if isinstance(a, ExtInf) or dim not in a.free:
-        return a
-    dep, indep = _split(a, dim)
-    assert dep is not None
-    bindings: tuple[tuple[str, IntervalSet], ...] = ((dim, over),)
-    inner = single_atom(dep)
-    if isinstance(inner, MaxAtom) and dim not in {d for d, _ in inner.bindings}:
-        bindings = tuple(sorted(bindings + inner.bindings))
-        dep = inner.body
-    result = atom_poly(_max_atom(bindings, dep))
-    return result if indep is None else add(result, indep)

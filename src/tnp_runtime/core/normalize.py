@@ -10,8 +10,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Final, assert_never
 
-from tnp_runtime.core import normal
+from tnp_runtime.core import normal, normal_rules
 from tnp_runtime.core.dims import IntervalSet
+from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.ir import (
     Binary,
     BinaryOp,
@@ -47,11 +48,7 @@ def _children(expr: Expr) -> tuple[Expr, ...]:
 
 _UNARY: Final = {
     UnaryOp.NEG: normal.neg,
-    UnaryOp.EXP: normal.exp,
-    UnaryOp.LOG: normal.log,
-    UnaryOp.SQRT: normal.sqrt,
-    UnaryOp.SIN: normal.sin,
-    UnaryOp.COS: normal.cos,
+    **{op: function.normal for op, function in BY_OP.items()},
 }
 
 _BINARY: Final = {
@@ -59,7 +56,7 @@ _BINARY: Final = {
     BinaryOp.SUB: normal.sub,
     BinaryOp.MUL: normal.mul,
     BinaryOp.DIV: normal.div,
-    BinaryOp.MAX: normal.maximum,
+    BinaryOp.MAX: normal_rules.maximum,
 }
 
 
@@ -79,8 +76,8 @@ def _step(expr: Expr) -> Value:
         case Reduce(op=op, dim=dim, interval=interval, body=body):
             over = IntervalSet.single(interval)
             if op is ReduceOp.SUM:
-                return normal.reduce_sum(dim, over, _MEMO[body])
-            return normal.reduce_max(dim, over, _MEMO[body])
+                return normal_rules.reduce_sum(dim, over, _MEMO[body])
+            return normal_rules.reduce_max(dim, over, _MEMO[body])
         case _:
             assert_never(expr)
 

@@ -8,9 +8,10 @@ both sides. Plain Python numbers broadcast and become constants of the expressio
 
 from __future__ import annotations
 
+import enum
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
@@ -75,13 +76,42 @@ def scalar_expr(value: Scalar) -> Expr:
     return ir.const(Fraction(value))
 
 
+class Mismatch(enum.Enum):
+    """How two DimTypes fail to meet pointwise (see `pointwise_mismatch`)."""
+
+    DIMS = "different dim names"
+    SIZE = "one dim name, two sizes"
+    SLICE = "one dim, two slices"
+
+
+def pointwise_mismatch(left: DimType, right: DimType) -> tuple[Mismatch, str] | None:
+    """The rule of pointwise operations: both sides have the same dims (by name, in any order)
+    with the same size and slice. None when they meet, else the kind of fault and the dim it
+    is about (the first in the left's order; "" for `DIMS`). The spec resolver applies the
+    same rule and words its own message."""
+    if left == right:
+        return None  # the common case, and it must stay cheap
+    by_name = {s.name: s for s in right}
+    if by_name.keys() != {s.name for s in left}:
+        return Mismatch.DIMS, ""
+    for s in left:
+        other = by_name[s.name]
+        if s.dim != other.dim:
+            return Mismatch.SIZE, s.name
+        if s.interval != other.interval:
+            return Mismatch.SLICE, s.name
+    return None
+
+
 def _match_dims(op_text: str, left: Abstract, right: Abstract) -> None:
-    if left.dims == right.dims:
-        return  # the common case, and it must stay cheap: no message is built
-    left_names = {s.name for s in left.dims}
-    right_names = {s.name for s in right.dims}
+    found = pointwise_mismatch(left.dims, right.dims)
+    if found is None:
+        return  # no message is built
+    kind, name = found
     sides = f"left is {left.label()}; right is {right.label()}"
-    if left_names != right_names:
+    if kind is Mismatch.DIMS:
+        left_names = {s.name for s in left.dims}
+        right_names = {s.name for s in right.dims}
         only_left = sorted(left_names - right_names)
         only_right = sorted(right_names - left_names)
         parts = []
@@ -93,19 +123,17 @@ def _match_dims(op_text: str, left: Abstract, right: Abstract) -> None:
             f"operands of `{op_text}` have different dims: {'; '.join(parts)}; {sides}",
             "reduce a dim away (.sum, .max) or broadcast one (.repeat) so both sides match",
         )
-    for s in left.dims:
-        other = right.sliced(s.name)
-        assert other is not None
-        if s.dim != other.dim:
-            raise _dim_error(
-                f"operands of `{op_text}` disagree on dim {s.name}: size {s.dim.size} vs "
-                f"{other.dim.size}; {sides}"
-            )
-        if s.interval != other.interval:
-            raise _dim_error(
-                f"operands of `{op_text}`: slices of {s.name} differ ({s} vs {other}); {sides}",
-                "slice both operands to the same tile of each dim",
-            )
+    s, other = left.sliced(name), right.sliced(name)
+    assert s is not None and other is not None
+    if kind is Mismatch.SIZE:
+        raise _dim_error(
+            f"operands of `{op_text}` disagree on dim {s.name}: size {s.dim.size} vs "
+            f"{other.dim.size}; {sides}"
+        )
+    raise _dim_error(
+        f"operands of `{op_text}`: slices of {s.name} differ ({s} vs {other}); {sides}",
+        "slice both operands to the same tile of each dim",
+    )
 
 
 def binary(op: BinaryOp, left: Abstract | Scalar, right: Abstract | Scalar) -> Abstract:
@@ -141,6 +169,24 @@ def reduce(op: ReduceOp, value: Abstract, name: str) -> Abstract:
     return Abstract(dims, ir.reduce(op, name, sliced.interval, value.expr))
 
 
+class SliceFault(enum.Enum):
+    """Why a slice cannot be taken of what a value holds (see `slice_fault`)."""
+
+    OUTSIDE_DIM = "outside the dim"
+    OUTSIDE_HELD = "outside the slice the value holds"
+
+
+def slice_fault(held: Sliced, wanted: Interval) -> SliceFault | None:
+    """The rule of slicing: a slice lies within what the value holds of its dim (positions
+    are absolute in the whole dim). None when it does; else whether it even leaves the dim.
+    The spec resolver applies the same rule to the slices a spec writes."""
+    if held.interval.contains(wanted):
+        return None
+    if Sliced(held.dim, wanted).in_bounds:
+        return SliceFault.OUTSIDE_HELD
+    return SliceFault.OUTSIDE_DIM
+
+
 @dataclass(frozen=True, slots=True)
 class SliceStep:
     """A slice's result and where it falls in the value's data along axis `axis`."""
@@ -163,9 +209,10 @@ def slice_dim(value: Abstract, name: str, start: int, stop: int) -> SliceStep:
     if not (isinstance(start, int) and isinstance(stop, int)) or start >= stop:
         raise _dim_error(f"slice {name}[{start}:{stop}] is empty or not integer")
     held = current.interval
-    if not (held.start <= start and stop <= held.stop):
+    fault = slice_fault(current, Interval(start, stop))
+    if fault is not None:
         wanted = Sliced(current.dim, Interval(start, stop))
-        if not wanted.in_bounds:
+        if fault is SliceFault.OUTSIDE_DIM:
             raise _dim_error(
                 f"slice {wanted} is outside dim {name} of size {current.dim.size}; "
                 f"the value is {value.label()}"
@@ -213,6 +260,43 @@ class EinsumStep:
     numpy_subscripts: str
 
 
+@dataclass(frozen=True, slots=True)
+class SliceClash:
+    """Operand `operand` (0-based) holds `other` of a dim of which an earlier one holds
+    `first`."""
+
+    operand: int
+    first: Sliced
+    other: Sliced
+
+
+def shared_slices(operands: Sequence[DimType]) -> dict[str, Sliced] | SliceClash:
+    """The rule of contractions: operands are multiplied pointwise, so a dim they share is
+    the same slice in each. Every dim of the operands with its slice, in order of first
+    appearance, or the first clash."""
+    by_name: dict[str, Sliced] = {}
+    for position, dims in enumerate(operands):
+        for s in dims:
+            seen = by_name.setdefault(s.name, s)
+            if seen != s:
+                return SliceClash(position, seen, s)
+    return by_name
+
+
+def contract(
+    exprs: Sequence[Expr], shared: Mapping[str, Sliced], out: Collection[str], op: ReduceOp
+) -> Expr:
+    """The product of `exprs`, reduced with `op` over each dim of `shared` not in `out`: one
+    reduction per dim, innermost first in sorted name order, so that the same contraction
+    always builds the same (interned) node."""
+    expr = exprs[0]
+    for other in exprs[1:]:
+        expr = ir.binary(BinaryOp.MUL, expr, other)
+    for name in sorted(shared.keys() - set(out)):
+        expr = ir.reduce(op, name, shared[name].interval, expr)
+    return expr
+
+
 @functools.lru_cache(maxsize=256)
 def parse_subscripts(
     subscripts: str, count: int
@@ -240,7 +324,9 @@ def parse_subscripts(
 def einsum(operands: Sequence[Abstract], subscripts: str) -> EinsumStep:
     """Multiply the operands, sum the dims missing from the output, in one step."""
     parts, out = parse_subscripts(subscripts, len(operands))
-    by_name: dict[str, Sliced] = {}
+    shared = shared_slices([value.dims for value in operands])
+    # Operand by operand, its subscripts are checked before its slices.
+    clash_at = shared.operand if isinstance(shared, SliceClash) else len(operands)
     for position, (value, names) in enumerate(zip(operands, parts, strict=True), start=1):
         have = {s.name for s in value.dims}
         if have != set(names):
@@ -249,25 +335,22 @@ def einsum(operands: Sequence[Abstract], subscripts: str) -> EinsumStep:
                 f"but the subscripts {subscripts!r} say {' '.join(names)}; "
                 f"operand {position} is {value.label()}"
             )
-        for s in value.dims:
-            seen = by_name.setdefault(s.name, s)
-            if seen != s:
-                raise _dim_error(
-                    f"einsum operands disagree on {s.name}: {seen} vs {s}; "
-                    f"operand {position} is {value.label()}",
-                    "slice every operand to the same tile of a shared dim",
-                )
+        if isinstance(shared, SliceClash) and position - 1 == clash_at:
+            seen, s = shared.first, shared.other
+            raise _dim_error(
+                f"einsum operands disagree on {s.name}: {seen} vs {s}; "
+                f"operand {position} is {value.label()}",
+                "slice every operand to the same tile of a shared dim",
+            )
+    assert not isinstance(shared, SliceClash)
+    by_name = shared
     for name in out:
         if name not in by_name:
             raise _dim_error(
                 f"einsum output dim {name} is in no operand of {subscripts!r}",
                 f"broadcast with .repeat({name}) after the einsum",
             )
-    expr = operands[0].expr
-    for value in operands[1:]:
-        expr = ir.binary(BinaryOp.MUL, expr, value.expr)
-    for name in sorted(set(by_name) - set(out)):
-        expr = ir.reduce(ReduceOp.SUM, name, by_name[name].interval, expr)
+    expr = contract([value.expr for value in operands], by_name, out, ReduceOp.SUM)
     letters = {name: chr(ord("a") + i) for i, name in enumerate(by_name)}
     numpy_lhs = ",".join("".join(letters[s.name] for s in v.dims) for v in operands)
     numpy_subscripts = numpy_lhs + "->" + "".join(letters[n] for n in out)

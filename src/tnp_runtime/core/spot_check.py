@@ -7,7 +7,9 @@ float64, at a few pseudo-random points of the tile, on pseudo-random inputs; a d
 beyond rounding is a bug of tnp (`tnp-internal`), never an acceptance.
 
 Independence: this module walks the `ir` terms directly (`ir.Expr`, as the kernel and the spec
-resolution built them); it never imports or calls the normal form.
+resolution built them); it never calls the normal form (of the elementwise registry it reads
+only the round-off rules, `Elementwise.bound`). Value arithmetic with round-off bounds is in
+`round_off`.
 
 Cost. One point costs one walk of each side's DAG, with each node evaluated once per class of
 values of its free dims (memoized). A reduction over a dim of 131072 positions cannot visit
@@ -49,10 +51,10 @@ import random
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, Final, cast
 
 from tnp_runtime.core.dims import DimType, Interval
+from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.ir import (
     Binary,
     BinaryOp,
@@ -66,6 +68,14 @@ from tnp_runtime.core.ir import (
     UnaryOp,
     free_dims,
 )
+from tnp_runtime.core.round_off import EPS as _EPS
+from tnp_runtime.core.round_off import INFINITIES as _INFINITIES
+from tnp_runtime.core.round_off import TINY as _TINY
+from tnp_runtime.core.round_off import Bounded as _V
+from tnp_runtime.core.round_off import binary as _binary
+from tnp_runtime.core.round_off import const as _const
+from tnp_runtime.core.round_off import max_of as _max
+from tnp_runtime.core.round_off import sum_of as _sum
 
 # A dim this small is evaluated position by position (no compression).
 EXACT_SIZE: Final = 64
@@ -80,8 +90,6 @@ SOFT_STEPS: Final = 500
 POINTS: Final = 3
 # How far beyond the two round-off bounds a difference must be to count.
 SAFETY: Final = 8.0
-_EPS: Final = 2.0**-52  # two units of round-off: libm's exp/log/sin are within one ulp
-_TINY: Final = 2.0**-1070  # absolute round-off of a result near the subnormal range
 
 # (low, high) of the inputs at each point: positive first (log and sqrt of inputs, and of their
 # sums and products, stay in their domain), then negative (a sign the prover got wrong shows
@@ -93,8 +101,6 @@ class _Budget(Exception):
     pass
 
 
-# A float64 value, a bound on its round-off, and whether an overflow happened under it.
-_V = tuple[float, float, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,107 +371,19 @@ class _Walker:
         return _sum(values)
 
 
-def _const(value: Fraction) -> _V:
-    try:
-        v = float(value)
-    except OverflowError:
-        return (math.inf if value > 0 else -math.inf, math.inf, True)
-    return (v, _EPS * abs(v), False)
-
-
 def _unary(op: UnaryOp, x: _V) -> _V:
     v, e, o = x
     if v != v:  # NaN
         return x
     if op is UnaryOp.NEG:
         return (-v, e, o)
-    if op is UnaryOp.EXP:
-        if v in _INFINITIES:  # exp(-inf) = 0 and exp(inf) = inf, exactly
-            return (math.exp(v), 0.0, o)
-        try:
-            w = math.exp(v)
-        except OverflowError:
-            return (math.inf, math.inf, True)
-        return (w, w * (e + _EPS) + _TINY, o)
-    if op is UnaryOp.LOG:
-        if v <= 0:
-            return (math.nan, math.inf, o)
-        w = math.log(v)
-        return (w, e / v + _EPS * abs(w) + _TINY, o)
-    if op is UnaryOp.SQRT:
-        if v < 0:
-            return (math.nan, math.inf, o)
-        w = math.sqrt(v)
-        spread = min(e / (2 * w), math.sqrt(e)) if w > 0 else math.sqrt(e)
-        return (w, spread + _EPS * w + _TINY, o)
-    # sin, cos: 1-Lipschitz
-    if math.isinf(v):
-        return (math.nan, math.inf, o)
-    w = math.sin(v) if op is UnaryOp.SIN else math.cos(v)
-    return (w, e + _EPS, o)
-
-
-def _binary(op: BinaryOp, a: _V, b: _V) -> _V:
-    x, ex, ox = a
-    y, ey, oy = b
-    o = ox or oy
-    if x != x or y != y:  # NaN
-        return (math.nan, math.inf, o)
-    if op is BinaryOp.MUL:
-        w = x * y
-        err = abs(x) * ey + abs(y) * ex + ex * ey + _EPS * abs(w) + _TINY
-    elif op is BinaryOp.ADD:
-        w = x + y
-        err = ex + ey + _EPS * abs(w) + _TINY
-    elif op is BinaryOp.SUB:
-        w = x - y
-        err = ex + ey + _EPS * abs(w) + _TINY
-    elif op is BinaryOp.DIV:
-        if y == 0:
-            return (math.nan, math.inf, o)
-        w = x / y
-        margin = abs(y) - ey
-        err = (ex + abs(w) * ey) / margin if margin > 0 else math.inf
-        err += _EPS * abs(w) + _TINY
-    else:  # max: within both bounds of whichever side it picks
-        return (x if x >= y else y, ex if ex >= ey else ey, o)
-    if w != w:  # inf - inf, 0 * inf
-        return (w, math.inf, o)
-    if w in _INFINITIES:
-        # An infinity is exact: from an infinite operand (`-inf - m` in a running max), or an
-        # overflow of finite ones, which the flag makes inconclusive.
-        return (w, 0.0, o or (x not in _INFINITIES and y not in _INFINITIES))
-    return (w, err, o)
-
-
-_INFINITIES: Final = frozenset((math.inf, -math.inf))
-
-
-def _max(values: list[_V]) -> _V:
-    overflow = any(v[2] for v in values)
-    if any(v[0] != v[0] for v in values):
-        return (math.nan, math.inf, overflow)
-    return (max(v[0] for v in values), max(v[1] for v in values), overflow)
-
-
-def _sum(values: list[tuple[_V, int]]) -> _V:
-    overflow = any(v[2] for v, _ in values)
-    terms = [v[0] * count for v, count in values]
-    if any(t != t for t in terms):
-        return (math.nan, math.inf, overflow)
-    infinite = {t for t in terms if t in _INFINITIES}
-    if infinite:
-        if len(infinite) > 1:
-            return (math.nan, math.inf, overflow)
-        overflowed = all(v[0] not in _INFINITIES for v, _ in values)
-        return (infinite.pop(), 0.0, overflow or overflowed)
     try:
-        w = math.fsum(terms)
+        w, err = BY_OP[op].bound(v, e)
+    except ValueError:  # outside the domain: log(0), sqrt(-1), sin(inf)
+        return (math.nan, math.inf, o)
     except OverflowError:
         return (math.inf, math.inf, True)
-    err = math.fsum(v[1] * count for v, count in values)
-    err += _EPS * (math.fsum(abs(t) for t in terms) + abs(w)) + _TINY
-    return (w, err, overflow or w in _INFINITIES)
+    return (w, err, o)
 
 
 def _compare(k: _V, s: _V) -> tuple[bool | None, float]:

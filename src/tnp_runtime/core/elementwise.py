@@ -1,0 +1,114 @@
+"""The elementwise functions (exp, log, sqrt, sin, cos): the one list of them.
+
+Each entry says everything tnp needs to know about one function, and every other place derives
+its own view from `ELEMENTWISE`:
+
+* the spec language's keywords and calls (`spec_syntax.KEYWORDS`, the parser and the resolver);
+* the runtime's API functions (`tnp.exp`, ... are made from the entries in `functions`, and
+  apply `getattr(numpy, entry.numpy)` to arrays, `entry.real` to plain numbers);
+* the plugin's recognition of `tnp.exp(...)`, `np.exp(...)` and `math.exp(...)` calls
+  (`tnp_mypy.names`) and its evaluation of them on plain numbers (`entry.real`);
+* the normal form (`normalize` dispatches on `entry.normal`), the counterexample evaluator
+  (`evaluate`, `entry.real`) and the spot check (`spot_check`, `entry.bound`);
+* the text of terms (`render` prints `op.value`, which is `name`: checked by the tests).
+
+Adding a function (say `tanh`) takes:
+
+1. its normal-form rule, `tanh(a: Value) -> Value` in `normal_rules` (identities of real
+   arithmetic only: an opaque `atom_poly(_func("tanh", a))` is always sound; a constant is
+   evaluated with `_float_function`), with tests in tests/core/test_normal_rules.py (a case the
+   rule must simplify and one it must leave alone);
+2. its round-off rule for the spot check, `_tanh_bound` below (value and round-off bound of the
+   argument to value and bound of the result; `ValueError` outside the domain);
+3. a member `TANH = "tanh"` of `ir.UnaryOp` (the IR's closed set of operations; the value is
+   the name);
+4. its entry in `ELEMENTWISE` below;
+5. its two overloads and its `__all__` entry in the stubs (`src/tnp_runtime-stubs/__init__.pyi`:
+   mypy reads declarations, not this table), which tests/plugin/test_stubs.py demands.
+
+tests/core/test_elementwise.py checks that the entries, `ir.UnaryOp`, NumPy and `math` agree.
+This module imports the standard library and the core only (never NumPy): the plugin uses it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+from tnp_runtime.core import normal, normal_rules
+from tnp_runtime.core.ir import UnaryOp
+from tnp_runtime.core.normal_terms import Value
+from tnp_runtime.core.round_off import EPS, INFINITIES, TINY
+
+
+@dataclass(frozen=True, slots=True)
+class Elementwise:
+    """One elementwise function.
+
+    `name` is its spec keyword and its name in the API (`tnp.<name>`, `np.<name>`,
+    `math.<name>`); `op` is its IR operation (`op.value == name`); `numpy` the name of the NumPy
+    function the runtime applies to arrays; `real` its float64 function on one number (raising
+    `ValueError` outside its domain, `OverflowError` when the result overflows); `normal` its
+    normal-form rule; `bound` its round-off rule for the spot check (see `round_off`).
+    """
+
+    name: str
+    op: UnaryOp
+    numpy: str
+    real: Callable[[float], float]
+    normal: Callable[[Value], Value]
+    bound: Callable[[float, float], tuple[float, float]]
+
+
+# Round-off rules: (x, e) -> (f(x), bound), for x carrying a round-off bound e. Each adds the
+# error e propagates through f (to first order) to f's own rounding (`EPS`, libm is within one
+# ulp) and `TINY`. They raise what `real` raises outside the domain or on overflow.
+
+
+def _exp_bound(v: float, e: float) -> tuple[float, float]:
+    if v in INFINITIES:  # exp(-inf) = 0 and exp(inf) = inf, exactly
+        return math.exp(v), 0.0
+    w = math.exp(v)
+    return w, w * (e + EPS) + TINY
+
+
+def _log_bound(v: float, e: float) -> tuple[float, float]:
+    w = math.log(v)
+    return w, e / v + EPS * abs(w) + TINY
+
+
+def _sqrt_bound(v: float, e: float) -> tuple[float, float]:
+    w = math.sqrt(v)
+    spread = min(e / (2 * w), math.sqrt(e)) if w > 0 else math.sqrt(e)
+    return w, spread + EPS * w + TINY
+
+
+def _sin_bound(v: float, e: float) -> tuple[float, float]:
+    return math.sin(v), e + EPS  # 1-Lipschitz
+
+
+def _cos_bound(v: float, e: float) -> tuple[float, float]:
+    return math.cos(v), e + EPS  # 1-Lipschitz
+
+
+ELEMENTWISE: Final[Mapping[str, Elementwise]] = MappingProxyType(
+    {
+        f.name: f
+        for f in (
+            Elementwise("exp", UnaryOp.EXP, "exp", math.exp, normal.exp, _exp_bound),
+            Elementwise("log", UnaryOp.LOG, "log", math.log, normal_rules.log, _log_bound),
+            Elementwise("sqrt", UnaryOp.SQRT, "sqrt", math.sqrt, normal_rules.sqrt, _sqrt_bound),
+            Elementwise("sin", UnaryOp.SIN, "sin", math.sin, normal_rules.sin, _sin_bound),
+            Elementwise("cos", UnaryOp.COS, "cos", math.cos, normal_rules.cos, _cos_bound),
+        )
+    }
+)
+"""Every elementwise function by name, in the order messages list them."""
+
+BY_OP: Final[Mapping[UnaryOp, Elementwise]] = MappingProxyType(
+    {f.op: f for f in ELEMENTWISE.values()}
+)
+"""The same entries by IR operation (every `UnaryOp` but `NEG`)."""

@@ -1,0 +1,484 @@
+"""The spec language's parser: text to the syntax tree of `spec_syntax`, in linear time.
+
+Nesting of parentheses and calls is capped at `MAX_NESTING` levels and every other repetition
+(operators, unary minus) is parsed with loops, so no text reaches Python's recursion limit.
+Every failure is a `SpecError` with a caret under the fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from tnp_runtime.core.dims import Interval
+from tnp_runtime.core.elementwise import ELEMENTWISE
+from tnp_runtime.core.spec_syntax import (
+    _KEYWORD_LIST,
+    KEYWORDS,
+    MAX_NESTING,
+    ArithOp,
+    BinOp,
+    Contraction,
+    Func,
+    InfLit,
+    Max2,
+    Neg,
+    Number,
+    Reducer,
+    Reduction,
+    ReductionOp,
+    SpecDim,
+    SpecError,
+    SpecNode,
+    Tensor,
+    _describe,
+    _start,
+    _Token,
+    _tokenize,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Parser
+
+
+class _Parser:
+    """Recursive descent over the grammar of docs/DESIGN.md §4.1; one instance per text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = _tokenize(text)
+        self.index = 0
+        self.nesting = 0
+
+    # -- token plumbing ----------------------------------------------------------------------
+
+    @property
+    def token(self) -> _Token:
+        return self.tokens[self.index]
+
+    def peek(self, ahead: int = 1) -> _Token:
+        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
+
+    def advance(self) -> _Token:
+        token = self.tokens[self.index]
+        if token.kind != "end":
+            self.index += 1
+        return token
+
+    @staticmethod
+    def is_op(token: _Token, text: str) -> bool:
+        return token.kind == "op" and token.text == text
+
+    def at(self, text: str) -> bool:
+        return self.is_op(self.token, text)
+
+    def error(self, pos: int | None, problem: str, fix: str) -> SpecError:
+        return SpecError(self.text, pos, problem, fix)
+
+    def enter(self, opener: _Token) -> None:
+        """Count one level of nesting opened by `opener`; too deep is an error, not a crash."""
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise self.error(
+                opener.pos,
+                f"spec nests more than {MAX_NESTING} levels of parentheses",
+                "simplify the spec; a real spec nests only a few levels",
+            )
+
+    # -- entry points ------------------------------------------------------------------------
+
+    def spec(self) -> SpecNode:
+        if self.token.kind == "end":
+            raise self.error(
+                None,
+                "empty spec",
+                'write what the kernel computes, e.g. "2 * (M N, N K -> M K)"',
+            )
+        node = self.expr()
+        token = self.token
+        if token.kind != "end":
+            raise self.trailing(token)
+        return node
+
+    def dims_only(self) -> tuple[SpecDim, ...]:
+        token = self.token
+        if token.kind == "end":
+            raise self.error(
+                None, "empty dims", 'list the value\'s dims separated by spaces, e.g. "M N"'
+            )
+        dims: list[SpecDim] = []
+        while self.token.kind == "name":
+            if self.is_op(self.peek(), ":"):
+                raise self.error(
+                    self.token.pos,
+                    f"'{self.token.text}:' names an input, which dims cannot do",
+                    'list only dim names separated by spaces, e.g. "M N"',
+                )
+            dims.append(self.dim())
+        if self.token.kind != "end":
+            raise self.error(
+                self.token.pos,
+                f"unexpected {_describe(self.token)} in a list of dims",
+                'list only dim names separated by spaces, e.g. "M N" or "M N[0:4]"',
+            )
+        self.check_distinct(dims, "in these dims")
+        return tuple(dims)
+
+    # -- expressions -------------------------------------------------------------------------
+
+    def expr(self) -> SpecNode:
+        node = self.term()
+        while self.at("+") or self.at("-"):
+            operator = self.advance()
+            op: ArithOp = "+" if operator.text == "+" else "-"
+            node = BinOp(op, node, self.term(), operator.pos)
+        return node
+
+    def term(self) -> SpecNode:
+        node = self.unary()
+        while self.at("*") or self.at("/"):
+            operator = self.advance()
+            op: ArithOp = "*" if operator.text == "*" else "/"
+            node = BinOp(op, node, self.unary(), operator.pos)
+        return node
+
+    def unary(self) -> SpecNode:
+        # A loop, not recursion: "- - - ... x" must not consume the stack.
+        minuses: list[int] = []
+        while self.at("-"):
+            minuses.append(self.advance().pos)
+        node = self.atom()
+        for pos in reversed(minuses):
+            node = Neg(node, pos)
+        return node
+
+    def atom(self) -> SpecNode:
+        token = self.token
+        if token.kind == "number":
+            self.advance()
+            return Number(Fraction(token.text), token.pos)
+        if token.kind == "name":
+            # A keyword followed by ":" is an input's name (a parameter may be called `max`).
+            if token.text in KEYWORDS and not self.is_op(self.peek(), ":"):
+                return self.keyword_atom()
+            return self.tensor()
+        if self.at("("):
+            opener = self.advance()
+            operands, out, close = self.call_body(opener)
+            if out is not None:
+                return Contraction("sum", operands, out, opener.pos)
+            if len(operands) > 1:
+                raise self.error(
+                    close.pos,
+                    f"{len(operands)} operands separated by ',' need '-> dims'",
+                    "end the contraction with its output dims, e.g. (M N, N K -> M K)",
+                )
+            return operands[0]
+        raise self.expected_expression(token)
+
+    def keyword_atom(self) -> SpecNode:
+        keyword = self.advance()
+        word = keyword.text
+        if word == "inf":
+            return InfLit(keyword.pos)
+        if word in ELEMENTWISE:
+            func = word
+            if not self.at("("):
+                raise self.keyword_as_dim(keyword, f"to apply it, write {word}(x)")
+            opener = self.advance()
+            return Func(func, self.single_body(word, opener), keyword.pos)
+        reducer: Reducer = "max" if word == "max" else "sum"
+        if word == "softmax" or self.at("["):
+            op: ReductionOp = "softmax" if word == "softmax" else reducer
+            if not self.at("["):
+                raise self.error(
+                    self.token.pos,
+                    f"softmax needs the dim it normalizes over, found {_describe(self.token)}",
+                    "write softmax[D](x)",
+                )
+            dim = self.bracketed_dim(word)
+            if not self.at("("):
+                raise self.error(
+                    self.token.pos,
+                    f"{word}[{dim}] needs its argument in parentheses, "
+                    f"found {_describe(self.token)}",
+                    f"write {word}[{dim}](x)",
+                )
+            opener = self.advance()
+            return Reduction(op, dim, self.single_body(f"{word}[{dim}]", opener), keyword.pos)
+        if not self.at("("):
+            raise self.keyword_as_dim(
+                keyword,
+                f"to reduce, write {word}[D](x) or {word}(a, b -> dims)"
+                + ("; for the elementwise maximum, max(a, b)" if word == "max" else ""),
+            )
+        opener = self.advance()
+        operands, out, close = self.call_body(opener)
+        if out is not None:
+            return Contraction(reducer, operands, out, keyword.pos)
+        if word == "max" and len(operands) == 2:
+            return Max2(operands[0], operands[1], keyword.pos)
+        if word == "max" and len(operands) > 2:
+            raise self.error(
+                _start(operands[2]),
+                f"max(...) without '->' takes two arguments, got {len(operands)}",
+                "nest it: max(max(a, b), c); or end with '-> dims' for a max-contraction",
+            )
+        if word == "max":
+            raise self.error(
+                close.pos,
+                "max(x) needs a second argument or '-> dims'",
+                "write max(a, b) for the elementwise maximum, max[D](x) to reduce x over D, "
+                "or max(a, b -> dims) for a max-contraction",
+            )
+        raise self.error(
+            close.pos,
+            "sum(...) needs '-> dims' before ')'",
+            "write sum[D](x) to reduce x over D, or sum(a, b -> dims) for a contraction",
+        )
+
+    def single_body(self, owner: str, opener: _Token) -> SpecNode:
+        """The body of `exp(...)`, `sum[D](...)`: one expression, or a (sum-)contraction."""
+        operands, out, _ = self.call_body(opener)
+        if out is not None:
+            return Contraction("sum", operands, out, opener.pos)
+        if len(operands) > 1:
+            raise self.error(
+                _start(operands[1]),
+                f"{owner}(...) takes one argument, got {len(operands)}",
+                f"combine them with an operator, or contract them: {owner}(a, b -> dims)",
+            )
+        return operands[0]
+
+    def call_body(
+        self, opener: _Token
+    ) -> tuple[tuple[SpecNode, ...], tuple[SpecDim, ...] | None, _Token]:
+        """After `opener` "(": `operands ["->" dims] ")"`.
+
+        Returns the operands, the output dims (None without "->"), and the ")" token.
+        """
+        self.enter(opener)
+        operands = [self.expr()]
+        while self.at(","):
+            self.advance()
+            operands.append(self.expr())
+        out: tuple[SpecDim, ...] | None = None
+        if self.at("->"):
+            out = self.out_dims(self.advance())
+        close = self.token
+        if not self.at(")"):
+            if close.kind == "end":
+                raise self.error(
+                    opener.pos,
+                    "unclosed '('",
+                    "add ')' to close it where its contents end",
+                )
+            expected = "')'" if out is not None else "',', '->' or ')'"
+            raise self.error(
+                close.pos,
+                f"expected {expected}, found {_describe(close)}",
+                "join the parts with an operator (+ - * /), or close the parenthesis",
+            )
+        self.advance()
+        self.nesting -= 1
+        return tuple(operands), out, close
+
+    def out_dims(self, arrow: _Token) -> tuple[SpecDim, ...]:
+        token = self.token
+        if token.kind != "name":
+            problem = (
+                "nothing after '->'"
+                if token.kind == "end" or self.is_op(token, ")")
+                else f"expected the output dims after '->', found {_describe(token)}"
+            )
+            raise self.error(
+                arrow.pos, problem, "list the result's dims after '->', e.g. (M N, N K -> M K)"
+            )
+        dims: list[SpecDim] = []
+        while self.token.kind == "name":
+            if self.is_op(self.peek(), ":"):
+                raise self.error(
+                    self.token.pos,
+                    f"'{self.token.text}:' names an input, but an output lists dims only",
+                    "write only dim names after '->', e.g. -> qctx dhead",
+                )
+            dims.append(self.dim())
+        self.check_distinct(dims, "in the output")
+        return tuple(dims)
+
+    # -- leaves and dims ---------------------------------------------------------------------
+
+    def tensor(self) -> Tensor:
+        first = self.token
+        name: str | None = None
+        if self.is_op(self.peek(), ":"):
+            name = self.advance().text
+            self.advance()  # the ":"
+            if self.token.kind != "name":
+                raise self.error(
+                    self.token.pos,
+                    f"expected the dims of input {name} after '{name}:', "
+                    f"found {_describe(self.token)}",
+                    f"write the input's dims after the colon, e.g. {name}:M N",
+                )
+        dims = [self.dim()]
+        while self.token.kind == "name":
+            token, after = self.token, self.peek()
+            if token.text in KEYWORDS:
+                if self.is_op(after, "(") or self.is_op(after, "["):
+                    break  # a call follows the leaf; the caller reports the missing operator
+                raise self.keyword_as_dim(token, None)
+            if self.is_op(after, ":"):
+                break  # "M K:N": another leaf; the caller reports the missing operator
+            dims.append(self.dim())
+        self.check_distinct(dims, "in one leaf")
+        return Tensor(name, tuple(dims), first.pos)
+
+    def dim(self) -> SpecDim:
+        token = self.token
+        if token.kind != "name":
+            raise self.error(
+                token.pos,
+                f"expected a dim name, found {_describe(token)}",
+                "write a declared dim's name, e.g. M or N[0:4]",
+            )
+        if token.text in KEYWORDS:
+            raise self.keyword_as_dim(token, None)
+        self.advance()
+        if not self.at("["):
+            return SpecDim(token.text, None, token.pos)
+        return SpecDim(token.text, self.slice(token.text), token.pos)
+
+    def slice(self, name: str) -> Interval:
+        bracket = self.advance()
+        start = self.bound(name)
+        if not self.at(":"):
+            raise self.error(
+                self.token.pos,
+                f"bad slice of {name}: expected ':', found {_describe(self.token)}",
+                f"write the slice as {name}[start:stop], e.g. {name}[0:4]",
+            )
+        self.advance()
+        stop = self.bound(name)
+        if not self.at("]"):
+            if self.token.kind == "end":
+                raise self.error(
+                    bracket.pos,
+                    "unclosed '['",
+                    f"close the slice: {name}[{start.text}:{stop.text}]",
+                )
+            raise self.error(
+                self.token.pos,
+                f"bad slice of {name}: expected ']', found {_describe(self.token)}",
+                f"write the slice as {name}[start:stop], e.g. {name}[0:4]",
+            )
+        self.advance()
+        low, high = int(start.text), int(stop.text)
+        if low >= high:
+            example = f"{name}[{high}:{low}]" if high < low else f"{name}[{low}:{low + 1}]"
+            raise self.error(
+                start.pos,
+                f"bad slice {name}[{low}:{high}]: it is empty",
+                f"write {name}[start:stop] with start < stop, e.g. {example}",
+            )
+        return Interval(low, high)
+
+    def bound(self, name: str) -> _Token:
+        token = self.token
+        if token.kind != "number" or not token.text.isdigit():
+            raise self.error(
+                token.pos,
+                f"bad slice of {name}: {_describe(token)} is not a non-negative integer",
+                f"write the slice with integer bounds, e.g. {name}[0:4]",
+            )
+        return self.advance()
+
+    def bracketed_dim(self, word: str) -> SpecDim:
+        bracket = self.advance()
+        self.enter(bracket)
+        dim = self.dim()
+        if self.token.kind == "name":
+            raise self.error(
+                self.token.pos,
+                f"{word}[...] reduces over one dim, found a second: '{self.token.text}'",
+                f"nest the reductions: {word}[{dim.name}]({word}[{self.token.text}](x))"
+                if word != "softmax"
+                else "softmax normalizes over one dim: softmax[D](x)",
+            )
+        if not self.at("]"):
+            if self.token.kind == "end":
+                raise self.error(bracket.pos, "unclosed '['", f"write {word}[{dim}](x)")
+            raise self.error(
+                self.token.pos,
+                f"expected ']' after {word}[{dim}, found {_describe(self.token)}",
+                f"write {word}[{dim}](x)",
+            )
+        self.advance()
+        self.nesting -= 1
+        return dim
+
+    def check_distinct(self, dims: Sequence[SpecDim], where: str) -> None:
+        seen: set[str] = set()
+        for dim in dims:
+            if dim.name in seen:
+                raise self.error(
+                    dim.pos,
+                    f"dim {dim.name} appears twice {where}",
+                    f"write each dim once; remove the second {dim.name}",
+                )
+            seen.add(dim.name)
+
+    # -- error builders ----------------------------------------------------------------------
+
+    def keyword_as_dim(self, token: _Token, usage: str | None) -> SpecError:
+        fix = (
+            f"a dim cannot be named '{token.text}': rename it, e.g. "
+            f'FullDim("{token.text}_", size) (keywords: {_KEYWORD_LIST})'
+        )
+        return self.error(
+            token.pos,
+            f"'{token.text}' is a keyword, not a dim name",
+            fix if usage is None else f"{usage}; {fix}",
+        )
+
+    def expected_expression(self, token: _Token) -> SpecError:
+        if token.kind == "end":
+            problem = "the spec ends where an expression is expected"
+        elif token.text == ")":
+            problem = "expected an expression before ')'"
+        else:
+            problem = f"expected an expression, found {_describe(token)}"
+        return self.error(
+            token.pos,
+            problem,
+            "write a value there: a leaf such as M N, a number, '-', '(' or a call such as "
+            "exp(...)",
+        )
+
+    def trailing(self, token: _Token) -> SpecError:
+        problem = f"unexpected {_describe(token)} after a complete expression"
+        if token.text == ")":
+            fix = "remove the ')' or add a matching '(' before it"
+        elif token.text in (",", "->"):
+            fix = "put a contraction in parentheses: (M N, N K -> M K)"
+        elif token.text in ("[", "]", ":"):
+            fix = (
+                "a slice goes right after a dim name, e.g. N[0:4], "
+                "and an input's name right before its dims, e.g. K:nctx dhead"
+            )
+        else:
+            fix = "join the parts with an operator (+ - * /), or remove the extra text"
+        return self.error(token.pos, problem, fix)
+
+
+def parse_spec(text: str) -> SpecNode:
+    """The syntax tree of a whole spec; raises `SpecError` on any fault."""
+    return _Parser(text).spec()
+
+
+def parse_dims(text: str) -> tuple[SpecDim, ...]:
+    """The dims of an annotation such as "M N" or "qctx dhead" (slices allowed: "N[0:4]").
+
+    At least one dim, each named once; raises `SpecError` on any fault.
+    """
+    return _Parser(text).dims_only()
