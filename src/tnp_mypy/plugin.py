@@ -26,21 +26,33 @@ try:
 except importlib.metadata.PackageNotFoundError:  # a checkout on sys.path, not installed
     _TNP_VERSION = "unknown"
 
-# Full name -> "module:function" under tnp_mypy.features.
-_FUNCTION_HOOKS: dict[str, str] = {
-    **{name: "dims_literal:infer" for name in names.FULL_DIM | names.DIM_FUNCTION},
-    **{name: "constructors:infer_typed_then_analyze" for name in names.TYPED | names.RANDN},
-    **{name: "constructors:infer_result_then_analyze" for name in names.TYPED_RESULT},
-    **{
-        name: "analysis:analyze_call"
-        for name in names.EINSUM | names.REVEAL | names.TNP_FUNCTIONS
-    },
-    **{name: "analysis:analyze_kernel" for name in names.KERNEL},
-    "builtins.sum": "sum_type:infer",
+# API member (as `names.API` names it) -> "module:function" under tnp_mypy.features; the hook
+# tables below hold every full name of those members, from the same `names.API` the
+# interpreter's `tnp_api` table is built from.
+_FUNCTION_FEATURES: dict[str, str] = {
+    "FullDim": "dims_literal:infer",
+    "dim": "dims_literal:infer",
+    "Typed": "constructors:infer_typed_then_analyze",
+    "randn": "constructors:infer_typed_then_analyze",
+    "TypedResult": "constructors:infer_result_then_analyze",
+    **{name: "analysis:analyze_call" for name in ("einsum", "reveal", "max", *names.TNP_UNARY)},
+    "kernel": "analysis:analyze_kernel",
+}
+_METHOD_FEATURES: dict[str, str] = {
+    member: "analysis:analyze_method"
+    for member in (
+        "TypedResult.assign",
+        *(f"Typed.{m}" for m in ("slice", "sum", "max", "repeat", "rearrange", "maximum")),
+    )
 }
 
+# Full name -> "module:function".
+_FUNCTION_HOOKS: dict[str, str] = {
+    **{full: _FUNCTION_FEATURES[m] for full, m in names.API.items() if m in _FUNCTION_FEATURES},
+    "builtins.sum": "sum_type:infer",
+}
 _METHOD_HOOKS: dict[str, str] = {
-    name: "analysis:analyze_method" for name in names.ASSIGN | names.TYPED_METHODS
+    full: _METHOD_FEATURES[m] for full, m in names.API.items() if m in _METHOD_FEATURES
 }
 
 

@@ -1,13 +1,14 @@
 """`@kernel`: check a kernel's arguments against its annotations, and its result on return.
 
-At definition the annotations are resolved: `Typed[Literal["M N"]]` against the `FullDim`s of
-the kernel's module, `TypedResult[Literal["spec"]]` against those dims and the `Typed`
-parameters (a malformed one raises `SpecError` then). At each call every `Typed` argument must
-have the declared dims; `core.calls.enter_kernel` then says what each parameter is inside the
-kernel (a new input named after it at a top-level call, so the spec's leaves (`K:nctx dhead`)
-name parameters; the caller's value itself when the kernel is called by another kernel that
-owns the result) and binds the results. When the kernel returns, every result must be
-completely written.
+The protocol is the core's (`core.calls`), which the mypy plugin runs too; this module only
+translates Python's annotations and values into it. At definition the annotations are
+resolved: `Typed[Literal["M N"]]` against the `FullDim`s of the kernel's module,
+`TypedResult[Literal["spec"]]` against those dims and the `Typed` parameters (a malformed one
+raises `SpecError` then). At each call every `Typed` argument must have the declared dims;
+`core.calls.enter_kernel` then says what each parameter is inside the kernel (a new input
+named after it at a top-level call, so the spec's leaves (`K:nctx dhead`) name parameters; the
+caller's value itself when the kernel is called by another kernel that owns the result) and
+binds the results. When the kernel returns, every result must be completely written.
 """
 
 from __future__ import annotations
@@ -18,19 +19,21 @@ import inspect
 import textwrap
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from tnp_runtime.core import rules
 from tnp_runtime.core.calls import (
     KernelSignature,
-    argument_dims_diagnostic,
-    enter_kernel,
-    kernel_signature,
+    Parameter,
+    enter_call,
+    resolve_kernel_signature,
+    uncovered,
 )
 from tnp_runtime.core.diagnostics import Violation
-from tnp_runtime.core.dims import DimType, FullDim
-from tnp_runtime.core.spec import SpecError, resolve_dims
-from tnp_runtime.errors import TypeCheckError, fail, reraise
+from tnp_runtime.core.dims import FullDim
+from tnp_runtime.core.spec import SpecError
+from tnp_runtime.core.tracker import ResultTracker
+from tnp_runtime.errors import TypeCheckError, reraise
 from tnp_runtime.result import TypedResult
 from tnp_runtime.typed import Typed, register_input
 
@@ -55,36 +58,21 @@ def literal_text(annotation: object, origin: type) -> str | None:
     return text
 
 
-@dataclass(frozen=True)
-class Signature:
-    """A kernel's resolved annotations: the dims of its `Typed` parameters, and the core's
-    signature (parameter leaves and resolved result specs)."""
-
-    inputs: dict[str, DimType]
-    kernel: KernelSignature
-
-
-def resolve_signature(fn: Callable[..., Any]) -> Signature:
+def resolve_signature(fn: Callable[..., Any]) -> KernelSignature:
+    """`fn`'s annotations, resolved by the core (`calls.resolve_kernel_signature`); a fault is
+    located at the parameter's annotation."""
     hints = typing.get_type_hints(fn)
-    dims = module_dims(fn.__globals__)
-    inputs: dict[str, DimType] = {}
-    results: dict[str, str] = {}
-    for name in inspect.signature(fn).parameters:
-        annotation = hints.get(name)
-        dims_text = literal_text(annotation, Typed)
-        if dims_text is not None:
-            try:
-                inputs[name] = resolve_dims(dims_text, dims)
-            except SpecError as err:
-                raise _at_parameter(err, fn, name) from None
-            continue
-        spec_text = literal_text(annotation, TypedResult)
-        if spec_text is not None:
-            results[name] = spec_text
-    signature = kernel_signature(
-        dims, inputs, results, lambda name, err: _at_parameter(err, fn, name)
+    parameters = (
+        Parameter(
+            name,
+            dims=literal_text(hints.get(name), Typed),
+            spec=literal_text(hints.get(name), TypedResult),
+        )
+        for name in inspect.signature(fn).parameters
     )
-    return Signature(inputs, signature)
+    return resolve_kernel_signature(
+        module_dims(fn.__globals__), parameters, lambda name, err: _at_parameter(err, fn, name)
+    )
 
 
 def _at_parameter(err: SpecError, fn: Callable[..., Any], name: str) -> SpecError:
@@ -129,42 +117,32 @@ def kernel(fn: F) -> F:
     def checked(*args: Any, **kwargs: Any) -> Any:
         bound = parameters.bind(*args, **kwargs)
         arguments: dict[str, Typed[Any]] = {}
-        for name, declared in signature.inputs.items():
-            arguments[name] = _checked_argument(fn.__name__, name, bound.arguments[name], declared)
-        results: dict[str, TypedResult[Any]] = {}
-        for name in signature.kernel.results:
-            result = bound.arguments[name]
-            if not isinstance(result, TypedResult):
+        results: list[TypedResult[Any]] = []
+
+        def argument(name: str) -> rules.Abstract:
+            value = bound.arguments[name]
+            if not isinstance(value, Typed):
+                raise TypeError(f"{fn.__name__}: argument {name} must be a Typed value")
+            arguments[name] = value
+            return value.abstract
+
+        def result(name: str) -> ResultTracker:
+            value = bound.arguments[name]
+            if not isinstance(value, TypedResult):
                 raise TypeError(f"{fn.__name__}: argument {name} must be a TypedResult")
-            results[name] = result
+            results.append(value)
+            return value.tracker
+
         try:
-            values = enter_kernel(
-                fn.__name__,
-                signature.kernel,
-                {name: value.abstract for name, value in arguments.items()},
-                {name: result.tracker for name, result in results.items()},
-                register_input,
-            )
+            values = enter_call(fn.__name__, signature, argument, result, register_input)
         except Violation as err:
             reraise(err)
         for name, value in values.items():
             if value is not arguments[name].abstract:
                 bound.arguments[name] = arguments[name]._with_abstract(value)
         returned = fn(*bound.args, **bound.kwargs)
-        for result in results.values():
-            problem = result.tracker.coverage_diagnostic("when the kernel returns")
-            if problem is not None:
-                raise TypeCheckError(problem, *where)
+        for _, problem in uncovered({index: r.tracker for index, r in enumerate(results)})[:1]:
+            raise TypeCheckError(problem, *where)
         return returned
 
     return typing.cast(F, checked)
-
-
-def _checked_argument(kernel_name: str, name: str, value: object, declared: DimType) -> Typed[Any]:
-    """The argument for parameter `name`, after checking its dims (any axis order)."""
-    if not isinstance(value, Typed):
-        raise TypeError(f"{kernel_name}: argument {name} must be a Typed value")
-    mismatch = argument_dims_diagnostic(kernel_name, name, value.dim_type, declared)
-    if mismatch is not None:
-        fail(mismatch)
-    return value

@@ -12,6 +12,7 @@ import numpy as np
 
 from tnp_runtime.core.calls import script_binding
 from tnp_runtime.core.diagnostics import Violation
+from tnp_runtime.core.inputs import inputs_in_scope
 from tnp_runtime.core.ir import Input
 from tnp_runtime.core.rules import write_diagnostic
 from tnp_runtime.core.spec import SpecError
@@ -85,13 +86,12 @@ class TypedResult(Generic[SpecT]):
 
 
 def _inputs_in_scope() -> tuple[Input, ...]:
-    """The inputs bound to names where the result is created (see `calls.script_binding`)."""
+    """The inputs bound to names where the result is created (see `core.inputs`)."""
     frame = user_frame()
     if frame is None:
         return ()
     names = {**frame.f_globals, **frame.f_locals}
-    leaves = [v.expr_type for v in names.values() if isinstance(v, Typed)]
-    return tuple(dict.fromkeys(leaf for leaf in leaves if isinstance(leaf, Input)))
+    return inputs_in_scope(v.expr_type for v in names.values() if isinstance(v, Typed))
 
 
 __all__ = ["SpecError", "TypedResult"]

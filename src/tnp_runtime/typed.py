@@ -7,18 +7,17 @@ data; so the data never disagrees with the types.
 
 from __future__ import annotations
 
-import itertools
-import weakref
 from collections.abc import Callable
 from typing import Any, Final, Generic, NoReturn, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from tnp_runtime.core import ir, rules, tables
+from tnp_runtime.core import rules, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
-from tnp_runtime.core.dims import DimType, FullDim, Sliced, render_dims
+from tnp_runtime.core.dims import DimType, FullDim, Sliced
 from tnp_runtime.core.elementwise import BY_OP
+from tnp_runtime.core.inputs import InputRegistry, new_input_dims
 from tnp_runtime.core.ir import BinaryOp, Expr, Input, ReduceOp, UnaryOp
 from tnp_runtime.core.spec import SpecInput
 from tnp_runtime.errors import fail, reraise
@@ -27,26 +26,21 @@ Array = npt.NDArray[np.float64]
 Number = int | float
 DimsT = TypeVar("DimsT")
 
-_anonymous_ids = itertools.count(1)
-# Each input leaf's full dims, so a spec can be resolved against the inputs a tile reads. Weak:
-# an entry lives as long as its leaf (held by the values that read the input).
-_INPUT_DIMS: Final[weakref.WeakKeyDictionary[Input, DimType]] = weakref.WeakKeyDictionary()
-tables.register("typed.input_dims", _INPUT_DIMS, "none: weak, an entry dies with its input",
+# The runtime's inputs, each with its full dims, so a spec can be resolved against the inputs a
+# tile reads. The registry's table is weak: an entry lives as long as its leaf (held by the
+# values that read the input), so it needs no reset.
+INPUTS: Final = InputRegistry("#")
+tables.register("typed.input_dims", INPUTS.entries, "none: weak, an entry dies with its input",
                 clear=False)
 
 
 def register_input(name: str | None, dims: DimType) -> Expr:
     """The leaf of a new input, distinct from every other; unnamed inputs get a hidden name."""
-    anonymous = name is None
-    leaf = ir.new_input(
-        f"#{next(_anonymous_ids)}" if name is None else name, tuple(s.name for s in dims), anonymous
-    )
-    _INPUT_DIMS[leaf] = dims
-    return leaf
+    return INPUTS.new(name, dims)
 
 
 def spec_input(leaf: Input) -> SpecInput:
-    return SpecInput(leaf, _INPUT_DIMS[leaf])
+    return INPUTS.spec_input(leaf)
 
 
 class ReadOnlyArray(np.ndarray):
@@ -125,9 +119,10 @@ class Typed(Generic[DimsT]):
         for d in dims:
             if not isinstance(d, FullDim):
                 raise TypeError(f"Typed(...) takes FullDims after the array, got {d!r}")
-        dim_type = tuple(d.full for d in dims)
-        if len({d.name for d in dims}) != len(dims):
-            fail(Diagnostic(Code.DIM, f"Typed(...) names a dim twice: {render_dims(dim_type)}"))
+        try:
+            dim_type = new_input_dims(dims)
+        except Violation as err:
+            reraise(err)
         if data.shape != tuple(d.size for d in dims):
             fail(
                 Diagnostic(

@@ -3,10 +3,22 @@ and how messages tell apart inputs that read alike."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tnp_runtime.core import ir
-from tnp_runtime.core.calls import enter_kernel, kernel_signature
+from tnp_runtime.core.calls import (
+    KERNEL_RETURNS,
+    KernelSignature,
+    Parameter,
+    enter_call,
+    enter_kernel,
+    kernel_signature,
+    resolve_kernel_signature,
+    script_binding,
+    uncovered,
+)
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import DimType, FullDim, Interval
 from tnp_runtime.core.ir import BinaryOp, Input, ReduceOp
@@ -130,3 +142,105 @@ def test_a_failed_tile_reading_an_input_that_is_not_a_parameter_says_so() -> Non
     assert any("x#2:M N" in note for note in diagnostic.notes)
     # A tile of its parameters is proved as before.
     assert tracker.assign(Abstract(MN, times(2, values["x"].expr)), lambda: pytest.fail("bound"))
+
+
+# -- the kernel protocol both halves call ------------------------------------------------------
+
+
+class Fault(Exception):
+    def __init__(self, name: str, err: SpecError) -> None:
+        super().__init__(name)
+        self.name = name
+        self.err = err
+
+
+def test_resolve_kernel_signature_reads_inputs_and_results_in_order() -> None:
+    parameters = [
+        Parameter("x", dims="M N"),
+        Parameter("n"),
+        Parameter("c", spec="2 * x:M N"),
+    ]
+    signature = resolve_kernel_signature(DIMS, iter(parameters), Fault)
+    assert list(signature.inputs) == ["x"]
+    assert signature.inputs["x"].dims == MN
+    assert signature.results == {"c": "2 * x:M N"}
+    assert set(signature.specs) == {"c"}
+
+
+@pytest.mark.parametrize(
+    ("parameters", "at"),
+    [
+        ([Parameter("x", dims="M Q")], "x"),
+        ([Parameter("x", dims="M N"), Parameter("c", spec="2 * y:M N")], "c"),
+    ],
+)
+def test_resolve_kernel_signature_faults_at_the_parameter(
+    parameters: list[Parameter], at: str
+) -> None:
+    with pytest.raises(Fault) as fault:
+        resolve_kernel_signature(DIMS, parameters, Fault)
+    assert fault.value.name == at
+    assert fault.value.err.diagnostic.code.value == "tnp-bad-spec"
+
+
+def _scale_signature() -> KernelSignature:
+    return resolve_kernel_signature(
+        DIMS, [Parameter("x", dims="M N"), Parameter("c", spec="2 * x:M N")], refuse
+    )
+
+
+def test_enter_call_checks_each_argument_before_the_next_is_read() -> None:
+    signature = resolve_kernel_signature(
+        DIMS,
+        [Parameter("x", dims="M N"), Parameter("y", dims="M N"),
+         Parameter("c", spec="x:M N + y:M N")],
+        refuse,
+    )
+    read: list[str] = []
+
+    def argument(name: str) -> Abstract:
+        read.append(name)
+        dims = MN if name == "x" else (M.full,)
+        return Abstract(dims, fresh(name, dims))
+
+    def result(name: str) -> ResultTracker:
+        raise AssertionError("results are read after every argument is checked")
+
+    with pytest.raises(Violation) as refused:
+        enter_call("add", signature, argument, result, fresh)
+    assert read == ["x", "y"]
+    assert refused.value.diagnostic.code.value == "tnp-dim"
+    assert refused.value.diagnostic.message == (
+        "add: argument y has dims M[0:8] but the kernel declares M[0:8] N[0:4]"
+    )
+
+
+def test_enter_call_accepts_the_declared_dims_in_any_order_and_binds() -> None:
+    signature = _scale_signature()
+    tracker = ResultTracker("2 * x:M N")
+    passed = Abstract((N.full, M.full), fresh("a", (N.full, M.full)))
+    values = enter_call("scale", signature, lambda name: passed, lambda name: tracker, fresh)
+    assert values["x"] is not passed  # a top-level call: a new input named after the parameter
+    assert isinstance(values["x"].expr, Input) and values["x"].expr.name == "x"
+    assert tracker.bound
+
+
+def test_uncovered_lists_each_incomplete_result_in_order() -> None:
+    whole, empty = ResultTracker("2 * a:M N"), ResultTracker("3 * a:M N")
+    a = Abstract(MN, fresh("a", MN))
+    whole.assign(ir_times(2, a), lambda: script_binding(MN, a.expr, _spec_input(a)))
+    found = uncovered({"whole": whole, "empty": empty, "again": empty})
+    assert [key for key, _ in found] == ["empty", "again"]
+    assert found[0][1].code.value == "tnp-coverage"
+    assert found[0][1].message.startswith(f"result `3 * a:M N` incomplete {KERNEL_RETURNS}")
+    assert uncovered({"whole": whole}) == []
+    (_, problem), _ = uncovered({"e": empty, "f": empty}, "when `f` returns")
+    assert "incomplete when `f` returns" in problem.message
+
+
+def ir_times(k: int, value: Abstract) -> Abstract:
+    return Abstract(value.dims, times(k, value.expr))
+
+
+def _spec_input(value: Abstract) -> Callable[[Input], SpecInput]:
+    return lambda leaf: SpecInput(leaf, value.dims)

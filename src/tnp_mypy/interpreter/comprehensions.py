@@ -8,8 +8,9 @@ at its line, "when j = 4") in the order the runtime makes it. Each element costs
 of the budget. The comprehension's variables live in a scope of their own, which sees the
 enclosing frame's variables as they are when an element is made.
 
-Part of the interpreter: it calls the `Interpreter`'s own helpers (`_tick`, `_store`, `_truth`,
-`_binary`, `_loops`), as its own methods do.
+Part of the interpreter: it calls the other modules' functions (`control.tick`,
+`statements.store`, `control.truth`, `expressions.binary`) and the running loops
+(`Interpreter.loops`), as they call each other.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from mypy.nodes import (
 from tnp_mypy.interpreter.values import OPAQUE, ResultValue, TypedValue, Value
 
 if TYPE_CHECKING:
-    from tnp_mypy.interpreter.evaluator import Frame, Interpreter
+    from tnp_mypy.interpreter.control import Frame
+    from tnp_mypy.interpreter.evaluator import Interpreter
 
 COMPREHENSIONS: Final = (GeneratorExpr, ListComprehension, SetComprehension,
                          DictionaryComprehension)
@@ -107,23 +109,24 @@ def _level(
     where: Context,
     element: _Element,
 ) -> Iterator[Value]:
-    from tnp_mypy.interpreter.evaluator import Frame
+    from tnp_mypy.interpreter import control, statements
+    from tnp_mypy.interpreter.control import Frame
 
     assert isinstance(iterable, ITERABLE)
     index = indices[depth]
     for item in iterable:
-        interp._tick(where)
+        control.tick(interp, where)
         # The comprehension's scope: the enclosing variables as they are now, then its own.
         scratch = Frame({}, frame.function, frame.results)
-        interp._store(scratch, index, item)
+        statements.store(interp, scratch, index, item)
         own = {**own, **scratch.variables}
         inner = Frame({**frame.variables, **own}, frame.function, frame.results)
         named = isinstance(index, NameExpr) and isinstance(item, int)
         if named:
             assert isinstance(index, NameExpr)
-            interp._loops.append((index.name, item))
+            interp.loops.append((index.name, item))
         try:
-            if not all(interp._truth(interp.expr(inner, c), c) for c in condlists[depth]):
+            if not all(control.truth(interp, interp.expr(inner, c), c) for c in condlists[depth]):
                 continue
             if depth + 1 < len(sequences):
                 nested = interp.expr(inner, sequences[depth + 1])
@@ -132,7 +135,7 @@ def _level(
                 value = element(inner)
         finally:
             if named:
-                interp._loops.pop()
+                interp.loops.pop()
         if depth + 1 < len(sequences):
             yield from _level(interp, frame, own, depth + 1, nested, sequences, indices,
                               condlists, where, element)
@@ -142,7 +145,7 @@ def _level(
 
 def _stop_silently() -> None:
     """End the analysis without a finding: the runtime raises a Python error here."""
-    from tnp_mypy.interpreter.evaluator import Stop
+    from tnp_mypy.interpreter.control import Stop
 
     raise Stop(None)
 
@@ -169,9 +172,11 @@ def builtin_sum(
         return OPAQUE
     if not isinstance(iterable, ITERABLE):
         raise interp.unsupported("`sum` of values it does not know", where)
+    from tnp_mypy.interpreter import control, expressions
+
     for item in iterable:
-        interp._tick(where)
-        total = interp._binary("+", total, item, where)
+        control.tick(interp, where)
+        total = expressions.binary(interp, "+", total, item, where)
     return total
 
 

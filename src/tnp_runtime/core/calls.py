@@ -1,15 +1,18 @@
-"""What happens at the boundary of a kernel call and of a script-form `assign`.
+"""The kernel protocol, and what happens at the boundary of a script-form `assign`.
 
-Both halves follow these steps the same way: the runtime's `@kernel` wrapper and
-`TypedResult.assign`, and the mypy plugin when it inlines a kernel call or interprets an
-`assign` in script form. Each check returns a `Diagnostic` (or None) for its caller to raise or
-report at the call's line.
+Both halves run these steps through these functions, translating only their own values (the
+runtime: Python annotations and `Typed` objects; the mypy plugin: mypy nodes and abstract
+values): resolving a kernel's signature once (`resolve_kernel_signature`), entering a call
+(`enter_call`: each argument's dims, then `enter_kernel`), and the checks when it returns
+(`uncovered`). Each check raises a `Violation` or returns `Diagnostic`s for its caller to
+raise or report at the call's (or the kernel's) line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final, TypeVar
 
 from tnp_runtime.core import ir
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
@@ -17,8 +20,12 @@ from tnp_runtime.core.dims import DimType, FullDim, dim_names, render_dims
 from tnp_runtime.core.ir import Expr, Input, inputs_of
 from tnp_runtime.core.prove import Proved, Refuted, Unknown, prove
 from tnp_runtime.core.rules import Abstract
-from tnp_runtime.core.spec import ResolvedSpec, SpecError, SpecInput, resolve_spec
+from tnp_runtime.core.spec import ResolvedSpec, SpecError, SpecInput, resolve_dims, resolve_spec
 from tnp_runtime.core.tracker import Binding, ResultTracker
+
+K = TypeVar("K")
+
+KERNEL_RETURNS: Final = "when the kernel returns"
 
 
 def argument_dims_diagnostic(
@@ -72,6 +79,77 @@ def kernel_signature(
         except SpecError as err:
             raise fault(name, err) from None
     return KernelSignature(dict(dims), leaves, dict(results), specs)
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A kernel parameter as its annotation declares it: `dims` from `Typed[Literal["M N"]]`,
+    `spec` from `TypedResult[Literal["..."]]`, neither for any other annotation."""
+
+    name: str
+    dims: str | None = None
+    spec: str | None = None
+
+
+def resolve_kernel_signature(
+    dims: Mapping[str, FullDim],
+    parameters: Iterable[Parameter],
+    fault: Callable[[str, SpecError], BaseException],
+) -> KernelSignature:
+    """A kernel's signature, as `@kernel` resolves it at definition: each `Typed` parameter's
+    dims against the module's `dims`, then each result's spec (`kernel_signature`). A dims or
+    spec text that does not resolve raises `fault(parameter, error)` (each half locates it at
+    that parameter's annotation). `parameters` is read in order, once."""
+    inputs: dict[str, DimType] = {}
+    results: dict[str, str] = {}
+    for parameter in parameters:
+        if parameter.dims is not None:
+            try:
+                inputs[parameter.name] = resolve_dims(parameter.dims, dims)
+            except SpecError as err:
+                raise fault(parameter.name, err) from None
+        elif parameter.spec is not None:
+            results[parameter.name] = parameter.spec
+    return kernel_signature(dims, inputs, results, fault)
+
+
+def enter_call(
+    kernel_name: str,
+    signature: KernelSignature,
+    argument: Callable[[str], Abstract],
+    result: Callable[[str], ResultTracker],
+    fresh: Callable[[str, DimType], Expr],
+) -> dict[str, Abstract]:
+    """A call of a kernel, up to its body: what each `Typed` parameter is inside it.
+
+    `argument(name)` is the value passed for each `Typed` parameter, in the signature's order
+    (the caller raises its own error for a value that is not a `Typed`); one without exactly
+    the declared dims is a `tnp-dim` `Violation`. `result(name)` is the tracker of the value
+    passed for each result. Then `enter_kernel`.
+    """
+    arguments: dict[str, Abstract] = {}
+    for name, declared in signature.inputs.items():
+        value = argument(name)
+        problem = argument_dims_diagnostic(kernel_name, name, value.dims, declared.dims)
+        if problem is not None:
+            raise Violation(problem)
+        arguments[name] = value
+    trackers = {name: result(name) for name in signature.results}
+    return enter_kernel(kernel_name, signature, arguments, trackers, fresh)
+
+
+def uncovered(
+    results: Mapping[K, ResultTracker], when: str = KERNEL_RETURNS
+) -> list[tuple[K, Diagnostic]]:
+    """The check when a kernel returns (or a scope ends, `when` says which): each result not
+    completely written, with its `tnp-coverage` diagnostic, in order. The runtime raises the
+    first; the plugin reports it and leaves the others unreported, as the runtime does."""
+    found: list[tuple[K, Diagnostic]] = []
+    for key, tracker in results.items():
+        problem = tracker.coverage_diagnostic(when)
+        if problem is not None:
+            found.append((key, problem))
+    return found
 
 
 def enter_kernel(
