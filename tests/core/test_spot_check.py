@@ -305,6 +305,15 @@ def test_each_pair_is_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(calls) == 1
 
 
+def test_a_pair_that_disagreed_is_checked_again() -> None:
+    # One check per pair is enough only for pairs that agreed: a contradicted pair must be
+    # reported at every tile that proves it, never accepted at the second one.
+    kernel, spec = mul(c(2), X), mul(c(3), X)
+    for start in (0, 4):
+        tile = (Sliced(FullDim("M", 8), Interval(start, start + 4)),)
+        assert spot.spot_check(kernel, spec, tile, {"M": 8}) is not None
+
+
 def test_a_walk_past_the_budget_falls_back_to_fewer_classes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

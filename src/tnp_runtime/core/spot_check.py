@@ -458,7 +458,10 @@ def spot_check(
                 if partitions.all_exact():
                     break  # compressing changes nothing: give up
                 continue
-            _CHECKED.add(pair)
+            if found is None:
+                # Only an agreement is remembered: a pair that disagreed is checked, and
+                # reported, again at every tile that proves it.
+                _CHECKED.add(pair)
             return found
     finally:
         sys.setrecursionlimit(limit)
