@@ -31,6 +31,7 @@ measured on another machine; they are shown for scale, not as a like-for-like co
 
 from __future__ import annotations
 
+import contextlib
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -123,6 +124,11 @@ def _install_check(mode: str) -> list[float]:
 
         prove.spot_check = timed  # type: ignore[assignment]
     return spent
+
+
+def _leave_collector_on() -> None:
+    """Proofs run with the garbage collector as the caller has it (on), not paused."""
+    prove.collector_paused = contextlib.nullcontext  # type: ignore[assignment]
 
 
 def measure(tiles: int, trace_memory: bool, check: str = "on") -> dict[str, float]:
@@ -257,12 +263,47 @@ def compare_check(counts: tuple[int, ...], runs: int) -> None:
     check_report(results)
 
 
+def compare_collector(counts: tuple[int, ...], runs: int) -> None:
+    """Proof time with the collector paused during proofs (as tnp does) and left on,
+    alternating fresh processes."""
+    print("## The collector paused during a proof, against left on (alternating)")
+    print()
+    headers = ["tiles", "proof, paused (ms)", "proof, left on (ms)", "left on / paused"]
+    rows = []
+    for tiles in counts:
+        paused: list[float] = []
+        left_on: list[float] = []
+        for _ in range(runs):
+            paused.append(_common.run_worker(__file__, [str(tiles)])["proof"])
+            left_on.append(_common.run_worker(__file__, [str(tiles), "gc-on"])["proof"])
+        p, o = _common.median(paused), _common.median(left_on)
+        rows.append([str(tiles), _common.ms(p), _common.ms(o), f"{o / p:.2f}"])
+    _common.print_table(headers, rows)
+
+
 def main() -> None:
-    args = _common.base_parser(__doc__, default_runs=5).parse_args()
+    parser = _common.base_parser(__doc__, default_runs=5)
+    parser.add_argument(
+        "--collector",
+        action="store_true",
+        help="only compare proofs with the garbage collector paused and left on",
+    )
+    args = parser.parse_args()
     if args.worker:
         tiles, rest = int(args.worker[0]), args.worker[1:]
         check = "off" if "off" in rest else "on"
+        if "gc-on" in rest:
+            _leave_collector_on()
         _common.emit(measure(tiles, "trace" in rest, check))
+        return
+    if args.collector:
+        runs = 1 if args.quick else args.runs
+        _common.print_header(
+            "Flash attention: proof time with the collector paused and left on",
+            [f"median of {runs} runs per size, each in a fresh process"],
+        )
+        compare_collector(TILE_COUNTS[:1] if args.quick else CHECK_TILE_COUNTS, runs)
+        _common.print_footer()
         return
     counts = TILE_COUNTS[:1] if args.quick else TILE_COUNTS
     runs = 1 if args.quick else args.runs

@@ -57,3 +57,18 @@ def test_quick_run_prints_a_table(script: str) -> None:
 def test_every_script_is_tested() -> None:
     found = {p.name for p in BENCHMARKS_DIR.glob("*.py") if not p.name.startswith("_")}
     assert found == set(SCRIPTS)
+
+
+def test_collector_comparison_prints_both_columns() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS_DIR / "flash_attention.py"), "--collector", "--quick"],
+        cwd=REPO_DIR,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert TABLE_HEADER.search(done.stdout), done.stdout
+    assert "proof, paused (ms)" in done.stdout and "proof, left on (ms)" in done.stdout
