@@ -27,15 +27,18 @@ _DEFINED_IN: Final[dict[str, str]] = {
     "Typed": "typed",
     "TypedResult": "result",
     "kernel": "kernel_form",
-    **{name: "functions" for name in ("dim", "randn", "einsum", "reveal", "max", *TNP_UNARY)},
+    **{
+        name: "functions"
+        for name in ("dim", "randn", "einsum", "reveal", "max", "min", *TNP_UNARY)
+    },
 }
 # The methods and attributes of the API's classes (each one the interpreter follows or refuses).
 _MEMBERS: Final[dict[str, tuple[str, ...]]] = {
     # Typed's methods (not its operators: an error reported from an operator hook makes mypy
     # print a spurious `[operator]` error, and a scope with operators only on parameters is not
     # followed).
-    "Typed": ("slice", "sum", "max", "repeat", "rearrange", "maximum",
-              "arr", "dim_type", "expr_type", "abstract"),
+    "Typed": ("slice", "sum", "max", "min", "mean", "repeat", "rearrange", "maximum",
+              "minimum", "arr", "dim_type", "expr_type", "abstract"),
     "TypedResult": ("assign", "bind", "arr", "spec", "tracker"),
     "FullDim": ("name", "size", "full"),
     "Sliced": ("dim", "name", "start", "stop", "length", "interval", "is_full", "in_bounds"),
@@ -72,14 +75,19 @@ TYPED_RESULT: Final = full_names("TypedResult")
 KERNEL: Final = full_names("kernel")
 ASSIGN: Final = full_names("TypedResult.assign")
 TYPED_METHODS: Final = full_names(
-    *(f"Typed.{method}" for method in ("slice", "sum", "max", "repeat", "rearrange", "maximum"))
+    *(
+        f"Typed.{method}"
+        for method in (
+            "slice", "sum", "max", "min", "mean", "repeat", "rearrange", "maximum", "minimum"
+        )
+    )
 )
 RANDN: Final = full_names("randn")
 EINSUM: Final = full_names("einsum")
 REVEAL: Final = full_names("reveal")
 TNP_MAX: Final = full_names("max")
 TNP_MODULES: Final = frozenset({"tnp_runtime", "tnp_runtime.functions"})
-TNP_FUNCTIONS: Final = full_names(*TNP_UNARY, "max")
+TNP_FUNCTIONS: Final = full_names(*TNP_UNARY, "max", "min")
 
 # Plain-number functions the interpreter evaluates (numpy's and math's, on constants).
 NUMERIC_MODULES: Final = frozenset({"math", "numpy"})

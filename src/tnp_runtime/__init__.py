@@ -19,7 +19,7 @@ from tnp_runtime.core.spec import SpecError
 
 if TYPE_CHECKING:
     from tnp_runtime.errors import TypeCheckError
-    from tnp_runtime.functions import dim, einsum, max, randn, reveal
+    from tnp_runtime.functions import dim, einsum, max, min, randn, reveal
     from tnp_runtime.kernel_form import kernel
     from tnp_runtime.result import TypedResult
     from tnp_runtime.typed import Typed
@@ -31,7 +31,7 @@ _LAZY: Final = {
     "kernel": "tnp_runtime.kernel_form",
     **{
         name: "tnp_runtime.functions"
-        for name in ("dim", "einsum", "max", "randn", "reveal", *ELEMENTWISE)
+        for name in ("dim", "einsum", "max", "min", "randn", "reveal", *ELEMENTWISE)
     },
 }
 
@@ -61,6 +61,7 @@ __all__ = [
     "einsum",
     "kernel",
     "max",
+    "min",
     "randn",
     "reveal",
 ]

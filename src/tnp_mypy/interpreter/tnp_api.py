@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 from mypy.nodes import CallExpr, Context
 
 from tnp_mypy import names
-from tnp_mypy.interpreter import expressions, tnp_methods
+from tnp_mypy.interpreter import expressions, tnp_methods, tnp_operations
 from tnp_mypy.interpreter.control import Frame, Stop
 from tnp_mypy.interpreter.values import (
     OPAQUE,
@@ -243,6 +243,7 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "dim": Entry(call=_dim, constant=True),
     "einsum": Entry(call=_einsum),
     "max": Entry(call=_max),
+    "min": Entry(call=tnp_operations.min_function),
     "reveal": Entry(call=_reveal),
     "kernel": Entry(call=_kernel),
     **{name: Entry(call=_elementwise(_UNARY_OPS[name])) for name in names.TNP_UNARY},
@@ -257,6 +258,9 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "Typed.repeat": Entry(call=tnp_methods.typed_method(tnp_methods.repeat_body)),
     "Typed.rearrange": Entry(call=tnp_methods.typed_method(tnp_methods.rearrange_body)),
     "Typed.maximum": Entry(call=tnp_methods.maximum),
+    "Typed.minimum": Entry(call=tnp_operations.minimum_method),
+    "Typed.min": Entry(call=tnp_methods.typed_method(tnp_operations.reduce_body("min"))),
+    "Typed.mean": Entry(call=tnp_methods.typed_method(tnp_operations.reduce_body("mean"))),
     "Typed.dim_type": Entry(read=tnp_methods.dim_type),
     "Typed.arr": Entry(read=tnp_methods.unknown_data),
     "Typed.expr_type": Entry(read=tnp_methods.unknown_data),

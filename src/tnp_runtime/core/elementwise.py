@@ -1,4 +1,5 @@
-"""The elementwise functions (exp, log, sqrt, sin, cos): the one list of them.
+"""The elementwise functions (exp, log, sqrt, sin, cos, tanh, sigmoid, erf, abs): the one list
+of them.
 
 Each entry says everything tnp needs to know about one function, and every other place derives
 its own view from `ELEMENTWISE`:
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from tnp_runtime.core import normal, normal_rules
+from tnp_runtime.core import normal, normal_functions, normal_rules
 from tnp_runtime.core.ir import UnaryOp
 from tnp_runtime.core.normal_terms import Value
 from tnp_runtime.core.round_off import EPS, INFINITIES, TINY
@@ -50,14 +51,15 @@ class Elementwise:
 
     `name` is its spec keyword and its name in the API (`tnp.<name>`, `np.<name>`,
     `math.<name>`); `op` is its IR operation (`op.value == name`); `numpy` the name of the NumPy
-    function the runtime applies to arrays; `real` its float64 function on one number (raising
+    function the runtime applies to arrays (None where NumPy has none, erf and sigmoid: the
+    runtime then applies `real` to each element); `real` its float64 function on one number (raising
     `ValueError` outside its domain, `OverflowError` when the result overflows); `normal` its
     normal-form rule; `bound` its round-off rule for the spot check (see `round_off`).
     """
 
     name: str
     op: UnaryOp
-    numpy: str
+    numpy: str | None
     real: Callable[[float], float]
     normal: Callable[[Value], Value]
     bound: Callable[[float, float], tuple[float, float]]
@@ -94,6 +96,25 @@ def _cos_bound(v: float, e: float) -> tuple[float, float]:
     return math.cos(v), e + EPS  # 1-Lipschitz
 
 
+def _tanh_bound(v: float, e: float) -> tuple[float, float]:
+    return math.tanh(v), e + EPS + TINY  # 1-Lipschitz
+
+
+def _sigmoid_bound(v: float, e: float) -> tuple[float, float]:
+    return normal_functions.sigmoid_real(v), e / 4 + EPS + TINY  # (1/4)-Lipschitz
+
+
+_ERF_LIPSCHITZ: Final = 1.1284  # 2/sqrt(pi), rounded up
+
+
+def _erf_bound(v: float, e: float) -> tuple[float, float]:
+    return math.erf(v), _ERF_LIPSCHITZ * e + EPS + TINY
+
+
+def _abs_bound(v: float, e: float) -> tuple[float, float]:
+    return abs(v), e + TINY  # exact, 1-Lipschitz
+
+
 ELEMENTWISE: Final[Mapping[str, Elementwise]] = MappingProxyType(
     {
         f.name: f
@@ -103,6 +124,15 @@ ELEMENTWISE: Final[Mapping[str, Elementwise]] = MappingProxyType(
             Elementwise("sqrt", UnaryOp.SQRT, "sqrt", math.sqrt, normal_rules.sqrt, _sqrt_bound),
             Elementwise("sin", UnaryOp.SIN, "sin", math.sin, normal_rules.sin, _sin_bound),
             Elementwise("cos", UnaryOp.COS, "cos", math.cos, normal_rules.cos, _cos_bound),
+            Elementwise(
+                "tanh", UnaryOp.TANH, "tanh", math.tanh, normal_functions.tanh, _tanh_bound
+            ),
+            Elementwise(
+                "sigmoid", UnaryOp.SIGMOID, None, normal_functions.sigmoid_real,
+                normal_functions.sigmoid, _sigmoid_bound,
+            ),
+            Elementwise("erf", UnaryOp.ERF, None, math.erf, normal_functions.erf, _erf_bound),
+            Elementwise("abs", UnaryOp.ABS, "abs", abs, normal_functions.absolute, _abs_bound),
         )
     }
 )

@@ -33,6 +33,10 @@ class UnaryOp(enum.Enum):
     SQRT = "sqrt"
     SIN = "sin"
     COS = "cos"
+    TANH = "tanh"
+    SIGMOID = "sigmoid"
+    ERF = "erf"
+    ABS = "abs"
 
 
 class BinaryOp(enum.Enum):

@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, assert_never
 
-from tnp_runtime.core import ir, rules
+from tnp_runtime.core import ir, operations, rules
 from tnp_runtime.core.dims import DimType, FullDim, Sliced, dim_names
 from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.rules import Abstract
@@ -45,8 +45,10 @@ from tnp_runtime.core.spec_syntax import (
     Func,
     InfLit,
     Max2,
+    Min2,
     Neg,
     Number,
+    Power,
     Reducer,
     Reduction,
     SpecDim,
@@ -67,8 +69,10 @@ __all__ = [
     "Func",
     "InfLit",
     "Max2",
+    "Min2",
     "Neg",
     "Number",
+    "Power",
     "Reduction",
     "ResolvedSpec",
     "SpecDim",
@@ -186,6 +190,13 @@ class _Resolver:
                 first, second = self.resolve(node.a), self.resolve(node.b)
                 dims = self.pointwise_dims("max(a, b)", first, second, node.pos)
                 return _Value(ir.binary(ir.BinaryOp.MAX, first.expr, second.expr), dims)
+            case Min2():
+                first, second = self.resolve(node.a), self.resolve(node.b)
+                dims = self.pointwise_dims("min(a, b)", first, second, node.pos)
+                return _Value(operations.min_expr(first.expr, second.expr), dims)
+            case Power():
+                base = self.resolve(node.base)
+                return _Value(operations.power_expr(base.expr, node.exponent), base.dims)
             case _:
                 assert_never(node)
 
@@ -409,6 +420,10 @@ class _Resolver:
                 return _Value(ir.binary(ir.BinaryOp.DIV, exp, total), dims)
             case "sum" | "max":
                 reduced = rules.reduce(_REDUCE_OPS[node.op], Abstract(dims, value.expr), dim.name)
+                return _Value(reduced.expr, reduced.dims)
+            case "min" | "mean":
+                derived = operations.reduce_min if node.op == "min" else operations.mean
+                reduced = derived(Abstract(dims, value.expr), dim.name)
                 return _Value(reduced.expr, reduced.dims)
             case _:
                 assert_never(node.op)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from tnp_runtime.core import operations
+from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import Interval
 from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.spec_syntax import (
@@ -22,8 +24,10 @@ from tnp_runtime.core.spec_syntax import (
     Func,
     InfLit,
     Max2,
+    Min2,
     Neg,
     Number,
+    Power,
     Reducer,
     Reduction,
     ReductionOp,
@@ -39,6 +43,11 @@ from tnp_runtime.core.spec_syntax import (
 
 # ---------------------------------------------------------------------------------------------
 # Parser
+
+# The reduction each keyword written `word[D](x)` denotes.
+_REDUCTIONS: dict[str, ReductionOp] = {
+    "sum": "sum", "max": "max", "softmax": "softmax", "min": "min", "mean": "mean",
+}
 
 
 class _Parser:
@@ -147,10 +156,47 @@ class _Parser:
         minuses: list[int] = []
         while self.at("-"):
             minuses.append(self.advance().pos)
-        node = self.atom()
+        node = self.power()
         for pos in reversed(minuses):
             node = Neg(node, pos)
         return node
+
+    def power(self) -> SpecNode:
+        """`atom [ "**" [ "-" ] NUMBER ]`: binds tighter than unary minus, as in Python
+        (`-x ** 2` is `-(x ** 2)`); the exponent is a whole or half-integer number."""
+        node = self.atom()
+        if not self.at("**"):
+            return node
+        operator = self.advance()
+        negative = self.at("-")
+        if negative:
+            self.advance()
+        token = self.token
+        if token.kind != "number":
+            raise self.error(
+                token.pos,
+                f"the exponent of '**' must be a number, found {_describe(token)}",
+                "write a whole number such as x ** 2 or x ** -1 (or 0.5 for a square root); "
+                "a power by a value is exp(y * log(x))",
+            )
+        self.advance()
+        exponent = -Fraction(token.text) if negative else Fraction(token.text)
+        try:
+            operations.power_exponent(exponent)
+        except Violation as err:
+            raise self.error(
+                token.pos,
+                f"exponent {token.text}: tnp proves whole and half-integer powers only",
+                "write x ** 2, x ** -1 or x ** 0.5 (sqrt); for another power, "
+                "exp(y * log(x))",
+            ) from err
+        if self.at("**"):
+            raise self.error(
+                self.token.pos,
+                "a second '**' after an exponent",
+                "write one power with the exponent worked out: x ** 8, not x ** 2 ** 3",
+            )
+        return Power(node, exponent, operator.pos)
 
     def atom(self) -> SpecNode:
         token = self.token
@@ -187,14 +233,17 @@ class _Parser:
                 raise self.keyword_as_dim(keyword, f"to apply it, write {word}(x)")
             opener = self.advance()
             return Func(func, self.single_body(word, opener), keyword.pos)
+        if word == "min" and not self.at("["):
+            return self.minimum(keyword)
         reducer: Reducer = "max" if word == "max" else "sum"
-        if word == "softmax" or self.at("["):
-            op: ReductionOp = "softmax" if word == "softmax" else reducer
+        if word in ("softmax", "mean") or self.at("["):
+            op: ReductionOp = _REDUCTIONS[word]
             if not self.at("["):
+                what = "normalizes" if word == "softmax" else "averages"
                 raise self.error(
                     self.token.pos,
-                    f"softmax needs the dim it normalizes over, found {_describe(self.token)}",
-                    "write softmax[D](x)",
+                    f"{word} needs the dim it {what} over, found {_describe(self.token)}",
+                    f"write {word}[D](x)",
                 )
             dim = self.bracketed_dim(word)
             if not self.at("("):
@@ -236,6 +285,25 @@ class _Parser:
             "sum(...) needs '-> dims' before ')'",
             "write sum[D](x) to reduce x over D, or sum(a, b -> dims) for a contraction",
         )
+
+    def minimum(self, keyword: _Token) -> SpecNode:
+        """`min(a, b)` (after the keyword): the elementwise minimum; there is no
+        min-contraction."""
+        if not self.at("("):
+            raise self.keyword_as_dim(
+                keyword, "write min(a, b) for the elementwise minimum, min[D](x) to reduce"
+            )
+        opener = self.advance()
+        operands, out, close = self.call_body(opener)
+        if out is not None or len(operands) != 2:
+            raise self.error(
+                close.pos,
+                f"min(...) takes two arguments and no '->', got {len(operands)}"
+                + (" and '->'" if out is not None else ""),
+                "write min(a, b) for the elementwise minimum, min[D](x) to reduce x over D; "
+                "nest it for more: min(min(a, b), c)",
+            )
+        return Min2(operands[0], operands[1], keyword.pos)
 
     def single_body(self, owner: str, opener: _Token) -> SpecNode:
         """The body of `exp(...)`, `sum[D](...)`: one expression, or a (sum-)contraction."""

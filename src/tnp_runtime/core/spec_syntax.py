@@ -21,14 +21,14 @@ from tnp_runtime.core.elementwise import ELEMENTWISE
 MAX_NESTING: Final = 64
 """Deepest nesting of parentheses, calls and brackets a spec may use (real specs use a few)."""
 
-ReductionOp = Literal["sum", "max", "softmax"]
+ReductionOp = Literal["sum", "max", "softmax", "min", "mean"]
 Reducer = Literal["sum", "max"]
 ArithOp = Literal["+", "-", "*", "/"]
 
-KEYWORDS: Final = frozenset({*ELEMENTWISE, "sum", "max", "softmax", "inf"})
+KEYWORDS: Final = frozenset({*ELEMENTWISE, "sum", "max", "softmax", "min", "mean", "inf"})
 """Words that are never dim names. Matched as whole words: `experts` is a dim."""
 
-_KEYWORD_LIST: Final = ", ".join((*ELEMENTWISE, "sum", "max", "softmax", "inf"))
+_KEYWORD_LIST: Final = ", ".join((*ELEMENTWISE, "sum", "max", "softmax", "min", "mean", "inf"))
 
 # Numbers are exact rationals; these caps keep `Fraction` (and `int`, which refuses more than
 # 4300 digits) cheap on hostile text. No real spec comes near them.
@@ -196,7 +196,7 @@ class Func:
 
 @dataclass(frozen=True, slots=True)
 class Reduction:
-    """`sum[D](body)`, `max[D](body)`, `softmax[D](body)`."""
+    """`sum[D](body)`, `max[D](body)`, `softmax[D](body)`, `min[D](body)`, `mean[D](body)`."""
 
     op: ReductionOp
     dim: SpecDim
@@ -228,13 +228,34 @@ class Max2:
     pos: int
 
 
-SpecNode = Number | InfLit | Tensor | Neg | BinOp | Func | Reduction | Contraction | Max2
+@dataclass(frozen=True, slots=True)
+class Min2:
+    """`min(a, b)`: the elementwise minimum."""
+
+    a: SpecNode
+    b: SpecNode
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Power:
+    """`base ** exponent`: a whole or half-integer exponent; `pos` is the operator's offset."""
+
+    base: SpecNode
+    exponent: Fraction
+    pos: int
+
+
+SpecNode = (
+    Number | InfLit | Tensor | Neg | BinOp | Func | Reduction | Contraction | Max2 | Min2 | Power
+)
 
 
 def _start(node: SpecNode) -> int:
-    """Offset of the first character of `node` (a `BinOp`'s `pos` is its operator)."""
-    while isinstance(node, BinOp):
-        node = node.left
+    """Offset of the first character of `node` (a `BinOp`'s or `Power`'s `pos` is its
+    operator)."""
+    while isinstance(node, (BinOp, Power)):
+        node = node.left if isinstance(node, BinOp) else node.base
     return node.pos
 
 
@@ -254,7 +275,7 @@ _SCANNER: Final = re.compile(
     (?P<space>\s+)
     | (?P<number>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE](?P<exp>[+-]?[0-9]+))?)
     | (?P<name>[^\W\d]\w*)
-    | (?P<op>->|[-+*/()\[\],:])
+    | (?P<op>->|\*\*|[-+*/()\[\],:])
     """,
     re.VERBOSE,
 )
