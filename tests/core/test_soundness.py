@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.normal_eval import close, value_at
-from tnp_runtime.core import ir
+from tnp_runtime.core import ir, operations
 from tnp_runtime.core.dims import FullDim, Interval
 from tnp_runtime.core.evaluate import Evaluator, differ
 from tnp_runtime.core.ir import Binary, Const, Expr, Inf, Input, Reduce, Unary
@@ -78,6 +78,17 @@ def terms(depth: int) -> st.SearchStrategy[Expr]:
         sub.map(lambda e: ir.unary(U.SQRT, _positive(e))),
         sub.map(lambda e: ir.unary(U.SIN, e)),
         sub.map(lambda e: ir.unary(U.COS, e)),
+        st.tuples(st.sampled_from([U.TANH, U.SIGMOID, U.ERF, U.ABS]), sub).map(
+            lambda t: ir.unary(*t)
+        ),
+        st.tuples(sub, sub).map(lambda t: operations.min_expr(*t)),
+        sub.map(lambda e: operations.min_expr(ir.inf(False), e)),
+        st.tuples(sub, st.sampled_from([0, 2, 3, -1])).map(
+            lambda t: operations.power_expr(
+                _positive(t[0]) if t[1] < 0 else t[0], Fraction(t[1])
+            )
+        ),
+        sub.map(lambda e: operations.power_expr(_positive(e), Fraction(1, 2))),
         sub.map(lambda e: ir.binary(B.MAX, ir.inf(True), e)),
         sub.map(lambda e: ir.unary(U.EXP, ir.binary(B.SUB, ir.inf(True), e))),
         st.tuples(st.sampled_from([R.SUM, R.MAX]), intervals, sub).map(
@@ -110,6 +121,14 @@ def rewrite(draw: st.DrawFn, e: Expr, depth: int = 0) -> Expr:
             return ir.binary(op, left, right)
         case Unary(op=op, operand=operand):
             operand = rewrite(draw, operand, depth + 1)
+            choice = draw(st.integers(0, 3))
+            if op in (U.TANH, U.ERF) and choice == 0:  # odd: f(x) = -f(-x)
+                return ir.unary(U.NEG, ir.unary(op, ir.unary(U.NEG, operand)))
+            if op is U.ABS and choice == 0:  # even, and idempotent
+                return ir.unary(U.ABS, ir.unary(U.ABS, ir.unary(U.NEG, operand)))
+            if op is U.SIGMOID and choice == 0:  # its definition
+                return ir.binary(B.DIV, ir.const(1), ir.binary(
+                    B.ADD, ir.const(1), ir.unary(U.EXP, ir.unary(U.NEG, operand))))
             if (
                 op is U.EXP
                 and isinstance(operand, Binary)

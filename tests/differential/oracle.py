@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import math
+
 import numpy as np
 
 from tnp_runtime.core.spec import (
@@ -21,8 +23,10 @@ from tnp_runtime.core.spec import (
     Func,
     InfLit,
     Max2,
+    Min2,
     Neg,
     Number,
+    Power,
     Reduction,
     SpecNode,
     Tensor,
@@ -58,7 +62,11 @@ class _Value:
         return np.transpose(self.array, [self.dims.index(d) for d in order])
 
 
-_FUNCS = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos}
+_FUNCS = {
+    "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos,
+    "tanh": np.tanh, "abs": np.abs, "sigmoid": lambda x: 1 / (1 + np.exp(-x)),
+    "erf": np.vectorize(math.erf, otypes=[np.float64]),
+}
 
 
 class _Evaluator:
@@ -89,6 +97,13 @@ class _Evaluator:
                 a, b = self.eval(first), self.eval(second)
                 x, y, base = self.pointwise(a, b)
                 return _Value(np.maximum(x, y), base.dims, base.spans)
+            case Min2(a=first, b=second):
+                a, b = self.eval(first), self.eval(second)
+                x, y, base = self.pointwise(a, b)
+                return _Value(np.minimum(x, y), base.dims, base.spans)
+            case Power(base=operand, exponent=exponent):
+                inner = self.eval(operand)
+                return _Value(np.power(inner.array, float(exponent)), inner.dims, inner.spans)
             case Reduction():
                 return self.reduction(node)
             case Contraction():
@@ -137,7 +152,8 @@ class _Evaluator:
         if node.op == "softmax":
             e = np.exp(array)
             return _Value(e / e.sum(axis=axis, keepdims=True), value.dims, tuple(spans))
-        reduced = array.sum(axis=axis) if node.op == "sum" else array.max(axis=axis)
+        reducers = {"sum": np.sum, "max": np.max, "min": np.min, "mean": np.mean}
+        reduced = reducers[node.op](array, axis=axis)
         keep = [i for i in range(len(value.dims)) if i != axis]
         return _Value(
             np.asarray(reduced), tuple(value.dims[i] for i in keep), tuple(spans[i] for i in keep))

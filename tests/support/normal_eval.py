@@ -16,7 +16,8 @@ from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.evaluate import input_value
 from tnp_runtime.core.normal import ExtInf, Func, Leaf, MaxAtom, MaxOf, Mono, Poly, SumAtom, Value
 
-_FUNCS = {"log": math.log, "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos}
+_FUNCS = {"log": math.log, "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos,
+          "tanh": math.tanh, "erf": math.erf, "abs": abs}
 
 
 def value_at(value: Value, index: dict[str, int]) -> float:
