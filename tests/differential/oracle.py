@@ -9,11 +9,10 @@ spec has no single meaning and the oracle says so (`Ambiguous`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import math
 
 import numpy as np
 
