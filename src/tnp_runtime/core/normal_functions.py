@@ -40,13 +40,14 @@ from tnp_runtime.core.normal_terms import (
 
 
 def _canonical_sign(a: Poly) -> tuple[Poly, bool]:
-    """(a or -a, whichever has the smaller content key; True when it is -a).
+    """(a or -a, whichever has a positive coefficient on its leading term; True when it is -a).
 
-    The key depends on content alone, so x and -x pick the same representative whichever is
-    built first."""
-    negated = neg(a)
-    assert isinstance(negated, Poly)
-    if content_key(negated) < content_key(a):
+    The leading term is the one whose monomial has the smallest content key: a and -a have the
+    same monomials, so x and -x pick the same representative whichever is built first."""
+    lead = min(a.terms, key=lambda t: content_key(t[0]))[1]
+    if lead < 0:
+        negated = neg(a)
+        assert isinstance(negated, Poly)
         return negated, True
     return a, False
 
