@@ -24,6 +24,7 @@ from typing import Final
 
 from tnp_runtime.core import tables
 from tnp_runtime.core.dims import Interval
+from tnp_runtime.core.opaque import Opaque
 
 
 class UnaryOp(enum.Enum):
@@ -106,7 +107,16 @@ class Reduce:
     body: Expr
 
 
-Expr = Const | Inf | Input | Unary | Binary | Reduce
+@dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
+class Apply:
+    """An opaque function (`opaque.Opaque`: a declared one, or `where`) of argument terms,
+    pointwise: its value at an index is the function of its arguments' values there."""
+
+    func: Opaque
+    args: tuple[Expr, ...]
+
+
+Expr = Const | Inf | Input | Unary | Binary | Reduce | Apply
 
 # Weak table: a node's entry lives exactly as long as the node (its `KeyedRef` removes the entry
 # when the node dies). A key holds the node's children, so a live parent keeps its children
@@ -170,6 +180,10 @@ def reduce(op: ReduceOp, dim: str, interval: Interval, body: Expr) -> Expr:
     return _intern(("r", op, dim, interval, body), Reduce, op, dim, interval, body)
 
 
+def apply(func: Opaque, args: tuple[Expr, ...]) -> Expr:
+    return _intern(("a", func, args), Apply, func, args)
+
+
 _FREE_DIMS: Final[dict[Expr, frozenset[str]]] = {}
 tables.register("ir.free_dims", _FREE_DIMS, "cleared: recomputed from the node on demand")
 
@@ -191,6 +205,8 @@ def free_dims(expr: Expr) -> frozenset[str]:
             result = free_dims(left) | free_dims(right)
         case Reduce(dim=dim, body=body):
             result = free_dims(body) - {dim}
+        case Apply(args=args):
+            result = frozenset().union(*(free_dims(a) for a in args))
     _FREE_DIMS[expr] = result
     return result
 
@@ -215,6 +231,8 @@ def inputs_of(expr: Expr) -> list[Input]:
                 stack.append(left)
             case Reduce(body=body):
                 stack.append(body)
+            case Apply(args=args):
+                stack.extend(reversed(args))
             case Const() | Inf():
                 pass
     return found
@@ -252,6 +270,11 @@ def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
                     done[id(node)] = reduce(op, dim, interval, done[id(body)])
                 else:
                     stack += [(node, True), (body, False)]
+            case Apply(func=func, args=args):
+                if children_done:
+                    done[id(node)] = apply(func, tuple(done[id(a)] for a in args))
+                else:
+                    stack += [(node, True), *((a, False) for a in args)]
     return done[id(expr)]
 
 

@@ -18,6 +18,7 @@ from typing import Final, TypeVar, assert_never
 from tnp_runtime.core import tables
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.ir import Input
+from tnp_runtime.core.opaque import Opaque
 
 # A sum or product may have at most this many terms before normalization gives up.
 MAX_TERMS: Final = 4096
@@ -84,7 +85,18 @@ class Func:
     free: frozenset[str]
 
 
-Atom = Leaf | SumAtom | MaxAtom | MaxOf | Func
+@dataclass(frozen=True, eq=False, slots=True)
+class Call:
+    """An opaque function (`opaque.Opaque`: declared, or `where`) of polynomials: equal only to
+    the same function of the same arguments (see `normal_calls`)."""
+
+    func: Opaque
+    args: tuple[Poly, ...]
+    uid: int
+    free: frozenset[str]
+
+
+Atom = Leaf | SumAtom | MaxAtom | MaxOf | Func | Call
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -154,6 +166,10 @@ def _max_of(args: tuple[Poly, ...]) -> Atom:
 
 def _func(name: str, arg: Poly) -> Atom:
     return _interned(("func", name, arg), lambda uid: Func(name, arg, uid, arg.free))
+
+
+def _call(func: Opaque, args: tuple[Poly, ...]) -> Atom:
+    return _interned(("call", func, args), lambda uid: Call(func, args, uid, _union_free(args)))
 
 
 def _mono(factors: tuple[tuple[Atom, int], ...], exponent: Poly | None) -> Mono:
@@ -243,6 +259,8 @@ def content_key(item: Poly | Mono | Atom) -> str:
             key = "maxof(" + ",".join(sorted(content_key(a) for a in args)) + ")"
         case Func(name=name, arg=arg):
             key = f"{name}{content_key(arg)}"
+        case Call(func=func, args=args):
+            key = f"{func.name}#{func.serial}(" + ",".join(content_key(a) for a in args) + ")"
         case _:
             assert_never(item)
     _CONTENT_KEYS[item.uid] = key

@@ -11,10 +11,11 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Final, assert_never
 
-from tnp_runtime.core import normal, normal_rules, tables
+from tnp_runtime.core import normal, normal_calls, normal_rules, tables
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.ir import (
+    Apply,
     Binary,
     BinaryOp,
     Const,
@@ -45,6 +46,8 @@ def _children(expr: Expr) -> tuple[Expr, ...]:
             return (left, right)
         case Reduce(body=body):
             return (body,)
+        case Apply(args=args):
+            return args
         case _:
             assert_never(expr)
 
@@ -81,6 +84,8 @@ def _step(expr: Expr) -> Value:
             if op is ReduceOp.SUM:
                 return normal_rules.reduce_sum(dim, over, _MEMO[body])
             return normal_rules.reduce_max(dim, over, _MEMO[body])
+        case Apply(func=func, args=args):
+            return normal_calls.apply(func, [_MEMO[a] for a in args])
         case _:
             assert_never(expr)
 

@@ -17,6 +17,7 @@ from typing import Final, assert_never
 from tnp_runtime.core import normal
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.ir import (
+    Apply,
     Binary,
     Const,
     Expr,
@@ -27,7 +28,19 @@ from tnp_runtime.core.ir import (
     UnaryOp,
     input_labels,
 )
-from tnp_runtime.core.normal import Atom, ExtInf, Func, Leaf, MaxAtom, MaxOf, Mono, Poly, SumAtom
+from tnp_runtime.core.normal import (
+    Atom,
+    Call,
+    ExtInf,
+    Func,
+    Leaf,
+    MaxAtom,
+    MaxOf,
+    Mono,
+    Poly,
+    SumAtom,
+)
+from tnp_runtime.core.opaque import WHERE_GT
 
 MAX_CHARS: Final = 240
 
@@ -168,6 +181,12 @@ class Renderer:
                 if name == "group":
                     return f"({self._poly(arg)})"
                 return f"{name}({self._poly(arg)})"
+            case Call(func=func, args=args):
+                texts = [self._poly(a) for a in args]
+                if func.is_where:  # (d, a, b): where(d > 0, a, b)
+                    relation = ">" if func is WHERE_GT else ">="
+                    return f"where({texts[0]} {relation} 0, {texts[1]}, {texts[2]})"
+                return f"{func.name}({', '.join(texts)})"
             case _:
                 assert_never(atom)
 
@@ -217,6 +236,12 @@ class Renderer:
                 return f"({lhs} {op.value} {rhs})"
             case Reduce(op=op, dim=dim, interval=interval, body=body):
                 return f"{op.value}[{dim}[{interval}]]({self._expr(body, depth - 1)})"
+            case Apply(func=func, args=args):
+                texts = [self._expr(a, depth - 1) for a in args]
+                if func.is_where:  # (x, y, a, b): where(x > y, a, b)
+                    relation = ">" if func is WHERE_GT else ">="
+                    return f"where({texts[0]} {relation} {texts[1]}, {texts[2]}, {texts[3]})"
+                return f"{func.name}({', '.join(texts)})"
             case _:
                 assert_never(expr)
 

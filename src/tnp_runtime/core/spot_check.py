@@ -53,10 +53,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
-from tnp_runtime.core import tables
+from tnp_runtime.core import opaque, tables
 from tnp_runtime.core.dims import DimType, Interval
 from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.ir import (
+    Apply,
     Binary,
     BinaryOp,
     Const,
@@ -262,7 +263,7 @@ class _Walker:
         steps[0] -= 1
         if steps[0] < 0:
             raise _Budget
-        # Dispatch on the exact type: every node is one of the six (the IR is closed).
+        # Dispatch on the exact type: every node is one of the seven (the IR is closed).
         kind = type(expr)
         at = self.at
         if kind is Binary:
@@ -311,6 +312,9 @@ class _Walker:
             found = (self.input(leaf, [env[d] for d in leaf.dims]), 0.0, False)
         elif kind is Const:
             found = _const(cast(Const, expr).value)
+        elif kind is Apply:
+            call = cast(Apply, expr)
+            found = _apply(call.func, [at(a, env) for a in call.args])
         else:
             found = (-math.inf if cast(Inf, expr).negative else math.inf, 0.0, False)
         memo[key] = found
@@ -387,6 +391,26 @@ def _unary(op: UnaryOp, x: _V) -> _V:
     return (w, err, o)
 
 
+def _apply(func: opaque.Opaque, args: list[_V]) -> _V:
+    """An opaque function with round-off: `where` takes the branch its condition picks, and is
+    inconclusive (NaN) when the condition is within the round-off of its sides; a declared
+    function is its stand-in (`opaque.stand_in_bound`)."""
+    overflow = any(a[2] for a in args)
+    if any(a[0] != a[0] for a in args):
+        return (math.nan, math.inf, overflow)
+    if func.is_where:
+        (x, ex, _), (y, ey, _), a, b = args
+        if x - x == 0 and y - y == 0 and abs(x - y) <= ex + ey:
+            return (math.nan, math.inf, overflow)  # the two sides may take different branches
+        taken = opaque.where_value(func, x, y, 1.0, 0.0) == 1.0
+        chosen = a if taken else b
+        return (chosen[0], chosen[1], overflow)
+    if any(a[0] in _INFINITIES for a in args):
+        return (math.nan, math.inf, overflow)
+    w, err = opaque.stand_in_bound(func, [(a[0], a[1]) for a in args])
+    return (w, err, overflow)
+
+
 def _compare(k: _V, s: _V) -> tuple[bool | None, float]:
     """(disagree?, tolerance); None when the point cannot tell (NaN, overflow)."""
     kv, ke, ko = k
@@ -424,6 +448,8 @@ def _reaches(*terms: Expr) -> dict[str, int]:
             stack += (node.left, node.right)
         elif isinstance(node, Unary):
             stack.append(node.operand)
+        elif isinstance(node, Apply):
+            stack += node.args
     return reach
 
 
