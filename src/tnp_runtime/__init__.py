@@ -21,14 +21,19 @@ if TYPE_CHECKING:
     from tnp_runtime.errors import TypeCheckError
     from tnp_runtime.functions import dim, einsum, max, min, randn, reveal
     from tnp_runtime.kernel_form import kernel
+    from tnp_runtime.opaque_api import OpaqueFunction, opaque, where
     from tnp_runtime.result import TypedResult
-    from tnp_runtime.typed import Typed
+    from tnp_runtime.typed import Condition, Typed
 
 _LAZY: Final = {
     "TypeCheckError": "tnp_runtime.errors",
     "Typed": "tnp_runtime.typed",
     "TypedResult": "tnp_runtime.result",
     "kernel": "tnp_runtime.kernel_form",
+    "Condition": "tnp_runtime.typed",
+    "OpaqueFunction": "tnp_runtime.opaque_api",
+    "opaque": "tnp_runtime.opaque_api",
+    "where": "tnp_runtime.opaque_api",
     **{
         name: "tnp_runtime.functions"
         for name in ("dim", "einsum", "max", "min", "randn", "reveal", *ELEMENTWISE)
@@ -50,8 +55,10 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Condition",
     "FullDim",
     "Interval",
+    "OpaqueFunction",
     "Sliced",
     "SpecError",
     "TypeCheckError",
@@ -62,8 +69,10 @@ __all__ = [
     "kernel",
     "max",
     "min",
+    "opaque",
     "randn",
     "reveal",
+    "where",
 ]
 # The elementwise functions (exp, log, ...): one per entry of the registry, `core.elementwise`.
 __all__ += ELEMENTWISE

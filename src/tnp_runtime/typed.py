@@ -311,6 +311,25 @@ class Typed(Generic[DimsT]):
     def maximum(self, other: Typed[Any] | Number, reflected: bool = False) -> Typed[Any]:
         return self._binary(BinaryOp.MAX, other, reflected)
 
+    # -- comparisons: conditions for `tnp.where` ------------------------------------------------
+
+    def _compare(self, relation: str, other: object) -> Condition:
+        if not isinstance(other, Typed) and not _is_number(other):
+            return NotImplemented  # type: ignore[no-any-return]
+        return Condition(relation, self, other if isinstance(other, Typed) else as_scalar(other))
+
+    def __gt__(self, other: object) -> Condition:
+        return self._compare(">", other)
+
+    def __ge__(self, other: object) -> Condition:
+        return self._compare(">=", other)
+
+    def __lt__(self, other: object) -> Condition:
+        return self._compare("<", other)
+
+    def __le__(self, other: object) -> Condition:
+        return self._compare("<=", other)
+
     def __abs__(self) -> Typed[Any]:
         return self.unary(UnaryOp.ABS)
 
@@ -345,6 +364,27 @@ class Typed(Generic[DimsT]):
             reraise(err)
         data = np.minimum(self._data, np.float64(scalar))
         return Typed._make(np.asarray(data, dtype=np.float64), value)
+
+
+class Condition:
+    """`x > y` (or >=, <, <=) of a Typed value and a Typed value or a number: a condition for
+    `tnp.where`, not a bool (`if x > 0:` raises, as for NumPy arrays)."""
+
+    __slots__ = ("left", "relation", "right")
+
+    def __init__(self, relation: str, left: Typed[Any], right: Typed[Any] | rules.Scalar) -> None:
+        self.relation = relation
+        self.left = left
+        self.right = right
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            f"`x {self.relation} y` of Typed values is a condition for tnp.where(cond, a, b), "
+            "not a bool"
+        )
+
+    def __repr__(self) -> str:
+        return f"Condition({self.left!r} {self.relation} {self.right!r})"
 
 
 def _align(value: Typed[Any], order: DimType) -> Array:

@@ -11,13 +11,14 @@ raise or report at the call's (or the kernel's) line.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, TypeVar
 
 from tnp_runtime.core import ir
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, dim_names, render_dims
-from tnp_runtime.core.ir import Expr, Input, inputs_of
+from tnp_runtime.core.ir import Expr, Input, inputs_of, opaque_functions
+from tnp_runtime.core.opaque import Opaque
 from tnp_runtime.core.prove import Proved, Refuted, Unknown, prove
 from tnp_runtime.core.rules import Abstract
 from tnp_runtime.core.spec import ResolvedSpec, SpecError, SpecInput, resolve_dims, resolve_spec
@@ -54,6 +55,8 @@ class KernelSignature:
     inputs: Mapping[str, SpecInput]
     results: Mapping[str, str]
     specs: Mapping[str, ResolvedSpec]
+    # The opaque functions its specs may call by name (the module's `tnp.opaque`s).
+    functions: Mapping[str, Opaque] = field(default_factory=dict)
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -65,6 +68,7 @@ def kernel_signature(
     inputs: Mapping[str, DimType],
     results: Mapping[str, str],
     fault: Callable[[str, SpecError], BaseException],
+    functions: Mapping[str, Opaque] | None = None,
 ) -> KernelSignature:
     """Resolve each declared result spec against the `Typed` parameters; a spec that does not
     resolve raises `fault(parameter, error)` (each half locates it at the annotation)."""
@@ -75,10 +79,12 @@ def kernel_signature(
     specs: dict[str, ResolvedSpec] = {}
     for name, text in results.items():
         try:
-            specs[name] = resolve_spec(text, dims, list(leaves.values()))
+            specs[name] = resolve_spec(
+                text, dims, list(leaves.values()), functions=functions
+            )
         except SpecError as err:
             raise fault(name, err) from None
-    return KernelSignature(dict(dims), leaves, dict(results), specs)
+    return KernelSignature(dict(dims), leaves, dict(results), specs, dict(functions or {}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +101,7 @@ def resolve_kernel_signature(
     dims: Mapping[str, FullDim],
     parameters: Iterable[Parameter],
     fault: Callable[[str, SpecError], BaseException],
+    functions: Mapping[str, Opaque] | None = None,
 ) -> KernelSignature:
     """A kernel's signature, as `@kernel` resolves it at definition: each `Typed` parameter's
     dims against the module's `dims`, then each result's spec (`kernel_signature`). A dims or
@@ -110,7 +117,7 @@ def resolve_kernel_signature(
                 raise fault(parameter.name, err) from None
         elif parameter.spec is not None:
             results[parameter.name] = parameter.spec
-    return kernel_signature(dims, inputs, results, fault)
+    return kernel_signature(dims, inputs, results, fault, functions)
 
 
 def enter_call(
@@ -187,7 +194,10 @@ def enter_kernel(
             _check_same_spec(kernel_name, name, tracker, signature.results[name], spec)
             continue
         if _normalized(tracker.spec_text) != _normalized(signature.results[name]):
-            own = resolve_spec(tracker.spec_text, signature.dims, list(signature.inputs.values()))
+            own = resolve_spec(
+                tracker.spec_text, signature.dims, list(signature.inputs.values()),
+                functions=signature.functions,
+            )
             own = ResolvedSpec(ir.substitute(own.expr, replace), own.dims)
             if not _same_spec(own, spec, signature.sizes):
                 raise Violation(Diagnostic(
@@ -260,4 +270,5 @@ def script_binding(
     for item in inputs:
         for s in item.dims:
             dims.setdefault(s.name, s.dim)
-    return Binding(dims, inputs, open_inputs=True)
+    functions = {f.name: f for f in opaque_functions(tile_expr)}
+    return Binding(dims, inputs, open_inputs=True, functions=functions)

@@ -238,6 +238,32 @@ def inputs_of(expr: Expr) -> list[Input]:
     return found
 
 
+def opaque_functions(expr: Expr) -> list[Opaque]:
+    """The declared opaque functions (not `where`) applied under `expr`, first seen first."""
+    seen: set[int] = set()
+    found: dict[Opaque, None] = {}
+    stack: list[Expr] = [expr]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        match node:
+            case Apply(func=func, args=args):
+                if not func.is_where:
+                    found[func] = None
+                stack.extend(reversed(args))
+            case Unary(operand=operand):
+                stack.append(operand)
+            case Binary(left=left, right=right):
+                stack += [right, left]
+            case Reduce(body=body):
+                stack.append(body)
+            case Const() | Inf() | Input():
+                pass
+    return list(found)
+
+
 def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
     """`expr` with each input leaf in `replace` replaced by its term (iterative, memoized per
     node). A replaced input's term may have free dims only among the input's dims: a `Reduce`

@@ -26,7 +26,8 @@ from fractions import Fraction
 from tnp_runtime.core import ir, rules
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.ir import BinaryOp, Expr, ReduceOp, UnaryOp
-from tnp_runtime.core.rules import Abstract, Scalar
+from tnp_runtime.core.opaque import WHERE_GE, WHERE_GT, Opaque
+from tnp_runtime.core.rules import Abstract, Scalar, match_dims
 
 # Largest |k| of `x ** k`: the term then has a few dozen nodes (and a larger power of a data
 # value overflows float64 anyway).
@@ -40,7 +41,7 @@ def _negated(value: Abstract | Scalar) -> Abstract | Scalar:
 def minimum(left: Abstract | Scalar, right: Abstract | Scalar) -> Abstract:
     """Elementwise min(left, right) = -max(-left, -right); at least one side is an `Abstract`."""
     if isinstance(left, Abstract) and isinstance(right, Abstract):
-        rules.match_dims("min", left, right)
+        match_dims("min", left, right)
     return rules.unary(UnaryOp.NEG, rules.binary(BinaryOp.MAX, _negated(left), _negated(right)))
 
 
@@ -112,3 +113,66 @@ def power(value: Abstract, exponent: object) -> Abstract:
     """`value ** exponent`; the exponent must pass `power_exponent`."""
     k = power_exponent(exponent)
     return Abstract(value.dims, power_expr(value.expr, k))
+
+
+# -- where and opaque functions ------------------------------------------------------------------
+
+RELATIONS = (">", ">=", "<", "<=")
+
+
+def where_expr(relation: str, left: Expr, right: Expr, then: Expr, other: Expr) -> Expr:
+    """The term of where(left relation right, then, other): `x < y` is `y > x`, so each
+    comparison is one of two functions of (greater side, smaller side, then, other)."""
+    match relation:
+        case ">":
+            return ir.apply(WHERE_GT, (left, right, then, other))
+        case ">=":
+            return ir.apply(WHERE_GE, (left, right, then, other))
+        case "<":
+            return ir.apply(WHERE_GT, (right, left, then, other))
+        case "<=":
+            return ir.apply(WHERE_GE, (right, left, then, other))
+    raise ValueError(f"not a comparison: {relation!r}")
+
+
+def pointwise(op_text: str, values: list[Abstract | Scalar]) -> tuple[Abstract, list[Expr]]:
+    """The dims several pointwise operands share (the first `Abstract`'s, in its order) and
+    their terms; a number broadcasts. Raises the `tnp-dim` violation of `op_text`."""
+    first = next(v for v in values if isinstance(v, Abstract))
+    for value in values:
+        if isinstance(value, Abstract) and value is not first:
+            match_dims(op_text, first, value)
+    exprs = [v.expr if isinstance(v, Abstract) else rules.scalar_expr(v) for v in values]
+    return first, exprs
+
+
+def where(
+    relation: str, left: Abstract | Scalar, right: Abstract | Scalar,
+    then: Abstract | Scalar, other: Abstract | Scalar,
+) -> Abstract:
+    """`tnp.where(left relation right, then, other)`: every operand pointwise (at least one is
+    an `Abstract`)."""
+    first, (x, y, a, b) = pointwise("where", [left, right, then, other])
+    return Abstract(first.dims, where_expr(relation, x, y, a, b))
+
+
+def call(func: Opaque, args: list[Abstract | Scalar]) -> Abstract:
+    """A declared opaque function of pointwise operands (at least one is an `Abstract`)."""
+    if len(args) != func.arity:
+        raise Violation(Diagnostic(
+            Code.DIM, f"`{func.name}` takes {func.arity} argument"
+            f"{'' if func.arity == 1 else 's'}, got {len(args)}",
+        ))
+    first, exprs = pointwise(func.name, args)
+    return Abstract(first.dims, ir.apply(func, tuple(exprs)))
+
+
+def where_condition_diagnostic(kind: str) -> Diagnostic:
+    """`tnp-dim`: `tnp.where` given something other than a comparison of values."""
+    return Diagnostic(
+        Code.DIM,
+        f"tnp.where takes a comparison of values (x > y, x <= 0, ...) as its condition, "
+        f"not a {kind}",
+        ("to keep or drop positions by their index (qctx >= nctx), mask the value: "
+         "x.mask(...)",),
+    )

@@ -34,6 +34,7 @@ from typing import Final, assert_never
 from tnp_runtime.core import ir, operations, rules
 from tnp_runtime.core.dims import DimType, FullDim, Sliced, dim_names
 from tnp_runtime.core.elementwise import ELEMENTWISE
+from tnp_runtime.core.opaque import Opaque
 from tnp_runtime.core.rules import Abstract
 from tnp_runtime.core.spec_parser import parse_dims, parse_spec
 from tnp_runtime.core.spec_syntax import (
@@ -48,6 +49,7 @@ from tnp_runtime.core.spec_syntax import (
     Min2,
     Neg,
     Number,
+    OpaqueCall,
     Power,
     Reducer,
     Reduction,
@@ -55,6 +57,7 @@ from tnp_runtime.core.spec_syntax import (
     SpecError,
     SpecNode,
     Tensor,
+    Where,
     _and_list,
     _show_dims,
     _start,
@@ -149,9 +152,11 @@ class _Resolver:
         dims: Mapping[str, FullDim],
         inputs: Sequence[SpecInput],
         open_inputs: bool = False,
+        functions: Mapping[str, Opaque] | None = None,
     ) -> None:
         self.text = text
         self.open_inputs = open_inputs
+        self.functions: Mapping[str, Opaque] = functions or {}
         self.inputs = tuple(inputs)
         # A dim is known if declared or held by an input; broadcast dims come from here.
         self.known: dict[str, FullDim] = dict(dims)
@@ -197,8 +202,47 @@ class _Resolver:
             case Power():
                 base = self.resolve(node.base)
                 return _Value(operations.power_expr(base.expr, node.exponent), base.dims)
+            case Where():
+                return self.where(node)
+            case OpaqueCall():
+                return self.opaque_call(node)
             case _:
                 assert_never(node)
+
+    def where(self, node: Where) -> _Value:
+        values = [self.resolve(n) for n in (node.left, node.right, node.then, node.other)]
+        dims = values[0].dims
+        for value in values[1:]:
+            dims = self.pointwise_dims("where(...)", _Value(values[0].expr, dims), value,
+                                       node.pos)
+        x, y, a, b = (v.expr for v in values)
+        return _Value(operations.where_expr(node.relation, x, y, a, b), dims)
+
+    def opaque_call(self, node: OpaqueCall) -> _Value:
+        func = self.functions.get(node.name)
+        if func is None:
+            known = ", ".join(sorted(self.functions)) or "none"
+            raise self.error(
+                node.pos,
+                f"no function named '{node.name}' (the opaque functions of the kernel's "
+                f"module: {known})",
+                f"declare it in the kernel's module: {node.name} = tnp.opaque("
+                f"\"{node.name}\", lambda x: ...), or write a leaf's dims without '('",
+            )
+        if len(node.args) != func.arity:
+            raise self.error(
+                node.pos,
+                f"{node.name} takes {func.arity} argument{'' if func.arity == 1 else 's'}, "
+                f"got {len(node.args)}",
+                f"call it as the kernel does: {node.name}("
+                + ", ".join("x" for _ in range(func.arity)) + ")",
+            )
+        values = [self.resolve(n) for n in node.args]
+        dims = values[0].dims
+        for value in values[1:]:
+            dims = self.pointwise_dims(f"{node.name}(...)", _Value(values[0].expr, dims), value,
+                                       node.pos)
+        return _Value(ir.apply(func, tuple(v.expr for v in values)), dims)
 
     # Chains of minus signs and of operators are walked with loops, not recursion: the parser
     # builds them with loops, so they can be as long as the text.
@@ -470,6 +514,7 @@ def resolve_spec(
     dims: Mapping[str, FullDim],
     inputs: Sequence[SpecInput],
     open_inputs: bool = False,
+    functions: Mapping[str, Opaque] | None = None,
 ) -> ResolvedSpec:
     """Parse `text` and resolve it to the IR term it denotes and the result's dims.
 
@@ -479,8 +524,11 @@ def resolve_spec(
     `open_inputs` is for script form, where the inputs are only those the first tile reads: a
     leaf that matches none of them is an input the kernel never read, not a fault of the spec,
     so it resolves to a leaf of its own and the proof then reports the difference.
+
+    `functions` are the opaque functions the spec may call by name (the kernel module's
+    `tnp.opaque` declarations), as `dims` are its dims.
     """
-    value = _Resolver(text, dims, inputs, open_inputs).resolve(parse_spec(text))
+    value = _Resolver(text, dims, inputs, open_inputs, functions).resolve(parse_spec(text))
     return ResolvedSpec(value.expr, value.dims)
 
 

@@ -27,14 +27,17 @@ from tnp_runtime.core.spec_syntax import (
     Min2,
     Neg,
     Number,
+    OpaqueCall,
     Power,
     Reducer,
     Reduction,
     ReductionOp,
+    Relation,
     SpecDim,
     SpecError,
     SpecNode,
     Tensor,
+    Where,
     _describe,
     _start,
     _Token,
@@ -207,6 +210,8 @@ class _Parser:
             # A keyword followed by ":" is an input's name (a parameter may be called `max`).
             if token.text in KEYWORDS and not self.is_op(self.peek(), ":"):
                 return self.keyword_atom()
+            if self.is_op(self.peek(), "("):
+                return self.opaque_call()
             return self.tensor()
         if self.at("("):
             opener = self.advance()
@@ -235,6 +240,8 @@ class _Parser:
             return Func(func, self.single_body(word, opener), keyword.pos)
         if word == "min" and not self.at("["):
             return self.minimum(keyword)
+        if word == "where":
+            return self.where(keyword)
         reducer: Reducer = "max" if word == "max" else "sum"
         if word in ("softmax", "mean") or self.at("["):
             op: ReductionOp = _REDUCTIONS[word]
@@ -304,6 +311,55 @@ class _Parser:
                 "nest it for more: min(min(a, b), c)",
             )
         return Min2(operands[0], operands[1], keyword.pos)
+
+    def where(self, keyword: _Token) -> SpecNode:
+        """`where(a REL b, then, other)` (after the keyword), REL one of > >= < <=."""
+        fix = "write where(x > y, a, b) (or >=, <, <=): a where x > y, else b"
+        if not self.at("("):
+            raise self.keyword_as_dim(keyword, fix)
+        opener = self.advance()
+        self.enter(opener)
+        left = self.expr()
+        relation = self.token
+        if relation.kind != "op" or relation.text not in (">", ">=", "<", "<="):
+            raise self.error(
+                relation.pos, f"expected a comparison (> >= < <=), found {_describe(relation)}",
+                fix,
+            )
+        self.advance()
+        right = self.expr()
+        branches: list[SpecNode] = []
+        for _ in range(2):
+            if not self.at(","):
+                raise self.error(
+                    self.token.pos, f"expected ',' in where(...), found {_describe(self.token)}",
+                    fix,
+                )
+            self.advance()
+            branches.append(self.expr())
+        if not self.at(")"):
+            raise self.error(
+                self.token.pos, f"expected ')' after where's branches, found "
+                f"{_describe(self.token)}", fix,
+            )
+        self.advance()
+        self.nesting -= 1
+        op: Relation = ">" if relation.text == ">" else (
+            ">=" if relation.text == ">=" else ("<" if relation.text == "<" else "<="))
+        return Where(op, left, right, branches[0], branches[1], keyword.pos)
+
+    def opaque_call(self) -> SpecNode:
+        """`name(a, b, ...)`: a function the kernel's module declares with `tnp.opaque`."""
+        name = self.advance()
+        opener = self.advance()
+        operands, out, close = self.call_body(opener)
+        if out is not None:
+            raise self.error(
+                close.pos,
+                f"{name.text}(...) is a function call: it takes no '->'",
+                f"contract first, then apply it: {name.text}((a, b -> dims))",
+            )
+        return OpaqueCall(name.text, operands, name.pos)
 
     def single_body(self, owner: str, opener: _Token) -> SpecNode:
         """The body of `exp(...)`, `sum[D](...)`: one expression, or a (sum-)contraction."""
@@ -396,6 +452,8 @@ class _Parser:
                 if self.is_op(after, "(") or self.is_op(after, "["):
                     break  # a call follows the leaf; the caller reports the missing operator
                 raise self.keyword_as_dim(token, None)
+            if self.is_op(after, "("):
+                break  # a function call follows the leaf; the caller reports the operator
             if self.is_op(after, ":"):
                 break  # "M K:N": another leaf; the caller reports the missing operator
             dims.append(self.dim())

@@ -24,11 +24,16 @@ MAX_NESTING: Final = 64
 ReductionOp = Literal["sum", "max", "softmax", "min", "mean"]
 Reducer = Literal["sum", "max"]
 ArithOp = Literal["+", "-", "*", "/"]
+Relation = Literal[">", ">=", "<", "<="]
 
-KEYWORDS: Final = frozenset({*ELEMENTWISE, "sum", "max", "softmax", "min", "mean", "inf"})
+KEYWORDS: Final = frozenset(
+    {*ELEMENTWISE, "sum", "max", "softmax", "min", "mean", "where", "inf"}
+)
 """Words that are never dim names. Matched as whole words: `experts` is a dim."""
 
-_KEYWORD_LIST: Final = ", ".join((*ELEMENTWISE, "sum", "max", "softmax", "min", "mean", "inf"))
+_KEYWORD_LIST: Final = ", ".join(
+    (*ELEMENTWISE, "sum", "max", "softmax", "min", "mean", "where", "inf")
+)
 
 # Numbers are exact rationals; these caps keep `Fraction` (and `int`, which refuses more than
 # 4300 digits) cheap on hostile text. No real spec comes near them.
@@ -246,8 +251,30 @@ class Power:
     pos: int
 
 
+@dataclass(frozen=True, slots=True)
+class Where:
+    """`where(left relation right, then, other)`: `then` where the comparison holds."""
+
+    relation: Relation
+    left: SpecNode
+    right: SpecNode
+    then: SpecNode
+    other: SpecNode
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpaqueCall:
+    """`name(a, b, ...)`: a function declared with `tnp.opaque` in the kernel's module."""
+
+    name: str
+    args: tuple[SpecNode, ...]
+    pos: int
+
+
 SpecNode = (
     Number | InfLit | Tensor | Neg | BinOp | Func | Reduction | Contraction | Max2 | Min2 | Power
+    | Where | OpaqueCall
 )
 
 
@@ -275,7 +302,7 @@ _SCANNER: Final = re.compile(
     (?P<space>\s+)
     | (?P<number>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE](?P<exp>[+-]?[0-9]+))?)
     | (?P<name>[^\W\d]\w*)
-    | (?P<op>->|\*\*|[-+*/()\[\],:])
+    | (?P<op>->|\*\*|>=|<=|[-+*/()\[\],:<>])
     """,
     re.VERBOSE,
 )
@@ -290,7 +317,7 @@ def _tokenize(text: str) -> list[_Token]:
         match = _SCANNER.match(text, pos)
         if match is None:
             char = text[pos]
-            hint = "did you mean '->'? " if char in "<>=" else ""
+            hint = "did you mean '->', or '>=' in where(x >= y, a, b)? " if char == "=" else ""
             raise SpecError(
                 text,
                 pos,
