@@ -27,6 +27,10 @@ _DEFINED_IN: Final[dict[str, str]] = {
     "Typed": "typed",
     "TypedResult": "result",
     "kernel": "kernel_form",
+    "Condition": "typed",
+    "OpaqueFunction": "opaque_api",
+    "opaque": "opaque_api",
+    "where": "opaque_api",
     **{
         name: "functions"
         for name in ("dim", "randn", "einsum", "reveal", "max", "min", *TNP_UNARY)
@@ -73,6 +77,7 @@ DIM_FUNCTION: Final = full_names("dim")
 TYPED: Final = full_names("Typed")
 TYPED_RESULT: Final = full_names("TypedResult")
 KERNEL: Final = full_names("kernel")
+OPAQUE_DECLARATION: Final = full_names("opaque")
 ASSIGN: Final = full_names("TypedResult.assign")
 TYPED_METHODS: Final = full_names(
     *(

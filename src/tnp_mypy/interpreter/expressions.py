@@ -297,6 +297,14 @@ def comparison(interp: Interpreter, frame: Frame, e: ComparisonExpr) -> Value:
     left = evaluate(interp, frame, e.operands[0])
     for op, right_expr in zip(e.operators, e.operands[1:], strict=True):
         right = evaluate(interp, frame, right_expr)
+        if (
+            len(e.operators) == 1
+            and op not in ("is", "is not")
+            and (isinstance(left, TypedValue) or isinstance(right, TypedValue))
+        ):
+            from tnp_mypy.interpreter import tnp_operations
+
+            return tnp_operations.comparison(interp, op, left, right, e)
         if op in ("is", "is not"):
             same = left is right or (left is None and right is None)
             if (left is OPAQUE or right is OPAQUE) and not (
@@ -474,6 +482,10 @@ def call(
             return python_builtins.call(interp, fullname, args, kwargs, where)
     if callee is OPAQUE:
         return opaque_call(args, kwargs)
+    from tnp_mypy.interpreter import tnp_operations
+
+    if isinstance(callee, tnp_operations.OpaqueFunctionValue):
+        return tnp_operations.call_opaque(interp, callee, args, kwargs, where)
     raise interp.unsupported("a call of this value", where)
 
 

@@ -227,6 +227,21 @@ def _reveal(interp: Interpreter, frame: Frame, c: Call) -> Value:
     return value
 
 
+def _opaque(interp: Interpreter, frame: Frame, c: Call) -> Value:
+    """`tnp.opaque(...)` run by the module's statements: the function its call declares (read
+    from the tree, as when a function reads the module's name, see `module_scope`)."""
+    from tnp_mypy.interpreter import module_scope
+
+    if frame.function is not None:
+        raise interp.unsupported("`tnp.opaque` inside a function (declare it in the module)",
+                                 c.where)
+    value = module_scope.opaque_declaration(interp, c.where)
+    if value is OPAQUE:
+        raise interp.unsupported("this `tnp.opaque` declaration (write tnp.opaque(\"name\", "
+                                 "lambda x: ...) or @tnp.opaque on a def)", c.where)
+    return value
+
+
 def _kernel(interp: Interpreter, frame: Frame, c: Call) -> Value:
     raise interp.unsupported("a call of `kernel` other than as a decorator", c.where)
 
@@ -244,6 +259,10 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "einsum": Entry(call=_einsum),
     "max": Entry(call=_max),
     "min": Entry(call=tnp_operations.min_function),
+    "where": Entry(call=tnp_operations.where_function),
+    "opaque": Entry(call=_opaque),
+    "Condition": Entry(),
+    "OpaqueFunction": Entry(),
     "reveal": Entry(call=_reveal),
     "kernel": Entry(call=_kernel),
     **{name: Entry(call=_elementwise(_UNARY_OPS[name])) for name in names.TNP_UNARY},

@@ -21,7 +21,7 @@ from tnp_runtime.core import normal, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, IntervalSet, render_dims
 from tnp_runtime.core.evaluate import EvaluationBudget, Evaluator, differ
-from tnp_runtime.core.ir import Expr, input_labels, inputs_of
+from tnp_runtime.core.ir import Expr, input_labels, inputs_of, opaque_functions
 from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom, Value
 from tnp_runtime.core.normalize import normalize
 from tnp_runtime.core.render import Renderer
@@ -33,6 +33,8 @@ class Counterexample:
     index: tuple[tuple[str, int], ...]
     kernel_value: float
     spec_value: float
+    # Declared opaque functions the values were computed with stand-ins for (`core.opaque`).
+    stand_ins: tuple[str, ...] = ()
 
     @property
     def is_finite(self) -> bool:
@@ -40,10 +42,16 @@ class Counterexample:
 
     def describe(self) -> str:
         where = ", ".join(f"{d}={i}" for d, i in self.index) or "the only index"
-        return (
+        text = (
             f"counterexample on random inputs at {where}: "
             f"kernel {self.kernel_value:.6g}, spec {self.spec_value:.6g}"
         )
+        if self.stand_ins:
+            text += (
+                f", with {', '.join(self.stand_ins)} evaluated as a stand-in function (tnp "
+                "knows nothing of an opaque function: the two sides differ for some function)"
+            )
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +236,8 @@ def _numeric_check(
         index = dict(point)
         k, s = evaluator.at(kernel, index), evaluator.at(spec, index)
         if differ(k, s):
-            return False, Counterexample(point, k, s)
+            stand_ins = {f.name: None for e in (kernel, spec) for f in opaque_functions(e)}
+            return False, Counterexample(point, k, s, tuple(stand_ins))
     return True, None
 
 
