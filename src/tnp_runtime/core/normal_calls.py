@@ -14,12 +14,17 @@ for every real x, y, a, b:
   where(x >= y, y, x) = min(x, y) = -max(-x, -y): with d = x - y, the branches are b + d and b
   (or b - d and b); at x = y both are equal, so `>` and `>=` agree;
 * an infinite x or y decides the condition when the other side is finite; an infinite branch
-  has no normal form unless the identities above remove it.
+  has no normal form unless the identities above remove it;
+* the condition is put in a canonical form: where(d > 0, a, b) = where(-d >= 0, b, a), and
+  c·d > 0 iff d > 0 for c > 0, so d's leading term (by content) has coefficient 1:
+  `2 * x >= 0` meets `x >= 0`, and `x < 0` meets `-x > 0`.
+
+The atom holds (d, a, b), not the IR's four arguments.
 """
 
 from __future__ import annotations
 
-from tnp_runtime.core.normal import add, neg, sub
+from tnp_runtime.core.normal import add, neg, scale, sub
 from tnp_runtime.core.normal_rules import maximum
 from tnp_runtime.core.normal_terms import (
     ExtInf,
@@ -29,6 +34,7 @@ from tnp_runtime.core.normal_terms import (
     _call,
     atom_poly,
     constant_value,
+    content_key,
 )
 from tnp_runtime.core.opaque import WHERE_GE, WHERE_GT, Opaque
 
@@ -71,4 +77,14 @@ def where(inclusive: bool, x: Value, y: Value, a: Value, b: Value) -> Value:
             return neg(maximum(neg(a), neg(b)))
     if isinstance(a, ExtInf) or isinstance(b, ExtInf):
         raise NotNormalizable("where with an infinite branch")
-    return atom_poly(_call(WHERE_GE if inclusive else WHERE_GT, (d, a, b)))
+    # The condition's canonical form: d > 0 is -d >= 0 negated (branches swapped), and a
+    # positive factor does not change a sign; so d's leading coefficient is made 1.
+    lead = min(d.terms, key=lambda t: content_key(t[0]))[1]
+    if lead < 0:
+        inclusive, a, b = not inclusive, b, a
+    scaled = scale(d, 1 / lead)
+    assert isinstance(scaled, Poly)
+    if lead < 0:
+        scaled = neg(scaled)
+        assert isinstance(scaled, Poly)
+    return atom_poly(_call(WHERE_GE if inclusive else WHERE_GT, (scaled, a, b)))

@@ -587,6 +587,8 @@ class _Parser:
             fix = "remove the ')' or add a matching '(' before it"
         elif token.text in (",", "->"):
             fix = "put a contraction in parentheses: (M N, N K -> M K)"
+        elif token.text in (">", ">=", "<", "<="):
+            fix = "did you mean '->'? a comparison goes in where(x > y, a, b)"
         elif token.text in ("[", "]", ":"):
             fix = (
                 "a slice goes right after a dim name, e.g. N[0:4], "
