@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.normal_eval import close, value_at
-from tnp_runtime.core import ir, operations
+from tnp_runtime.core import ir, opaque, operations
 from tnp_runtime.core.dims import FullDim, Interval
 from tnp_runtime.core.evaluate import Evaluator, differ
-from tnp_runtime.core.ir import Binary, Const, Expr, Inf, Input, Reduce, Unary
+from tnp_runtime.core.ir import Apply, Binary, Const, Expr, Inf, Input, Reduce, Unary
 from tnp_runtime.core.ir import BinaryOp as B
 from tnp_runtime.core.ir import ReduceOp as R
 from tnp_runtime.core.ir import UnaryOp as U
@@ -45,6 +45,9 @@ N_MONOMIALS = [
     ir.unary(U.EXP, LEAVES[1]),
 ]
 TILE = (FullDim("M", 3).full, FullDim("N", N_SIZE).full)
+# Two declared opaque functions (uninterpreted: evaluated as their stand-ins).
+_F = opaque.declare("f", 1)
+_G = opaque.declare("g", 2)
 
 
 def _positive(e: Expr) -> Expr:
@@ -89,6 +92,14 @@ def terms(depth: int) -> st.SearchStrategy[Expr]:
             )
         ),
         sub.map(lambda e: operations.power_expr(_positive(e), Fraction(1, 2))),
+        st.tuples(st.sampled_from(operations.RELATIONS), sub, sub, sub, sub).map(
+            lambda t: operations.where_expr(*t)
+        ),
+        st.tuples(st.sampled_from(operations.RELATIONS), sub, sub).map(
+            lambda t: operations.where_expr(t[0], t[1], t[2], t[1], t[2])
+        ),
+        sub.map(lambda e: ir.apply(_F, (e,))),
+        st.tuples(sub, sub).map(lambda t: ir.apply(_G, t)),
         sub.map(lambda e: ir.binary(B.MAX, ir.inf(True), e)),
         sub.map(lambda e: ir.unary(U.EXP, ir.binary(B.SUB, ir.inf(True), e))),
         st.tuples(st.sampled_from([R.SUM, R.MAX]), intervals, sub).map(
@@ -119,6 +130,17 @@ def rewrite(draw: st.DrawFn, e: Expr, depth: int = 0) -> Expr:
             if op is B.ADD and choice == 4:
                 return ir.binary(B.SUB, left, ir.unary(U.NEG, right))
             return ir.binary(op, left, right)
+        case Apply(func=func, args=args):
+            args = tuple(rewrite(draw, a, depth + 1) for a in args)
+            if func.is_where and draw(st.booleans()):
+                x, y, a, b = args
+                # x > y is y < x, and (x - y) * 2 > 0; x > y is not(y >= x)
+                other = opaque.WHERE_GE if func is opaque.WHERE_GT else opaque.WHERE_GT
+                if draw(st.booleans()):
+                    return ir.apply(other, (y, x, b, a))
+                twice = ir.binary(B.MUL, ir.binary(B.SUB, x, y), ir.const(2))
+                return ir.apply(func, (twice, ir.const(0), a, b))
+            return ir.apply(func, args)
         case Unary(op=op, operand=operand):
             operand = rewrite(draw, operand, depth + 1)
             choice = draw(st.integers(0, 3))
@@ -163,6 +185,9 @@ def rewrite(draw: st.DrawFn, e: Expr, depth: int = 0) -> Expr:
 def mutate(draw: st.DrawFn, e: Expr) -> Expr:
     """Usually a different expression: one leaf or constant replaced."""
     match e:
+        case Apply(func=func, args=args):
+            i = draw(st.integers(0, len(args) - 1))
+            return ir.apply(func, (*args[:i], mutate(draw, args[i]), *args[i + 1 :]))
         case Binary(op=op, left=left, right=right):
             if draw(st.booleans()):
                 return ir.binary(op, mutate(draw, left), right)

@@ -122,7 +122,7 @@ class Builder:
         if depth <= 0 or rng.random() < 0.25:
             return self.base(dims, depth)
         choices = ["number", "neg", "binary", "func", "max", "rearrange", "reduce", "einsum",
-                   "repeat", "merge", "online", "min", "power"]
+                   "repeat", "merge", "online", "min", "power", "where"]
         kind = rng.choice(choices)
         others = [d for d in DIM_NAMES if d not in dims and d != self.tile]
         if kind == "number":
@@ -206,6 +206,17 @@ class Builder:
                                                 min(v.bounds.hi, w.bounds.hi)))
             b = Bounds(min(v.bounds.lo, 1), min(v.bounds.hi, 1))
             return self.emit(f"{v.code}.minimum(1)", f"min({v.spec}, 1)", v.dims, b)
+        if kind == "where":
+            v, w = self.gen(dims, depth - 1), self.gen(dims, depth - 1)
+            relation = rng.choice((">", ">=", "<", "<="))
+            self.features.add("where")
+            b = Bounds(min(v.bounds.lo, w.bounds.lo, 0), max(v.bounds.hi, w.bounds.hi, 0))
+            if rng.random() < 0.5:  # a ReLU-like where of one value
+                return self.emit(f"tnp.where({v.code} {relation} 1, {v.code}, 0)",
+                                 f"where({v.spec} {relation} 1, {v.spec}, 0)", v.dims, b)
+            return self.emit(f"tnp.where({v.code} {relation} {w.code}, {w.code}, {v.code})",
+                             f"where({v.spec} {relation} {w.spec}, {w.spec}, {v.spec})",
+                             v.dims, b)
         if kind == "power":
             v = self.gen(dims, depth - 1)
             k = rng.choice((2, 3, -1, 0.5) if v.bounds.positive else (2, 3))

@@ -29,6 +29,7 @@ from tnp_runtime.core.spec import (
     Reduction,
     SpecNode,
     Tensor,
+    Where,
     parse_spec,
 )
 
@@ -100,6 +101,14 @@ class _Evaluator:
                 a, b = self.eval(first), self.eval(second)
                 x, y, base = self.pointwise(a, b)
                 return _Value(np.minimum(x, y), base.dims, base.spans)
+            case Where(relation=relation, left=left, right=right, then=then, other=other):
+                values = [self.eval(n) for n in (left, right, then, other)]
+                base = next((v for v in values if v.dims), values[0])
+                x, y, a, b = (v.aligned(base.dims) if v.dims else v.array for v in values)
+                compare = {">": np.greater, ">=": np.greater_equal, "<": np.less,
+                           "<=": np.less_equal}[relation]
+                result = np.broadcast_to(np.where(compare(x, y), a, b), base.array.shape)
+                return _Value(np.array(result), base.dims, base.spans)
             case Power(base=operand, exponent=exponent):
                 inner = self.eval(operand)
                 return _Value(np.power(inner.array, float(exponent)), inner.dims, inner.spans)

@@ -14,7 +14,19 @@ from collections.abc import Iterator
 
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.evaluate import input_value
-from tnp_runtime.core.normal import ExtInf, Func, Leaf, MaxAtom, MaxOf, Mono, Poly, SumAtom, Value
+from tnp_runtime.core import opaque
+from tnp_runtime.core.normal import (
+    Call,
+    ExtInf,
+    Func,
+    Leaf,
+    MaxAtom,
+    MaxOf,
+    Mono,
+    Poly,
+    SumAtom,
+    Value,
+)
 
 _FUNCS = {"log": math.log, "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos,
           "tanh": math.tanh, "erf": math.erf, "abs": abs}
@@ -57,7 +69,7 @@ def _bound(
         yield {**index, **{dim: i for (dim, _), i in zip(bindings, point, strict=True)}}
 
 
-def _atom(atom: Leaf | SumAtom | MaxAtom | MaxOf | Func, index: dict[str, int]) -> float:
+def _atom(atom: Leaf | SumAtom | MaxAtom | MaxOf | Func | Call, index: dict[str, int]) -> float:
     match atom:
         case Leaf(input=node):
             return input_value(node, tuple(index[d] for d in node.dims))
@@ -71,6 +83,11 @@ def _atom(atom: Leaf | SumAtom | MaxAtom | MaxOf | Func, index: dict[str, int]) 
             return _poly(arg, index)
         case Func(name=name, arg=arg):
             return _FUNCS[name](_poly(arg, index))
+        case Call(func=func, args=args) if func.is_where:  # (d, a, b)
+            d, a, b = (_poly(arg, index) for arg in args)
+            return opaque.where_value(func, d, 0.0, a, b)
+        case Call(func=func, args=args):
+            return opaque.stand_in(func, [_poly(arg, index) for arg in args])
     raise AssertionError(atom)
 
 

@@ -82,9 +82,6 @@ def where(inclusive: bool, x: Value, y: Value, a: Value, b: Value) -> Value:
     lead = min(d.terms, key=lambda t: content_key(t[0]))[1]
     if lead < 0:
         inclusive, a, b = not inclusive, b, a
-    scaled = scale(d, 1 / lead)
+    scaled = scale(d, 1 / lead)  # for lead < 0 this is -d / |lead|, as the swap needs
     assert isinstance(scaled, Poly)
-    if lead < 0:
-        scaled = neg(scaled)
-        assert isinstance(scaled, Poly)
     return atom_poly(_call(WHERE_GE if inclusive else WHERE_GT, (scaled, a, b)))
