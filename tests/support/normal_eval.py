@@ -12,9 +12,9 @@ import itertools
 import math
 from collections.abc import Iterator
 
+from tnp_runtime.core import opaque
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.evaluate import input_value
-from tnp_runtime.core import opaque
 from tnp_runtime.core.normal import (
     Call,
     ExtInf,
