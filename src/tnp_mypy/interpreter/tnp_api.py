@@ -13,6 +13,7 @@ The handlers of functions and constructors are here, those of methods and attrib
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, NamedTuple
@@ -174,20 +175,6 @@ def _einsum(interp: Interpreter, frame: Frame, c: Call) -> Value:
         return TypedValue(None)
 
 
-def _max(interp: Interpreter, frame: Frame, c: Call) -> Value:
-    if len(c.args) != 2 or c.kwargs:
-        raise interp.unsupported("this call of `max`", c.where)
-    x, y = c.args
-    if isinstance(x, TypedValue) or isinstance(y, TypedValue):
-        return expressions.tnp_apply(interp, BinaryOp.MAX, x, y, c.where)
-    if x is OPAQUE or y is OPAQUE:
-        return OPAQUE
-    try:
-        return max(x, y)  # type: ignore[call-overload]
-    except TypeError:
-        raise Stop(None) from None
-
-
 def _elementwise(op: UnaryOp) -> CallHandler:
     def handler(interp: Interpreter, frame: Frame, c: Call) -> Value:
         name = c.member
@@ -257,7 +244,9 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "FullDim": Entry(call=_dim, constant=True),
     "dim": Entry(call=_dim, constant=True),
     "einsum": Entry(call=_einsum),
-    "max": Entry(call=_max),
+    "max": Entry(call=tnp_operations.pairwise(
+        "max", functools.partial(rules.binary, BinaryOp.MAX), max  # type: ignore[arg-type]
+    )),
     "min": Entry(call=tnp_operations.min_function),
     "where": Entry(call=tnp_operations.where_function),
     "opaque": Entry(call=_opaque),

@@ -5,6 +5,7 @@ runtime applies to the same call."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -29,22 +30,32 @@ from tnp_runtime.core.opaque import Opaque, declare
 
 if TYPE_CHECKING:
     from tnp_mypy.interpreter.evaluator import Interpreter
-    from tnp_mypy.interpreter.tnp_api import Call
+    from tnp_mypy.interpreter.tnp_api import Call, CallHandler
+
+Rule = Callable[[rules.Abstract | rules.Scalar, rules.Abstract | rules.Scalar], rules.Abstract]
 
 
-def min_function(interp: Interpreter, frame: Frame, c: Call) -> Value:
-    """`tnp.min(x, y)`: elementwise on a Typed value; on plain numbers, `builtins.min`."""
-    if len(c.args) != 2 or c.kwargs:
-        raise interp.unsupported("this call of `min`", c.where)
-    x, y = c.args
-    if isinstance(x, TypedValue) or isinstance(y, TypedValue):
-        return expressions.tnp_combine(interp, operations.minimum, x, y, c.where)
-    if x is OPAQUE or y is OPAQUE:
-        return OPAQUE
-    try:
-        return min(x, y)  # type: ignore[call-overload]
-    except TypeError:
-        raise Stop(None) from None
+def pairwise(name: str, rule: Rule, plain: Callable[[Value, Value], Value]) -> CallHandler:
+    """`tnp.max(x, y)` or `tnp.min(x, y)`: elementwise on a Typed value (the core's `rule`);
+    on plain numbers, the builtin `plain`."""
+
+    def handler(interp: Interpreter, frame: Frame, c: Call) -> Value:
+        if len(c.args) != 2 or c.kwargs:
+            raise interp.unsupported(f"this call of `{name}`", c.where)
+        x, y = c.args
+        if isinstance(x, TypedValue) or isinstance(y, TypedValue):
+            return expressions.tnp_combine(interp, rule, x, y, c.where)
+        if x is OPAQUE or y is OPAQUE:
+            return OPAQUE
+        try:
+            return plain(x, y)
+        except TypeError:
+            raise Stop(None) from None
+
+    return handler
+
+
+min_function: Final = pairwise("min", operations.minimum, min)  # type: ignore[arg-type]
 
 
 def minimum_method(interp: Interpreter, frame: Frame, c: Call) -> Value:

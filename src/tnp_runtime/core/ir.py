@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 import itertools
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
@@ -211,19 +211,18 @@ def free_dims(expr: Expr) -> frozenset[str]:
     return result
 
 
-def inputs_of(expr: Expr) -> list[Input]:
-    """The distinct `Input` leaves under `expr`, in first-seen order (iterative: DAGs are deep)."""
+def nodes(expr: Expr) -> Iterator[Expr]:
+    """The distinct nodes under `expr` (itself included), each once, parents before children,
+    left before right (iterative: DAGs are deep)."""
     seen: set[int] = set()
-    found: list[Input] = []
     stack: list[Expr] = [expr]
     while stack:
         node = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
+        yield node
         match node:
-            case Input():
-                found.append(node)
             case Unary(operand=operand):
                 stack.append(operand)
             case Binary(left=left, right=right):
@@ -233,35 +232,19 @@ def inputs_of(expr: Expr) -> list[Input]:
                 stack.append(body)
             case Apply(args=args):
                 stack.extend(reversed(args))
-            case Const() | Inf():
+            case Const() | Inf() | Input():
                 pass
-    return found
+
+
+def inputs_of(expr: Expr) -> list[Input]:
+    """The distinct `Input` leaves under `expr`, in first-seen order."""
+    return [node for node in nodes(expr) if isinstance(node, Input)]
 
 
 def opaque_functions(expr: Expr) -> list[Opaque]:
     """The declared opaque functions (not `where`) applied under `expr`, first seen first."""
-    seen: set[int] = set()
-    found: dict[Opaque, None] = {}
-    stack: list[Expr] = [expr]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        match node:
-            case Apply(func=func, args=args):
-                if not func.is_where:
-                    found[func] = None
-                stack.extend(reversed(args))
-            case Unary(operand=operand):
-                stack.append(operand)
-            case Binary(left=left, right=right):
-                stack += [right, left]
-            case Reduce(body=body):
-                stack.append(body)
-            case Const() | Inf() | Input():
-                pass
-    return list(found)
+    found = (node.func for node in nodes(expr) if isinstance(node, Apply))
+    return list(dict.fromkeys(f for f in found if not f.is_where))
 
 
 def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
