@@ -107,7 +107,13 @@ class _Evaluator:
                 x, y, a, b = (v.aligned(base.dims) if v.dims else v.array for v in values)
                 compare = {">": np.greater, ">=": np.greater_equal, "<": np.less,
                            "<=": np.less_equal}[relation]
-                result = np.broadcast_to(np.where(compare(x, y), a, b), base.array.shape)
+                chosen = np.where(compare(x, y), a, b)
+                # A condition within rounding of its boundary (x - y is 0 over the reals, but
+                # not in float64) may take either branch in the kernel: no value to compare
+                # there (NaN, which the comparison counts with overflow, never as a mismatch).
+                close = np.abs(x - y) <= 1e-9 * np.maximum(1.0, np.maximum(np.abs(x), np.abs(y)))
+                chosen = np.where(close & (a != b), np.nan, chosen)
+                result = np.broadcast_to(chosen, base.array.shape)
                 return _Value(np.array(result), base.dims, base.spans)
             case Power(base=operand, exponent=exponent):
                 inner = self.eval(operand)
