@@ -13,19 +13,23 @@ its own view from `ELEMENTWISE`:
   (`evaluate`, `entry.real`) and the spot check (`spot_check`, `entry.bound`);
 * the text of terms (`render` prints `op.value`, which is `name`: checked by the tests).
 
-Adding a function (say `tanh`) takes:
+Adding a function (say `asinh`) takes:
 
-1. its normal-form rule, `tanh(a: Value) -> Value` in `normal_rules` (identities of real
-   arithmetic only: an opaque `atom_poly(_func("tanh", a))` is always sound; a constant is
-   evaluated with `_float_function`), with tests in tests/core/test_normal_rules.py (a case the
+1. its normal-form rule, `asinh(a: Value) -> Value` in `normal_functions` (identities of
+   real arithmetic only: an opaque `atom_poly(_func("asinh", a))` is always sound; a constant is
+   evaluated with `_float_function`), with tests in tests/core/test_normal_functions.py (a case the
    rule must simplify and one it must leave alone);
-2. its round-off rule for the spot check, `_tanh_bound` below (value and round-off bound of the
+2. its round-off rule for the spot check, `_asinh_bound` below (value and round-off bound of the
    argument to value and bound of the result; `ValueError` outside the domain);
-3. a member `TANH = "tanh"` of `ir.UnaryOp` (the IR's closed set of operations; the value is
+3. a member `ASINH = "asinh"` of `ir.UnaryOp` (the IR's closed set of operations; the value is
    the name);
-4. its entry in `ELEMENTWISE` below;
+4. its entry in `ELEMENTWISE` below (with `numpy=None` where NumPy has no such function: the
+   runtime then applies `real` to each element);
 5. its two overloads and its `__all__` entry in the stubs (`src/tnp_runtime-stubs/__init__.pyi`:
-   mypy reads declarations, not this table), which tests/plugin/test_stubs.py demands.
+   mypy reads declarations, not this table), which tests/plugin/test_stubs.py demands;
+6. the grammar's FUNC rule in docs/DESIGN.md §4.1 (tests/test_docs.py checks it), the
+   differential oracle's functions (tests/differential/oracle.py) and the tests' evaluator of
+   normal forms (tests/support/normal_eval.py).
 
 tests/core/test_elementwise.py checks that the entries, `ir.UnaryOp`, NumPy and `math` agree.
 This module imports the standard library and the core only (never NumPy): the plugin uses it.
