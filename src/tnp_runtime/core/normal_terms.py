@@ -260,7 +260,10 @@ def content_key(item: Poly | Mono | Atom) -> str:
         case Func(name=name, arg=arg):
             key = f"{name}{content_key(arg)}"
         case Call(func=func, args=args):
-            key = f"{func.name}#{func.serial}(" + ",".join(content_key(a) for a in args) + ")"
+            # The name, not the serial: the two halves number declarations differently, and
+            # choices made by this key must be the same in both (two functions with one name
+            # share a key; a key only orders, identity is the interning's).
+            key = f"{func.name}(" + ",".join(content_key(a) for a in args) + ")"
         case _:
             assert_never(item)
     _CONTENT_KEYS[item.uid] = key
