@@ -27,6 +27,7 @@ _DEFINED_IN: Final[dict[str, str]] = {
     "Typed": "typed",
     "TypedResult": "result",
     "kernel": "kernel_form",
+    "assert_spec": "assertion",
     **{name: "functions" for name in ("dim", "randn", "einsum", "reveal", "max", *TNP_UNARY)},
 }
 # The methods and attributes of the API's classes (each one the interpreter follows or refuses).
@@ -71,6 +72,7 @@ TYPED: Final = full_names("Typed")
 TYPED_RESULT: Final = full_names("TypedResult")
 KERNEL: Final = full_names("kernel")
 ASSIGN: Final = full_names("TypedResult.assign")
+ASSERT_SPEC: Final = full_names("assert_spec")
 TYPED_METHODS: Final = full_names(
     *(f"Typed.{method}" for method in ("slice", "sum", "max", "repeat", "rearrange", "maximum"))
 )

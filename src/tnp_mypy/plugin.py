@@ -35,7 +35,10 @@ _FUNCTION_FEATURES: dict[str, str] = {
     "Typed": "constructors:infer_typed_then_analyze",
     "randn": "constructors:infer_typed_then_analyze",
     "TypedResult": "constructors:infer_result_then_analyze",
-    **{name: "analysis:analyze_call" for name in ("einsum", "reveal", "max", *names.TNP_UNARY)},
+    **{
+        name: "analysis:analyze_call"
+        for name in ("einsum", "reveal", "max", "assert_spec", *names.TNP_UNARY)
+    },
     "kernel": "analysis:analyze_kernel",
 }
 _METHOD_FEATURES: dict[str, str] = {

@@ -152,6 +152,11 @@ def randn(*dims: FullDim, name: str | None = None, seed: int | None = None) -> T
 _T = TypeVar("_T")
 
 def reveal(value: _T) -> _T: ...
+
+_TypedT = TypeVar("_TypedT", bound=Typed[Any])
+
+def assert_spec(value: _TypedT, spec: str) -> _TypedT:
+    """Prove that `value` is `spec` on the value's region (as an `assign` proves a tile)."""
 def kernel(fn: _F) -> _F: ...
 
 __all__ = [
@@ -162,6 +167,7 @@ __all__ = [
     "TypeCheckError",
     "Typed",
     "TypedResult",
+    "assert_spec",
     "cos",
     "dim",
     "einsum",

@@ -18,6 +18,7 @@ from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.spec import SpecError
 
 if TYPE_CHECKING:
+    from tnp_runtime.assertion import assert_spec
     from tnp_runtime.errors import TypeCheckError
     from tnp_runtime.functions import dim, einsum, max, randn, reveal
     from tnp_runtime.kernel_form import kernel
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from tnp_runtime.typed import Typed
 
 _LAZY: Final = {
+    "assert_spec": "tnp_runtime.assertion",
     "TypeCheckError": "tnp_runtime.errors",
     "Typed": "tnp_runtime.typed",
     "TypedResult": "tnp_runtime.result",
@@ -57,6 +59,7 @@ __all__ = [
     "TypeCheckError",
     "Typed",
     "TypedResult",
+    "assert_spec",
     "dim",
     "einsum",
     "kernel",

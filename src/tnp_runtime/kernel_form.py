@@ -21,7 +21,9 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from tnp_runtime.assertion import in_kernel
 from tnp_runtime.core import rules
+from tnp_runtime.core.assertion import kernel_scope
 from tnp_runtime.core.calls import (
     KernelSignature,
     Parameter,
@@ -140,7 +142,8 @@ def kernel(fn: F) -> F:
         for name, value in values.items():
             if value is not arguments[name].abstract:
                 bound.arguments[name] = arguments[name]._with_abstract(value)
-        returned = fn(*bound.args, **bound.kwargs)
+        with in_kernel(kernel_scope(fn.__name__, signature, values)):
+            returned = fn(*bound.args, **bound.kwargs)
         for _, problem in uncovered({index: r.tracker for index, r in enumerate(results)})[:1]:
             raise TypeCheckError(problem, *where)
         return returned

@@ -32,6 +32,8 @@ from tnp_mypy.interpreter.values import (
 )
 from tnp_mypy.report import Finding
 from tnp_runtime.core import ir, rules
+from tnp_runtime.core.assertion import check_assertion
+from tnp_runtime.core.calls import script_binding
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import FullDim, Sliced
 from tnp_runtime.core.elementwise import ELEMENTWISE
@@ -227,6 +229,35 @@ def _reveal(interp: Interpreter, frame: Frame, c: Call) -> Value:
     return value
 
 
+def _assert_spec(interp: Interpreter, frame: Frame, c: Call) -> Value:
+    """`tnp.assert_spec(value, "spec")`: as the runtime's, through `core.assertion`; a failed
+    assertion is reported at its line and the analysis goes on (the value is unchanged)."""
+    arguments = dict(zip(("value", "spec"), c.args, strict=False))
+    if len(c.args) > 2 or set(c.kwargs) - {"value", "spec"} or set(arguments) & set(c.kwargs):
+        raise interp.unsupported("this call of `assert_spec`", c.where)
+    arguments.update(c.kwargs)
+    value, spec = arguments.get("value"), arguments.get("spec")
+    if not isinstance(value, TypedValue):
+        raise interp.unsupported("an `assert_spec` of a value it does not know", c.where)
+    if not isinstance(spec, str):
+        raise interp.unsupported("an `assert_spec` whose spec it does not know", c.where)
+    abstract = value.abstract
+    if abstract is None:
+        return value
+    scope = interp.kernel_scopes[-1] if interp.kernel_scopes else None
+    try:
+        check_assertion(
+            abstract,
+            spec,
+            scope,
+            lambda: script_binding(abstract.dims, abstract.expr, interp.inputs.spec_input,
+                                   _inputs_in_scope(interp, frame)),
+        )
+    except (Violation, SpecError) as err:
+        interp.report(err.diagnostic, c.where)
+    return value
+
+
 def _kernel(interp: Interpreter, frame: Frame, c: Call) -> Value:
     raise interp.unsupported("a call of `kernel` other than as a decorator", c.where)
 
@@ -245,6 +276,7 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "max": Entry(call=_max),
     "reveal": Entry(call=_reveal),
     "kernel": Entry(call=_kernel),
+    "assert_spec": Entry(call=_assert_spec),
     **{name: Entry(call=_elementwise(_UNARY_OPS[name])) for name in names.TNP_UNARY},
     # Recognised, not followed: a call of one stops the analysis.
     "Sliced": Entry(),
