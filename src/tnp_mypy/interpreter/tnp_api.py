@@ -231,7 +231,7 @@ def _reveal(interp: Interpreter, frame: Frame, c: Call) -> Value:
 
 def _assert_spec(interp: Interpreter, frame: Frame, c: Call) -> Value:
     """`tnp.assert_spec(value, "spec")`: as the runtime's, through `core.assertion`; a failed
-    assertion is reported at its line and the analysis goes on (the value is unchanged)."""
+    assertion is reported at its line and ends the scope's analysis, as the runtime stops."""
     arguments = dict(zip(("value", "spec"), c.args, strict=False))
     if len(c.args) > 2 or set(c.kwargs) - {"value", "spec"} or set(arguments) & set(c.kwargs):
         raise interp.unsupported("this call of `assert_spec`", c.where)
@@ -254,7 +254,9 @@ def _assert_spec(interp: Interpreter, frame: Frame, c: Call) -> Value:
                                    _inputs_in_scope(interp, frame)),
         )
     except (Violation, SpecError) as err:
+        # The runtime raises here: what follows is not reached (nor reported).
         interp.report(err.diagnostic, c.where)
+        raise Stop(None) from None
     return value
 
 

@@ -79,7 +79,7 @@ class _LetParser(_Parser):
                 for t in _tokenize(text, equals=True)
             ]
             super().__init__(text, tokens)
-        self.bound: dict[str, LetBinding] = {}
+        self.named: dict[str, LetBinding] = {}
         self.used: set[str] = set()
         self.leaves: list[Tensor] = []
 
@@ -130,7 +130,7 @@ class _LetParser(_Parser):
                 f"{leaf.dims[0].name if leaf.dims[0] is not dim else 'the dims'}, joined by an "
                 "operator",
             )
-        names = sorted({d.name for d, _ in written} - set(self.bound))
+        names = sorted({d.name for d, _ in written} - set(self.named))
         close = difflib.get_close_matches(binding.name, names, n=1, cutoff=0.6)
         typo = f" ('{close[0]}' is written where it may be meant)" if close else ""
         return self.error(
@@ -151,7 +151,7 @@ class _LetParser(_Parser):
                     f"'{name.text}' is a keyword and cannot be bound by let",
                     f"choose another name (keywords: {_KEYWORD_LIST})",
                 )
-            if name.text in self.bound:
+            if name.text in self.named:
                 raise self.error(
                     name.pos,
                     f"'{name.text}' is bound twice",
@@ -159,7 +159,7 @@ class _LetParser(_Parser):
                 )
             self.advance()  # "=", checked by `_starts_let` or below
             binding = LetBinding(name.text, name.pos, self.expr())
-            self.bound[binding.name] = binding
+            self.named[binding.name] = binding
             found.append(binding)
             if self.at(IN):
                 self.advance()
@@ -184,7 +184,7 @@ class _LetParser(_Parser):
     def atom(self) -> SpecNode:
         token = self.token
         if token.kind == "name" and not self.is_op(self.peek(), ":"):
-            binding = self.bound.get(token.text)
+            binding = self.named.get(token.text)
             if binding is not None:
                 self.advance()
                 self.used.add(binding.name)
@@ -215,12 +215,14 @@ def check_bindings(
         return
     bound = [b.name for b in parsed.bindings]
     for binding in parsed.bindings:
-        kind = "dim" if binding.name in dims else "input" if binding.name in input_names else None
-        if kind is not None:
+        what = (
+            "a dim" if binding.name in dims else "an input" if binding.name in input_names else None
+        )
+        if what is not None:
             raise SpecError(
                 text,
                 binding.pos,
-                f"let binds '{binding.name}', which is already the name of {'a' if kind == 'dim' else 'an'} {kind}",
+                f"let binds '{binding.name}', which is already the name of {what}",
                 f"rename the binding, e.g. {binding.name}_",
             )
     for leaf in parsed.leaves:
