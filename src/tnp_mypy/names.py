@@ -27,6 +27,7 @@ _DEFINED_IN: Final[dict[str, str]] = {
     "Typed": "typed",
     "TypedResult": "result",
     "kernel": "kernel_form",
+    "Kernel": "kernel_form",
     "assert_spec": "assertion",
     **{name: "functions" for name in ("dim", "randn", "einsum", "reveal", "max", *TNP_UNARY)},
 }
@@ -38,6 +39,7 @@ _MEMBERS: Final[dict[str, tuple[str, ...]]] = {
     "Typed": ("slice", "sum", "max", "repeat", "rearrange", "maximum",
               "arr", "dim_type", "expr_type", "abstract"),
     "TypedResult": ("assign", "bind", "arr", "spec", "tracker"),
+    "Kernel": ("result",),
     "FullDim": ("name", "size", "full"),
     "Sliced": ("dim", "name", "start", "stop", "length", "interval", "is_full", "in_bounds"),
     "Interval": ("start", "stop", "length", "contains", "intersects"),

@@ -42,11 +42,14 @@ _FUNCTION_FEATURES: dict[str, str] = {
     "kernel": "analysis:analyze_kernel",
 }
 _METHOD_FEATURES: dict[str, str] = {
-    member: "analysis:analyze_method"
-    for member in (
-        "TypedResult.assign",
-        *(f"Typed.{m}" for m in ("slice", "sum", "max", "repeat", "rearrange", "maximum")),
-    )
+    **{
+        member: "analysis:analyze_method"
+        for member in (
+            "TypedResult.assign",
+            *(f"Typed.{m}" for m in ("slice", "sum", "max", "repeat", "rearrange", "maximum")),
+        )
+    },
+    "Kernel.result": "kernel_result:infer_then_analyze",
 }
 
 # Full name -> "module:function".

@@ -158,6 +158,27 @@ def call_kernel(
     return returned
 
 
+def kernel_result(
+    interp: Interpreter, frame: Frame, fn: FuncDef, args: list[Value], kwargs: dict[str, Value],
+    where: CallExpr,
+) -> Value:
+    """`f.result(name=None)`: a new result with the spec `f` declares for that parameter, as
+    `TypedResult(<that spec>)` made here (the runtime's `Kernel.result`)."""
+    from tnp_mypy.interpreter import tnp_api
+
+    named = dict(zip(("name",), args, strict=False))
+    if len(args) > 1 or set(kwargs) - {"name"} or set(named) & set(kwargs):
+        raise interp.unsupported(f"this call of `{fn.name}.result`", where)
+    name = {**named, **kwargs}.get("name")
+    if name is not None and not isinstance(name, str):
+        raise interp.unsupported(f"a `{fn.name}.result` whose name it does not know", where)
+    try:
+        text = calls.declared_result(fn.name, signature(interp, fn).results, name)
+    except ValueError:
+        raise Stop(None) from None  # the runtime raises TypeError; mypy's hook reports it
+    return tnp_api.new_result(interp, frame, text, where)
+
+
 def check_returned(interp: Interpreter, fn: FuncDef, results: list[ResultValue]) -> None:
     """The core's check when a kernel returns, reported at its `def` line."""
     live = {

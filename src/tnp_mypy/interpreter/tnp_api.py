@@ -112,7 +112,11 @@ def _typed_result(interp: Interpreter, frame: Frame, c: Call) -> Value:
     spec = c.args[0] if len(c.args) == 1 and not c.kwargs else c.kwargs.get("spec")
     if not isinstance(spec, str):
         raise interp.unsupported("a `TypedResult` whose spec it does not know", c.where)
-    where = c.where
+    return new_result(interp, frame, spec, c.where)
+
+
+def new_result(interp: Interpreter, frame: Frame, spec: str, where: CallExpr) -> ResultValue:
+    """`TypedResult(spec)` made at `where` (also `kernel.result()`, with the kernel's spec)."""
     try:
         tracker = ResultTracker(spec)
     except SpecError as err:
@@ -285,6 +289,10 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "Interval": Entry(),
     "SpecError": Entry(),
     "TypeCheckError": Entry(),
+    "Kernel": Entry(),
+    # `f.result()` of a kernel `f` of the module: followed by `expressions.call`
+    # (`kernels.kernel_result`), since the receiver is the module's function, not a tnp value.
+    "Kernel.result": Entry(),
     "Typed.slice": Entry(call=tnp_methods.typed_method(tnp_methods.slice_body)),
     "Typed.sum": Entry(call=tnp_methods.typed_method(tnp_methods.reduce_body(ReduceOp.SUM))),
     "Typed.max": Entry(call=tnp_methods.typed_method(tnp_methods.reduce_body(ReduceOp.MAX))),

@@ -91,6 +91,24 @@ class Parameter:
     spec: str | None = None
 
 
+def declared_result(kernel_name: str, results: Mapping[str, str], name: str | None) -> str:
+    """The spec text of the result parameter `name` (None: the kernel's only one), which
+    `kernel.result(name)` makes a result with; raises `ValueError` saying what to write."""
+    if name is None and len(results) == 1:
+        return next(iter(results.values()))
+    if name is not None and name in results:
+        return results[name]
+    if not results:
+        raise ValueError(f"{kernel_name} has no result parameter (TypedResult[Literal[...]])")
+    shown = ", ".join(results)
+    if name is None:
+        raise ValueError(
+            f"{kernel_name} has {len(results)} result parameters ({shown}): name one, "
+            f'e.g. {kernel_name}.result("{next(iter(results))}")'
+        )
+    raise ValueError(f"{kernel_name} has no result parameter {name!r}; its results: {shown}")
+
+
 def resolve_kernel_signature(
     dims: Mapping[str, FullDim],
     parameters: Iterable[Parameter],
