@@ -75,6 +75,7 @@ TYPED_RESULT: Final = full_names("TypedResult")
 KERNEL: Final = full_names("kernel")
 ASSIGN: Final = full_names("TypedResult.assign")
 ASSERT_SPEC: Final = full_names("assert_spec")
+KERNEL_CALL: Final = frozenset(f"{full}.__call__" for full in full_names("Kernel"))
 TYPED_METHODS: Final = full_names(
     *(f"Typed.{method}" for method in ("slice", "sum", "max", "repeat", "rearrange", "maximum"))
 )
