@@ -1,4 +1,6 @@
-"""A result passed to a kernel whose spec text is the same spec as the parameter's, written
+"""A call of a kernel (`Kernel.__call__`): its name in mypy's messages, and its result arguments.
+
+A result passed to a kernel whose spec text is the same spec as the parameter's, written
 otherwise (whitespace, redundant parentheses, `let`), is no `arg-type` error.
 
 The stubs give each result the type of its text (`TypedResult[Literal["6*M N"]]`), so mypy's
@@ -11,7 +13,7 @@ checks the spec itself in any case (`calls.enter_kernel`: provably the same, or 
 
 from __future__ import annotations
 
-from mypy.nodes import CallExpr, Expression, RefExpr, StrExpr, Var
+from mypy.nodes import CallExpr, Expression, NameExpr, RefExpr, StrExpr, Var
 from mypy.plugin import MethodSigContext
 from mypy.types import AnyType, CallableType, Instance, Type, TypeOfAny, get_proper_type
 
@@ -55,7 +57,13 @@ def _written(expr: Expression) -> str | None:
 
 
 def signature(config: Config, ctx: MethodSigContext) -> CallableType:
+    """The signature of a call of a kernel: mypy's, named after the kernel (mypy's messages
+    then say `Argument 2 to "add"`, as for a plain function, rather than `"__call__" of
+    "Kernel"`), with the result parameters whose spec the argument's text is."""
     sig = ctx.default_signature
+    callee = ctx.context.callee if isinstance(ctx.context, CallExpr) else None
+    if isinstance(callee, NameExpr):
+        sig = sig.copy_modified(name=callee.name)
     arg_types = list(sig.arg_types)
     changed = False
     for index, actuals in enumerate(ctx.args):

@@ -28,6 +28,6 @@ double(x, spaced)
 double(x, TypedResult("(2) * (x:M N)"))
 double(x, TypedResult("let y = x:M N in 2 * y"))
 twice(x, twice.result())
-double(x, TypedResult("x:M N * 2"))  # E: Argument 2 to "__call__" of "Kernel" has incompatible type "TypedResult[Literal['x:M N * 2']]"; expected "TypedResult[Literal['2 * x:M N']]"  [arg-type]
+double(x, TypedResult("x:M N * 2"))  # E: Argument 2 to "double" has incompatible type "TypedResult[Literal['x:M N * 2']]"; expected "TypedResult[Literal['2 * x:M N']]"  [arg-type]
 double(x, TypedResult("3 * x:M N"))  # E: double: result c has spec `3 * x:M N` but the kernel declares `2 * x:M N`  [tnp-spec]
-# ^E: Argument 2 to "__call__" of "Kernel" has incompatible type "TypedResult[Literal['3 * x:M N']]"; expected "TypedResult[Literal['2 * x:M N']]"  [arg-type]
+# ^E: Argument 2 to "double" has incompatible type "TypedResult[Literal['3 * x:M N']]"; expected "TypedResult[Literal['2 * x:M N']]"  [arg-type]
