@@ -27,6 +27,8 @@ _DEFINED_IN: Final[dict[str, str]] = {
     "Typed": "typed",
     "TypedResult": "result",
     "kernel": "kernel_form",
+    "Kernel": "kernel_form",
+    "assert_spec": "assertion",
     "Condition": "typed",
     "OpaqueFunction": "opaque_api",
     "opaque": "opaque_api",
@@ -44,6 +46,7 @@ _MEMBERS: Final[dict[str, tuple[str, ...]]] = {
     "Typed": ("slice", "sum", "max", "min", "mean", "repeat", "rearrange", "maximum",
               "minimum", "arr", "dim_type", "expr_type", "abstract"),
     "TypedResult": ("assign", "bind", "arr", "spec", "tracker"),
+    "Kernel": ("result",),
     "FullDim": ("name", "size", "full"),
     "Sliced": ("dim", "name", "start", "stop", "length", "interval", "is_full", "in_bounds"),
     "Interval": ("start", "stop", "length", "contains", "intersects"),
@@ -79,6 +82,8 @@ TYPED_RESULT: Final = full_names("TypedResult")
 KERNEL: Final = full_names("kernel")
 OPAQUE_DECLARATION: Final = full_names("opaque")
 ASSIGN: Final = full_names("TypedResult.assign")
+ASSERT_SPEC: Final = full_names("assert_spec")
+KERNEL_CALL: Final = frozenset(f"{full}.__call__" for full in full_names("Kernel"))
 TYPED_METHODS: Final = full_names(
     *(
         f"Typed.{method}"

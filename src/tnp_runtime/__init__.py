@@ -18,14 +18,16 @@ from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.spec import SpecError
 
 if TYPE_CHECKING:
+    from tnp_runtime.assertion import assert_spec
     from tnp_runtime.errors import TypeCheckError
     from tnp_runtime.functions import dim, einsum, max, min, randn, reveal
-    from tnp_runtime.kernel_form import kernel
+    from tnp_runtime.kernel_form import Kernel, kernel
     from tnp_runtime.opaque_api import OpaqueFunction, opaque, where
     from tnp_runtime.result import TypedResult
     from tnp_runtime.typed import Condition, Typed
 
 _LAZY: Final = {
+    "assert_spec": "tnp_runtime.assertion",
     "TypeCheckError": "tnp_runtime.errors",
     "Typed": "tnp_runtime.typed",
     "TypedResult": "tnp_runtime.result",
@@ -34,6 +36,7 @@ _LAZY: Final = {
     "OpaqueFunction": "tnp_runtime.opaque_api",
     "opaque": "tnp_runtime.opaque_api",
     "where": "tnp_runtime.opaque_api",
+    "Kernel": "tnp_runtime.kernel_form",
     **{
         name: "tnp_runtime.functions"
         for name in ("dim", "einsum", "max", "min", "randn", "reveal", *ELEMENTWISE)
@@ -58,12 +61,14 @@ __all__ = [
     "Condition",
     "FullDim",
     "Interval",
+    "Kernel",
     "OpaqueFunction",
     "Sliced",
     "SpecError",
     "TypeCheckError",
     "Typed",
     "TypedResult",
+    "assert_spec",
     "dim",
     "einsum",
     "kernel",

@@ -36,7 +36,8 @@ from tnp_runtime.core.dims import DimType, FullDim, Sliced, dim_names
 from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.opaque import Opaque
 from tnp_runtime.core.rules import Abstract
-from tnp_runtime.core.spec_parser import parse_dims, parse_spec
+from tnp_runtime.core.spec_let import check_bindings, parse_let, parse_spec
+from tnp_runtime.core.spec_parser import parse_dims
 from tnp_runtime.core.spec_syntax import (
     KEYWORDS,
     MAX_NESTING,
@@ -528,7 +529,10 @@ def resolve_spec(
     `functions` are the opaque functions the spec may call by name (the kernel module's
     `tnp.opaque` declarations), as `dims` are its dims.
     """
-    value = _Resolver(text, dims, inputs, open_inputs, functions).resolve(parse_spec(text))
+    parsed = parse_let(text)
+    resolver = _Resolver(text, dims, inputs, open_inputs, functions)
+    check_bindings(text, parsed, resolver.known, frozenset(resolver.by_name))
+    value = resolver.resolve(parsed.body)
     return ResolvedSpec(value.expr, value.dims)
 
 
