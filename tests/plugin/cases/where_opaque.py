@@ -66,3 +66,14 @@ y = Typed(rng.standard_normal((8, 8)), M, N)
 relu(x, TypedResult("max(M N, 0)"))
 leaky(x, TypedResult("where(M N >= 0, M N, M N / 100)"))
 opaque_calls(x, y, TypedResult("softplus(x:M N * 2) + clip_mul(x:M N, y:M N)"))
+
+
+@tnp.kernel
+def asserted(x: Typed[L["M N"]], c: TypedResult[L["softplus(M N) + max(M N, 0)"]]) -> None:
+    relu = tnp.where(x > 0, x, 0)
+    tnp.assert_spec(relu, "where(0 < M N, M N, 0)")
+    tnp.assert_spec(softplus(x), "softplus(M N)")
+    c.assign(softplus(x) + relu)
+
+
+asserted(x, TypedResult("softplus(M N) + max(M N, 0)"))
