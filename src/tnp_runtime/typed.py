@@ -13,7 +13,7 @@ from typing import Any, Final, Generic, NoReturn, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from tnp_runtime.core import rules, tables
+from tnp_runtime.core import reads, rules, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Sliced
 from tnp_runtime.core.elementwise import BY_OP
@@ -193,6 +193,38 @@ class Typed(Generic[DimsT]):
         index: list[slice] = [slice(None)] * self._data.ndim
         index[step.axis] = slice(step.offset_start, step.offset_stop)
         return Typed._make(self._data[tuple(index)], step.value)
+
+    # -- reads at computed positions (convolutions; rules in core/reads.py) -----------------
+
+    def window(self, dim: FullDim, out: FullDim | Sliced, taps: FullDim | Sliced) -> Typed[Any]:
+        """`x.window(N, O[a:b], K[0:3])`: dims O and K in place of N; at (o, k) the value of x
+        at N = o + k (within x's current slice of N, else `tnp-dim`)."""
+        try:
+            out, taps = reads.as_sliced(out), reads.as_sliced(taps)
+            step = reads.window(self._abstract, dim.name, out, taps)
+        except Violation as err:
+            reraise(err)
+        positions = np.add.outer(np.arange(out.start, out.stop), np.arange(taps.start, taps.stop))
+        return Typed._make(np.take(self._data, positions - step.held_start, step.axis), step.value)
+
+    def shift(self, dim: FullDim, out: FullDim | Sliced, offset: int) -> Typed[Any]:
+        """`x.shift(N, O[a:b], k)`: dim O in place of N; at o the value of x at N = o + k."""
+        try:
+            out = reads.as_sliced(out)
+            step = reads.shift(self._abstract, dim.name, out, int(offset))
+        except Violation as err:
+            reraise(err)
+        positions = np.arange(out.start, out.stop) + int(offset)
+        return Typed._make(np.take(self._data, positions - step.held_start, step.axis), step.value)
+
+    def at(self, dim: FullDim, position: int) -> Typed[Any]:
+        """`w.at(K, k)`: the value at K = k, without the dim K (one tap of a filter)."""
+        try:
+            step = reads.at(self._abstract, dim.name, int(position))
+        except Violation as err:
+            reraise(err)
+        data = np.take(self._data, int(position) - step.held_start, step.axis)
+        return Typed._make(np.array(data, dtype=np.float64), step.value)
 
     def _reduce(self, op: ReduceOp, dim: FullDim) -> Typed[Any]:
         try:

@@ -79,6 +79,45 @@ class Input:
     serial: int
 
 
+@dataclass(frozen=True, slots=True)
+class Affine:
+    """An index computed from other dims: `sum(coef * dim) + offset` (`O + K`, `O + 2`, `5`).
+
+    Canonical: `terms` sorted by dim, each dim once, no zero coefficient; so two equal
+    expressions are equal values."""
+
+    terms: tuple[tuple[str, int], ...]
+    offset: int
+
+    @property
+    def dims(self) -> frozenset[str]:
+        return frozenset(d for d, _ in self.terms)
+
+    def __str__(self) -> str:
+        """`O + K`, `O - 1`, `2 * O + K`, `3`: how specs write it."""
+        pieces = [
+            (coef < 0, d if abs(coef) == 1 else f"{abs(coef)} * {d}") for d, coef in self.terms
+        ]
+        if self.offset or not pieces:
+            pieces.append((self.offset < 0, str(abs(self.offset))))
+        first_negative, first = pieces[0]
+        text = ("-" if first_negative else "") + first
+        return text + "".join(f" {'-' if neg else '+'} {part}" for neg, part in pieces[1:])
+
+
+@dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
+class Read:
+    """`source` read with some of its dims at computed positions (`reads.py`).
+
+    `index` maps dims of `source` (sorted, each once) to the `Affine` position it is read at;
+    a dim of `source` not in `index` is read at the current index, as an `Input` is. Never the
+    identity: `read` returns the plain input for it, so a read at the identity is the same
+    interned node as the leaf (every term without shifted reads is unchanged)."""
+
+    source: Input
+    index: tuple[tuple[str, Affine], ...]
+
+
 @dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
 class Unary:
     op: UnaryOp
@@ -102,7 +141,7 @@ class Reduce:
     body: Expr
 
 
-Expr = Const | Inf | Input | Unary | Binary | Reduce
+Expr = Const | Inf | Input | Read | Unary | Binary | Reduce
 
 # Weak table: a node's entry lives exactly as long as the node (its `KeyedRef` removes the entry
 # when the node dies). A key holds the node's children, so a live parent keeps its children
@@ -154,6 +193,21 @@ def new_input(name: str, dims: tuple[str, ...], anonymous: bool = False) -> Inpu
     return leaf
 
 
+def read(source: Input, index: Mapping[str, Affine]) -> Expr:
+    """`source` read at `index` (entries that read a dim at itself are dropped; all of them:
+    the plain input)."""
+    entries = tuple(
+        sorted(
+            (dim, at)
+            for dim, at in index.items()
+            if not (at.offset == 0 and at.terms == ((dim, 1),))
+        )
+    )
+    if not entries:
+        return source
+    return _intern(("read", source, entries), Read, source, entries)
+
+
 def unary(op: UnaryOp, operand: Expr) -> Expr:
     return _intern(("u", op, operand), Unary, op, operand)
 
@@ -181,6 +235,11 @@ def free_dims(expr: Expr) -> frozenset[str]:
             result = frozenset()
         case Input(dims=dims):
             result = frozenset(dims)
+        case Read(source=source, index=index):
+            read_at = {dim for dim, _ in index}
+            result = frozenset(source.dims).difference(read_at).union(
+                *(at.dims for _, at in index)
+            )
         case Unary(operand=operand):
             result = free_dims(operand)
         case Binary(left=left, right=right):
@@ -204,6 +263,8 @@ def inputs_of(expr: Expr) -> list[Input]:
         match node:
             case Input():
                 found.append(node)
+            case Read(source=source):
+                stack.append(source)
             case Unary(operand=operand):
                 stack.append(operand)
             case Binary(left=left, right=right):
@@ -231,6 +292,14 @@ def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
         match node:
             case Input():
                 done[id(node)] = replace.get(node, node)
+            case Read(source=source, index=index):
+                term = replace.get(source)
+                if term is None:
+                    done[id(node)] = node
+                else:
+                    from tnp_runtime.core import indexing  # it builds on this module
+
+                    done[id(node)] = indexing.reindex(term, dict(index))
             case Const() | Inf():
                 done[id(node)] = node
             case Unary(op=op, operand=operand):

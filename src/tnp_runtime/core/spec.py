@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, assert_never
 
-from tnp_runtime.core import ir, rules
+from tnp_runtime.core import indexing, ir, rules
 from tnp_runtime.core.dims import DimType, FullDim, Sliced, dim_names
 from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.rules import Abstract
@@ -322,8 +322,40 @@ class _Resolver:
             sliced = own_by_name[dim.name]
             if dim.interval is not None:
                 sliced = self.narrow(sliced, dim, f"input {inp.name}")
-            dims.append(sliced)
+            if dim.position is None:
+                dims.append(sliced)
+        if any(dim.position is not None for dim in tensor.dims):
+            return self.read(tensor, inp, dims)
         return _Value(inp.leaf, tuple(dims))
+
+    def read(self, tensor: Tensor, inp: SpecInput, dims: list[Sliced]) -> _Value:
+        """A leaf that reads dims at positions of other dims, `x:N[O + K]`: its dims are the
+        others' and those the positions use (whole, unless the leaf has them too)."""
+        index: dict[str, ir.Affine] = {}
+        for dim in tensor.dims:
+            if dim.position is None:
+                continue
+            for name in sorted(dim.position.dims):
+                if name not in self.known:
+                    raise self.unknown_dim(SpecDim(name, None, dim.pos))
+                if all(s.name != name for s in dims):
+                    dims.append(self.known[name].full)
+            index[dim.name] = dim.position
+        slices = {s.name: s.interval for s in dims}
+        for dim in tensor.dims:
+            if dim.position is None:
+                continue
+            held = next(s for s in inp.dims if s.name == dim.name)
+            reached = indexing.span(dim.position, slices)
+            if not held.interval.contains(reached):
+                raise self.error(
+                    dim.pos,
+                    f"{dim} reads {dim.name} at positions {reached}, outside {held} of "
+                    f"input {inp.name}",
+                    f"keep the positions within {held}: slice the dims they use, "
+                    f"e.g. a smaller output dim",
+                )
+        return _Value(ir.read(inp.leaf, index), tuple(dims))
 
     def unread_input(self, tensor: Tensor, name: str, anonymous: bool) -> _Value:
         """A leaf for an input the kernel never read (script form only)."""

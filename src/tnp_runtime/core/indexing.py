@@ -1,0 +1,244 @@
+"""Index arithmetic of shifted reads: an input read at a position computed from other dims.
+
+A `Read` (see `ir`) reads its input with some dims at an `Affine` position of other dims:
+`x.window(N, O[a:b], K[0:3])` is x read at N = O + K, a value with dims O and K in place of N.
+This module holds the index arithmetic (`affine`, `compose`, `span`, `read_position`), the
+re-indexing of a term (`reindex`: what a read of a computed value, or a kernel parameter replaced
+by the caller's term, is), and the expansion of a reduction over a few filter taps into its terms
+(`expand_taps`), which lets the prover meet a kernel that unrolled its filter. It depends on `ir`
+alone, so the evaluators (`evaluate`, `spot_check`) use it without the normal form. The rules of
+the operations that make reads are in `reads`.
+
+Semantics: a `Read` of `source` at `index` has, at an index `env`, the value of `source` at the
+position whose dim `d` is `index[d](env)` when `d` is read at a computed position, else `env[d]`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from tnp_runtime.core import ir
+from tnp_runtime.core.dims import Interval
+from tnp_runtime.core.ir import (
+    Affine,
+    Binary,
+    Const,
+    Expr,
+    Inf,
+    Input,
+    Read,
+    Reduce,
+    Unary,
+)
+
+# A reduction over at most this many positions whose body reads at an index of its dim is
+# expanded into its terms when a proof needs it (`expand_taps`): filters are small.
+MAX_TAPS: Final = 16
+
+
+def affine(terms: Mapping[str, int], offset: int = 0) -> Affine:
+    """The canonical `Affine` of `sum(coef * dim) + offset`."""
+    return Affine(tuple(sorted((d, c) for d, c in terms.items() if c)), offset)
+
+
+def identity(dim: str) -> Affine:
+    return Affine(((dim, 1),), 0)
+
+
+def compose(position: Affine, index: Mapping[str, Affine]) -> Affine:
+    """`position` with each dim of `index` replaced by its position."""
+    terms: dict[str, int] = {}
+    offset = position.offset
+    for dim, coef in position.terms:
+        inner = index.get(dim)
+        if inner is None:
+            terms[dim] = terms.get(dim, 0) + coef
+            continue
+        offset += coef * inner.offset
+        for d, c in inner.terms:
+            terms[d] = terms.get(d, 0) + coef * c
+    return affine(terms, offset)
+
+
+def span(position: Affine, slices: Mapping[str, Interval]) -> Interval:
+    """The positions `position` takes as its dims range over `slices` (all of them given)."""
+    low = high = position.offset
+    for dim, coef in position.terms:
+        interval = slices[dim]
+        ends = (coef * interval.start, coef * (interval.stop - 1))
+        low, high = low + min(ends), high + max(ends)
+    return Interval(low, high + 1)
+
+
+class Capture(Exception):
+    """Re-indexing would put a dim of the index under a reduction that binds the same name."""
+
+
+def reindex(expr: Expr, index: Mapping[str, Affine]) -> Expr:
+    """`expr` with every free use of a dim of `index` read at its position instead
+    (iterative, memoized per node: DAGs are deep). Raises `Capture` when a reduction in `expr`
+    binds a dim an index position mentions while its body uses a re-indexed dim."""
+    if not index:
+        return expr
+    done: dict[tuple[int, frozenset[str]], Expr] = {}
+    mentioned = frozenset().union(*(at.dims for at in index.values()))
+    stack: list[tuple[Expr, frozenset[str], bool]] = [(expr, frozenset(), False)]
+    while stack:
+        node, bound, children_done = stack.pop()
+        key = (id(node), bound)
+        if key in done:
+            continue
+        active = {d: at for d, at in index.items() if d not in bound}
+        if not active or not (ir.free_dims(node) & active.keys()):
+            done[key] = node
+            continue
+        match node:
+            case Const() | Inf():
+                done[key] = node
+            case Input():
+                done[key] = ir.read(node, {d: at for d, at in active.items() if d in node.dims})
+            case Read(source=source, index=inner):
+                own = {d: compose(at, active) for d, at in inner}
+                for d in source.dims:
+                    if d not in own and d in active:
+                        own[d] = active[d]
+                done[key] = ir.read(source, own)
+            case Unary(op=op, operand=operand):
+                if children_done:
+                    done[key] = ir.unary(op, done[id(operand), bound])
+                else:
+                    stack += [(node, bound, True), (operand, bound, False)]
+            case Binary(op=op, left=left, right=right):
+                if children_done:
+                    done[key] = ir.binary(op, done[id(left), bound], done[id(right), bound])
+                else:
+                    stack += [(node, bound, True), (left, bound, False), (right, bound, False)]
+            case Reduce(op=op, dim=dim, interval=interval, body=body):
+                inner_bound = bound | {dim}
+                if dim in mentioned:
+                    raise Capture(dim)
+                if children_done:
+                    done[key] = ir.reduce(op, dim, interval, done[id(body), inner_bound])
+                else:
+                    stack += [(node, bound, True), (body, inner_bound, False)]
+    return done[id(expr), frozenset()]
+
+
+def _reads(expr: Expr) -> list[Read]:
+    """The distinct reads under `expr` (iterative: DAGs are deep)."""
+    found: list[Read] = []
+    seen: set[int] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        match node:
+            case Read():
+                found.append(node)
+            case Unary(operand=operand):
+                stack.append(operand)
+            case Binary(left=left, right=right):
+                stack += (left, right)
+            case Reduce(body=body):
+                stack.append(body)
+            case Const() | Inf() | Input():
+                pass
+    return found
+
+
+def has_reads(expr: Expr) -> bool:
+    return bool(_reads(expr))
+
+
+def _indexed_dims(expr: Expr) -> frozenset[str]:
+    """The dims some read under `expr` computes a position from."""
+    return frozenset().union(*(at.dims for node in _reads(expr) for _, at in node.index))
+
+
+def expand_taps(expr: Expr) -> Expr:
+    """`expr` with every reduction over at most `MAX_TAPS` positions of a dim that a read in
+    its body indexes by (a filter's taps) written out as its terms, the dim replaced by each
+    position: sum[K[0:3]](w:K * x:N[O + K]) is w:K[0] * x:N[O] + w:K[1] * x:N[O + 1] + ...
+
+    An identity (a sum or max over a finite set is the sum or max of its terms), so comparing
+    the expanded terms is as sound as comparing the terms; the prover does it when a proof of
+    terms with reads fails, so that a kernel that unrolled its filter meets the spec's
+    reduction. A reduction it cannot expand (too long, a capture) is kept."""
+    done: dict[int, Expr] = {}
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in done:
+            continue
+        match node:
+            case Const() | Inf() | Input() | Read():
+                done[id(node)] = node
+            case Unary(op=op, operand=operand):
+                if children_done:
+                    done[id(node)] = ir.unary(op, done[id(operand)])
+                else:
+                    stack += [(node, True), (operand, False)]
+            case Binary(op=op, left=left, right=right):
+                if children_done:
+                    done[id(node)] = ir.binary(op, done[id(left)], done[id(right)])
+                else:
+                    stack += [(node, True), (left, False), (right, False)]
+            case Reduce(op=op, dim=dim, interval=interval, body=body):
+                if not children_done:
+                    stack += [(node, True), (body, False)]
+                    continue
+                inner = done[id(body)]
+                done[id(node)] = _expanded(node, inner) or ir.reduce(op, dim, interval, inner)
+    return done[id(expr)]
+
+
+_COMBINE: Final = {ir.ReduceOp.SUM: ir.BinaryOp.ADD, ir.ReduceOp.MAX: ir.BinaryOp.MAX}
+
+
+def _expanded(node: Reduce, body: Expr) -> Expr | None:
+    if node.interval.length > MAX_TAPS or node.dim not in _indexed_dims(body):
+        return None
+    terms: list[Expr] = []
+    try:
+        for position in range(node.interval.start, node.interval.stop):
+            terms.append(reindex(body, {node.dim: affine({}, position)}))
+    except Capture:
+        return None
+    total = terms[0]
+    for term in terms[1:]:
+        total = ir.binary(_COMBINE[node.op], total, term)
+    return total
+
+
+def read_position(node: Read, env: Mapping[str, int]) -> tuple[int, ...]:
+    """The position (one per dim of the input) a read reads its input at, at the index `env`."""
+    positions = dict(node.index)
+    return tuple(
+        env[d]
+        if d not in positions
+        else positions[d].offset + sum(c * env[t] for t, c in positions[d].terms)
+        for d in node.source.dims
+    )
+
+
+def read_dims(expr: Expr) -> frozenset[str]:
+    """The dims the reads under `expr` read at computed positions, and those the positions are
+    computed from: the evaluators take their positions one by one, never as classes."""
+    found: set[str] = set()
+    for node in _reads(expr):
+        for dim, at in node.index:
+            found.add(dim)
+            found |= at.dims
+    return frozenset(found)
+
+
+def read_label(index: tuple[tuple[str, Affine], ...], show: str) -> str:
+    """`x:N[O + K]`: how specs and messages write a read at `index`, `show` being how the
+    plain input's leaf is written (`x:N`, or `N` for an input shown by its dims)."""
+    positions = dict(index)
+    head, colon, dims = show.rpartition(":")
+    shown = " ".join(f"{d}[{positions[d]}]" if d in positions else d for d in dims.split())
+    return f"{head}{colon}{shown}"
