@@ -21,9 +21,9 @@ from tnp_runtime.core import normal, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, IntervalSet, render_dims
 from tnp_runtime.core.evaluate import EvaluationBudget, Evaluator, differ
+from tnp_runtime.core.indexing import expand_taps, has_reads
 from tnp_runtime.core.ir import Expr, input_labels, inputs_of
 from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom, Value
-from tnp_runtime.core.indexing import expand_taps, has_reads
 from tnp_runtime.core.normalize import normalize
 from tnp_runtime.core.render import Renderer
 from tnp_runtime.core.spot_check import Disagreement, spot_check

@@ -151,7 +151,11 @@ class Renderer:
 
     def _read(self, atom: Leaf) -> str:
         shown = self._leaf(atom.input, {})
-        return read_label(atom.index, shown) if atom.index else shown
+        if not atom.index:
+            return shown
+        if ":" not in shown and not atom.input.anonymous:
+            shown = f"{atom.input.name}:{shown}"  # a read is easier to follow by its name
+        return read_label(atom.index, shown)
 
     def _atom(self, atom: Atom) -> str:
         match atom:
