@@ -1,4 +1,4 @@
-"""Shifted reads (`window`, `shift`, `at`) and the spec leaf `x:N[O + K]`: a 1-D convolution."""
+"""Shifted reads (`window`, `shift`, `at`) and the spec leaf `x:N[P + K]`: a 1-D convolution."""
 
 from typing import Literal as L
 
@@ -7,54 +7,54 @@ import numpy as np
 import tnp_runtime as tnp
 from tnp_runtime import FullDim, Typed, TypedResult
 
-N, O, K = FullDim("N", 10), FullDim("O", 8), FullDim("K", 3)
-SPEC = "(w:K, x:N[O + K] -> O)"
+N, P, K = FullDim("N", 10), FullDim("P", 8), FullDim("K", 3)
+SPEC = "(w:K, x:N[P + K] -> P)"
 
 
 @tnp.kernel
-def window(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[O + K] -> O)"]]) -> None:
+def window(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[P + K] -> P)"]]) -> None:
     for o in range(0, 8, 4):
-        out.assign((x.window(N, O[o : o + 4], K) * w.repeat(O[o : o + 4])).sum(K))
+        out.assign((x.window(N, P[o : o + 4], K) * w.repeat(P[o : o + 4])).sum(K))
 
 
 @tnp.kernel
-def split_taps(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[O + K] -> O)"]]) -> None:
+def split_taps(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[P + K] -> P)"]]) -> None:
     for o in range(0, 8, 4):
-        first = (x.window(N, O[o : o + 4], K[0:1]) * w.slice(K, 0, 1).repeat(O[o : o + 4])).sum(K)
-        rest = (x.window(N, O[o : o + 4], K[1:3]) * w.slice(K, 1, 3).repeat(O[o : o + 4])).sum(K)
+        first = (x.window(N, P[o : o + 4], K[0:1]) * w.slice(K, 0, 1).repeat(P[o : o + 4])).sum(K)
+        rest = (x.window(N, P[o : o + 4], K[1:3]) * w.slice(K, 1, 3).repeat(P[o : o + 4])).sum(K)
         out.assign(first + rest)
 
 
 @tnp.kernel
-def unrolled(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[O + K] -> O)"]]) -> None:
+def unrolled(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[P + K] -> P)"]]) -> None:
     for o in range(0, 8, 4):
-        acc = x.shift(N, O[o : o + 4], 0) * w.at(K, 0).repeat(O[o : o + 4])
+        acc = x.shift(N, P[o : o + 4], 0) * w.at(K, 0).repeat(P[o : o + 4])
         for k in range(1, 3):
-            acc = acc + x.shift(N, O[o : o + 4], k) * w.at(K, k).repeat(O[o : o + 4])
+            acc = acc + x.shift(N, P[o : o + 4], k) * w.at(K, k).repeat(P[o : o + 4])
         out.assign(acc)
 
 
 @tnp.kernel
-def wrong_tap(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[O + K] -> O)"]]) -> None:
-    acc = x.shift(N, O, 0) * w.at(K, 2).repeat(O)
+def wrong_tap(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[P + K] -> P)"]]) -> None:
+    acc = x.shift(N, P, 0) * w.at(K, 2).repeat(P)
     for k in range(1, 3):
-        acc = acc + x.shift(N, O, k) * w.at(K, 2 - k).repeat(O)
-    out.assign(acc)  # E: kernel computes `(w:K[0]) * (x:N[O + 2]) + (w:K[1]) * (x:N[O + 1]) + (w:K[2]) * (x:N[O])` over O[0:8]; the spec requires `sum[K]((x:N[K + O]) * (K))`  [tnp-spec]
+        acc = acc + x.shift(N, P, k) * w.at(K, 2 - k).repeat(P)
+    out.assign(acc)  # E: kernel computes `(w:K[0]) * (x:N[P + 2]) + (w:K[1]) * (x:N[P + 1]) + (w:K[2]) * (x:N[P])` over P[0:8]; the spec requires `sum[K]((x:N[K + P]) * (K))`  [tnp-spec]
     # ^N: counterexample on random inputs ...
 
 
 @tnp.kernel
-def missing_tap(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[O + K] -> O)"]]) -> None:
-    out.assign((x.window(N, O, K[0:2]) * w.slice(K, 0, 2).repeat(O)).sum(K))  # E: partial reduction: missing sum over K[2:3]: kernel computes `sum[K[0:2]]((K) * (x:N[K + O]))` over O[0:8]; the spec requires `sum[K]((K) * (x:N[K + O]))`  [tnp-reduce]
+def missing_tap(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[P + K] -> P)"]]) -> None:
+    out.assign((x.window(N, P, K[0:2]) * w.slice(K, 0, 2).repeat(P)).sum(K))  # E: partial reduction: missing sum over K[2:3]: kernel computes `sum[K[0:2]]((K) * (x:N[K + P]))` over P[0:8]; the spec requires `sum[K]((K) * (x:N[K + P]))`  [tnp-reduce]
     # ^N: counterexample on random inputs ...
 
 
 @tnp.kernel
-def past_the_end(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[O + K] -> O)"]]) -> None:
+def past_the_end(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[P + K] -> P)"]]) -> None:
     for o in range(0, 8, 4):
         block = x.slice(N, o, o + 4)
-        out.assign((block.window(N, O[o : o + 4], K) * w.repeat(O[o : o + 4])).sum(K))  # E: window(N, O[0:4], K[0:3]) reads N at positions 0:6, outside the value's current slice N[0:4]: N[4:6] not held; the value is `x:N` over N[0:4]  [tnp-dim]
-        # ^N: N = K + O over O[0:4] K[0:3]
+        out.assign((block.window(N, P[o : o + 4], K) * w.repeat(P[o : o + 4])).sum(K))  # E: window(N, P[0:4], K[0:3]) reads N at positions 0:6, outside the value's current slice N[0:4]: N[4:6] not held; the value is `x:N` over N[0:4]  [tnp-dim]
+        # ^N: N = K + P over P[0:4] K[0:3]
         # ^N: when o = 0
         # ^N: when o = 4
 
@@ -70,7 +70,7 @@ def tap_outside(w: Typed[L["K"]], out: TypedResult[L["K"]]) -> None:
 def name_taken(x: Typed[L["N"]], out: TypedResult[L["N"]]) -> None:
     x.shift(N, N[0:8], 2)
     out.assign(x)
-    x.window(N, O, O)  # E: cannot window(N, O[0:8], O[0:8]): the positions and the taps need two dims  [tnp-dim]
+    x.window(N, P, P)  # E: cannot window(N, P[0:8], P[0:8]): the positions and the taps need two dims  [tnp-dim]
 
 
 def data() -> tuple[Typed[L["N"]], Typed[L["K"]]]:
