@@ -1,5 +1,5 @@
 """A 1-D convolution (cross-correlation, as in deep learning), tiled over output positions:
-out[o] = sum[k] w[k] * x[o + k].
+out[p] = sum[k] w[k] * x[p + k], over output positions P.
 
 The spec reads x at a position computed from two dims: `x:N[P + K]` is x at N = P + K, so
 `(w:K, x:N[P + K] -> P)` multiplies each tap of the filter by the input it sees and sums over K.
@@ -13,7 +13,7 @@ Two kernels compute it, as kernel authors write it in Triton or Pallas:
   out as its terms to meet it.
 
 An output tile of T positions reads N[o : o + T + 2]: a tile that reads past x is `tnp-dim`
-(examples/buggy/conv1d_reads_past_input.py), a wrong offset is `tnp-spec`
+(examples/buggy/conv1d_tile_without_halo.py), a wrong offset is `tnp-spec`
 (examples/buggy/conv1d_wrong_offset.py).
 """
 
