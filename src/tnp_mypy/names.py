@@ -35,7 +35,7 @@ _MEMBERS: Final[dict[str, tuple[str, ...]]] = {
     # print a spurious `[operator]` error, and a scope with operators only on parameters is not
     # followed).
     "Typed": ("slice", "sum", "max", "repeat", "rearrange", "maximum", "window", "shift", "at",
-              "arr", "dim_type", "expr_type", "abstract"),
+              "gather", "arr", "dim_type", "expr_type", "abstract"),
     "TypedResult": ("assign", "bind", "arr", "spec", "tracker"),
     "FullDim": ("name", "size", "full"),
     "Sliced": ("dim", "name", "start", "stop", "length", "interval", "is_full", "in_bounds"),
@@ -75,7 +75,8 @@ TYPED_METHODS: Final = full_names(
     *(
         f"Typed.{method}"
         for method in (
-            "slice", "sum", "max", "repeat", "rearrange", "maximum", "window", "shift", "at"
+            "slice", "sum", "max", "repeat", "rearrange", "maximum",
+            "window", "shift", "at", "gather",
         )
     )
 )

@@ -226,6 +226,29 @@ class Typed(Generic[DimsT]):
         data = np.take(self._data, int(position) - step.held_start, step.axis)
         return Typed._make(np.array(data, dtype=np.float64), step.value)
 
+    def gather(self, dim: FullDim, index: Typed[Any]) -> Typed[Any]:
+        """`logits.gather(V, t)`: the value at V = t (t an input of whole numbers in [0, size of
+        V) with the value's other dims), without the dim V: cross-entropy's target logit."""
+        if not isinstance(index, Typed):
+            raise TypeError("x.gather(V, t) takes the index as a Typed input")
+        try:
+            step = reads.gather(self._abstract, dim.name, index._abstract)
+        except Violation as err:
+            reraise(err)
+        positions = _align(index, step.value.dims)
+        whole = np.floor(positions) == positions
+        if not (np.all(whole) and np.all((positions >= 0) & (positions < dim.size))):
+            bad = positions[~(whole & (positions >= 0) & (positions < dim.size))]
+            fail(Diagnostic(
+                Code.DIM,
+                f"gather({dim.name}, {index._abstract.label()}): index {bad.flat[0]:g} is not "
+                f"a whole number in [0, {dim.size}), the positions of {dim.name}",
+            ))
+        taken = np.take_along_axis(
+            self._data, np.expand_dims(positions.astype(np.intp), step.axis), step.axis
+        )
+        return Typed._make(np.array(np.squeeze(taken, step.axis), dtype=np.float64), step.value)
+
     def _reduce(self, op: ReduceOp, dim: FullDim) -> Typed[Any]:
         try:
             value = rules.reduce(op, self._abstract, dim.name)

@@ -260,6 +260,7 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "Typed.window": Entry(call=tnp_methods.typed_method(tnp_reads.window_body)),
     "Typed.shift": Entry(call=tnp_methods.typed_method(tnp_reads.shift_body)),
     "Typed.at": Entry(call=tnp_methods.typed_method(tnp_reads.at_body)),
+    "Typed.gather": Entry(call=tnp_methods.typed_method(tnp_reads.gather_body)),
     "Typed.dim_type": Entry(read=tnp_methods.dim_type),
     "Typed.arr": Entry(read=tnp_methods.unknown_data),
     "Typed.expr_type": Entry(read=tnp_methods.unknown_data),

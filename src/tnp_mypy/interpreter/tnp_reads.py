@@ -1,4 +1,4 @@
-"""The reads at computed positions, `Typed.window`, `Typed.shift` and `Typed.at`, as the
+"""The reads at computed positions, `Typed.window`, `shift`, `at` and `gather`, as the
 interpreter follows them: each applies the core's rule (`core/reads.py`), as the runtime's
 methods do; the handlers `tnp_api.API` names for them (wrapped by `tnp_methods.typed_method`,
 which reports a violation at the call).
@@ -59,3 +59,15 @@ def at_body(interp: Interpreter, value: rules.Abstract, c: Call) -> Value:
     dim = _dim(interp, c.args[0], c, "at")
     position = _integer(interp, c.args[1], c, "at")
     return TypedValue(reads.at(value, dim.name, position).value)
+
+
+def gather_body(interp: Interpreter, value: rules.Abstract, c: Call) -> Value:
+    if len(c.args) != 2:
+        return None
+    dim = _dim(interp, c.args[0], c, "gather")
+    index = c.args[1]
+    if not isinstance(index, TypedValue):
+        raise interp.unsupported("`Typed.gather` by a value that is not a Typed", c.where)
+    if index.abstract is None:
+        return TypedValue(None)
+    return TypedValue(reads.gather(value, dim.name, index.abstract).value)

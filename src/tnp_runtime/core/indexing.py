@@ -15,6 +15,7 @@ position whose dim `d` is `index[d](env)` when `d` is read at a computed positio
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Final
 
@@ -25,8 +26,10 @@ from tnp_runtime.core.ir import (
     Binary,
     Const,
     Expr,
+    Gather,
     Inf,
     Input,
+    Position,
     Read,
     Reduce,
     Unary,
@@ -35,6 +38,11 @@ from tnp_runtime.core.ir import (
 # A reduction over at most this many positions whose body reads at an index of its dim is
 # expanded into its terms when a proof needs it (`expand_taps`): filters are small.
 MAX_TAPS: Final = 16
+
+
+class Capture(Exception):
+    """Re-indexing would put a dim of the index under a reduction that binds the same name,
+    or re-index the index input of a gather."""
 
 
 def affine(terms: Mapping[str, int], offset: int = 0) -> Affine:
@@ -46,8 +54,14 @@ def identity(dim: str) -> Affine:
     return Affine(((dim, 1),), 0)
 
 
-def compose(position: Affine, index: Mapping[str, Affine]) -> Affine:
-    """`position` with each dim of `index` replaced by its position."""
+def compose(position: Position, index: Mapping[str, Position]) -> Position:
+    """`position` with each dim of `index` replaced by its position. What has no form here
+    (a gather whose index input would be re-indexed, a gather inside an affine position other
+    than alone) raises `Capture`."""
+    if isinstance(position, Gather):
+        if position.dims & index.keys():
+            raise Capture(", ".join(sorted(position.dims & index.keys())))
+        return position
     terms: dict[str, int] = {}
     offset = position.offset
     for dim, coef in position.terms:
@@ -55,14 +69,21 @@ def compose(position: Affine, index: Mapping[str, Affine]) -> Affine:
         if inner is None:
             terms[dim] = terms.get(dim, 0) + coef
             continue
+        if isinstance(inner, Gather):
+            if position.terms == ((dim, 1),) and position.offset == 0:
+                return inner
+            raise Capture(f"a gather at {position}")
         offset += coef * inner.offset
         for d, c in inner.terms:
             terms[d] = terms.get(d, 0) + coef * c
     return affine(terms, offset)
 
 
-def span(position: Affine, slices: Mapping[str, Interval]) -> Interval:
-    """The positions `position` takes as its dims range over `slices` (all of them given)."""
+def span(position: Position, slices: Mapping[str, Interval]) -> Interval:
+    """The positions `position` takes as its dims range over `slices` (all of them given); a
+    gather may take any position of its dim."""
+    if isinstance(position, Gather):
+        return Interval(0, position.size)
     low = high = position.offset
     for dim, coef in position.terms:
         interval = slices[dim]
@@ -71,11 +92,7 @@ def span(position: Affine, slices: Mapping[str, Interval]) -> Interval:
     return Interval(low, high + 1)
 
 
-class Capture(Exception):
-    """Re-indexing would put a dim of the index under a reduction that binds the same name."""
-
-
-def reindex(expr: Expr, index: Mapping[str, Affine]) -> Expr:
+def reindex(expr: Expr, index: Mapping[str, Position]) -> Expr:
     """`expr` with every free use of a dim of `index` read at its position instead
     (iterative, memoized per node: DAGs are deep). Raises `Capture` when a reduction in `expr`
     binds a dim an index position mentions while its body uses a re-indexed dim."""
@@ -155,7 +172,9 @@ def has_reads(expr: Expr) -> bool:
 
 def _indexed_dims(expr: Expr) -> frozenset[str]:
     """The dims some read under `expr` computes a position from."""
-    return frozenset().union(*(at.dims for node in _reads(expr) for _, at in node.index))
+    return frozenset().union(
+        *(at.dims for node in _reads(expr) for _, at in node.index if isinstance(at, Affine))
+    )
 
 
 def expand_taps(expr: Expr) -> Expr:
@@ -214,14 +233,28 @@ def _expanded(node: Reduce, body: Expr) -> Expr | None:
 
 
 def read_position(node: Read, env: Mapping[str, int]) -> tuple[int, ...]:
-    """The position (one per dim of the input) a read reads its input at, at the index `env`."""
+    """The position (one per dim of the input) a read reads its input at, at the index `env`.
+
+    A gather's index input is evaluated as `gathered`: pseudo-random whole numbers in range."""
     positions = dict(node.index)
-    return tuple(
-        env[d]
-        if d not in positions
-        else positions[d].offset + sum(c * env[t] for t, c in positions[d].terms)
-        for d in node.source.dims
-    )
+    found: list[int] = []
+    for d in node.source.dims:
+        at = positions.get(d)
+        if at is None:
+            found.append(env[d])
+        elif isinstance(at, Gather):
+            found.append(gathered(at, tuple(env[t] for t in at.index.dims)))
+        else:
+            found.append(at.offset + sum(c * env[t] for t, c in at.terms))
+    return tuple(found)
+
+
+def gathered(at: Gather, position: tuple[int, ...]) -> int:
+    """The value the evaluators give an index input at `position`: a whole number in
+    `[0, at.size)` fixed by the input's name and the position (both halves agree)."""
+    text = f"{at.index.name}|{at.index.dims}|{position}"
+    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") % at.size
 
 
 def read_dims(expr: Expr) -> frozenset[str]:
@@ -235,10 +268,30 @@ def read_dims(expr: Expr) -> frozenset[str]:
     return frozenset(found)
 
 
-def read_label(index: tuple[tuple[str, Affine], ...], show: str) -> str:
+def read_label(index: tuple[tuple[str, Position], ...], show: str) -> str:
     """`x:N[O + K]`: how specs and messages write a read at `index`, `show` being how the
     plain input's leaf is written (`x:N`, or `N` for an input shown by its dims)."""
     positions = dict(index)
     head, colon, dims = show.rpartition(":")
     shown = " ".join(f"{d}[{positions[d]}]" if d in positions else d for d in dims.split())
     return f"{head}{colon}{shown}"
+
+
+def substitute_read(node: Read, replace: Mapping[Input, Expr]) -> Expr:
+    """`ir.substitute` at a read: its input replaced by a term is that term re-indexed; a
+    gather's index input may be replaced by another input only (`Capture` otherwise)."""
+    index: dict[str, Position] = {}
+    for dim, at in node.index:
+        if isinstance(at, Gather) and at.index in replace:
+            by = replace[at.index]
+            if not isinstance(by, Input):
+                raise Capture(f"the index input {at.index.name} replaced by a computed value")
+            at = Gather(by, at.size)
+        index[dim] = at
+    term = replace.get(node.source)
+    if term is None or isinstance(term, Input):  # a parameter renamed to an argument's input
+        return ir.read(node.source if term is None else term, index)
+    affine_part = {d: at for d, at in index.items() if isinstance(at, Affine)}
+    if len(affine_part) != len(index):
+        raise Capture(f"the input {node.source.name} of a gather replaced by a computed value")
+    return reindex(term, affine_part)

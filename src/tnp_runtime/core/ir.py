@@ -105,17 +105,39 @@ class Affine:
         return text + "".join(f" {'-' if neg else '+'} {part}" for neg, part in pieces[1:])
 
 
+@dataclass(frozen=True, slots=True)
+class Gather:
+    """A position given by an integer index input, `t:B` in `x:B V[t:B]`: at an index, the value
+    of `index` there, a whole number in `[0, size)` (`size` is the size of the dim it indexes;
+    the runtime checks the data). Opaque: two gathers are one only with the same index input."""
+
+    index: Input
+    size: int
+
+    @property
+    def dims(self) -> frozenset[str]:
+        return frozenset(self.index.dims)
+
+    def __str__(self) -> str:
+        label = " ".join(self.index.dims) if self.index.anonymous else self.index.name
+        return f"{label}:{' '.join(self.index.dims)}" if not self.index.anonymous else label
+
+
+Position = Affine | Gather
+
+
 @dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
 class Read:
     """`source` read with some of its dims at computed positions (`reads.py`).
 
-    `index` maps dims of `source` (sorted, each once) to the `Affine` position it is read at;
+    `index` maps dims of `source` (sorted, each once) to the position it is read at (an
+    `Affine` of other dims, or a `Gather` by an index input);
     a dim of `source` not in `index` is read at the current index, as an `Input` is. Never the
     identity: `read` returns the plain input for it, so a read at the identity is the same
     interned node as the leaf (every term without shifted reads is unchanged)."""
 
     source: Input
-    index: tuple[tuple[str, Affine], ...]
+    index: tuple[tuple[str, Position], ...]
 
 
 @dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
@@ -193,14 +215,14 @@ def new_input(name: str, dims: tuple[str, ...], anonymous: bool = False) -> Inpu
     return leaf
 
 
-def read(source: Input, index: Mapping[str, Affine]) -> Expr:
+def read(source: Input, index: Mapping[str, Position]) -> Expr:
     """`source` read at `index` (entries that read a dim at itself are dropped; all of them:
     the plain input)."""
     entries = tuple(
         sorted(
             (dim, at)
             for dim, at in index.items()
-            if not (at.offset == 0 and at.terms == ((dim, 1),))
+            if not (isinstance(at, Affine) and at.offset == 0 and at.terms == ((dim, 1),))
         )
     )
     if not entries:
@@ -263,7 +285,8 @@ def inputs_of(expr: Expr) -> list[Input]:
         match node:
             case Input():
                 found.append(node)
-            case Read(source=source):
+            case Read(source=source, index=index):
+                stack += (at.index for _, at in reversed(index) if isinstance(at, Gather))
                 stack.append(source)
             case Unary(operand=operand):
                 stack.append(operand)
@@ -292,14 +315,10 @@ def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
         match node:
             case Input():
                 done[id(node)] = replace.get(node, node)
-            case Read(source=source, index=index):
-                term = replace.get(source)
-                if term is None:
-                    done[id(node)] = node
-                else:
-                    from tnp_runtime.core import indexing  # it builds on this module
+            case Read():
+                from tnp_runtime.core import indexing  # it builds on this module
 
-                    done[id(node)] = indexing.reindex(term, dict(index))
+                done[id(node)] = indexing.substitute_read(node, replace)
             case Const() | Inf():
                 done[id(node)] = node
             case Unary(op=op, operand=operand):

@@ -17,7 +17,7 @@ from typing import Final, TypeVar, assert_never
 
 from tnp_runtime.core import tables
 from tnp_runtime.core.dims import IntervalSet
-from tnp_runtime.core.ir import Affine, Input, Read, free_dims
+from tnp_runtime.core.ir import Input, Position, Read, free_dims
 
 # A sum or product may have at most this many terms before normalization gives up.
 MAX_TERMS: Final = 4096
@@ -44,7 +44,7 @@ class Leaf:
     input: Input
     uid: int
     free: frozenset[str]
-    index: tuple[tuple[str, Affine], ...] = ()
+    index: tuple[tuple[str, Position], ...] = ()
 
 
 @dataclass(frozen=True, eq=False, slots=True)

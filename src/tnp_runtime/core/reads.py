@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tnp_runtime.core import ir, rules
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import FullDim, Interval, Sliced, render_dims
-from tnp_runtime.core.indexing import affine, reindex, span
-from tnp_runtime.core.ir import Affine
+from tnp_runtime.core.indexing import Capture, affine, reindex, span
+from tnp_runtime.core.ir import Gather, Position
 from tnp_runtime.core.rules import Abstract
 
 
@@ -33,7 +34,7 @@ def _dim_error(message: str, *notes: str) -> Violation:
     return Violation(Diagnostic(Code.DIM, message, notes))
 
 
-def _read(value: Abstract, name: str, action: str, position: Affine,
+def _read(value: Abstract, name: str, action: str, position: Position,
           new: tuple[Sliced, ...]) -> ReadStep:
     """Read `name` of `value` at `position`, a function of the dims `new` (which replace it)."""
     axis = next((i for i, s in enumerate(value.dims) if s.name == name), None)
@@ -69,7 +70,14 @@ def _read(value: Abstract, name: str, action: str, position: Affine,
             f"{value.label()}",
             f"{name} = {position} over {render_dims(new) if new else 'no dims'}",
         )
-    expr = reindex(value.expr, {name: position})
+    try:
+        expr = reindex(value.expr, {name: position})
+    except Capture as err:
+        raise _dim_error(
+            f"cannot {action}: the value's term cannot be read there ({err}); "
+            f"it is {value.label()}",
+            "read the input first, then compute",
+        ) from None
     dims = (*value.dims[:axis], *new, *value.dims[axis + 1 :])
     return ReadStep(Abstract(dims, expr), axis, held.start)
 
@@ -93,3 +101,32 @@ def shift(value: Abstract, name: str, out: Sliced, offset: int) -> ReadStep:
 def at(value: Abstract, name: str, position: int) -> ReadStep:
     """`w.at(K, k)`: the value at K = k, without the dim K (a filter tap)."""
     return _read(value, name, f"at({name}, {position})", affine({}, position), ())
+
+
+def gather(value: Abstract, name: str, index: Abstract) -> ReadStep:
+    """`logits.gather(V, t)`: the value at V = t, without the dim V; `t` is an input (whole
+    numbers in [0, size of V), which the runtime checks) with the value's other dims and
+    slices. The value must hold all of V, so every index is in it."""
+    action = f"gather({name}, {index.label()})"
+    held = value.sliced(name)
+    if held is not None and not held.is_full:
+        raise _dim_error(
+            f"cannot {action}: a gather may read any position of {name}, but the value holds "
+            f"only {held}; it is {value.label()}",
+            f"gather from a value that holds all of {name}",
+        )
+    if not isinstance(index.expr, ir.Input):
+        raise _dim_error(
+            f"cannot {action}: the index of a gather must be an input (a kernel parameter or a "
+            "Typed(...)), not a computed value",
+        )
+    others = tuple(s for s in value.dims if s.name != name)
+    if held is not None:
+        mismatch = rules.pointwise_mismatch(others, index.dims)
+        if mismatch is not None:
+            raise _dim_error(
+                f"cannot {action}: the index must have the value's other dims and slices, "
+                f"{render_dims(others)}; it has {render_dims(index.dims)}",
+            )
+    size = held.dim.size if held is not None else 1  # no dim: `_read` reports it
+    return _read(value, name, action, Gather(index.expr, size), ())

@@ -43,6 +43,7 @@ from tnp_runtime.core.spec_syntax import (
     BinOp,
     Contraction,
     Func,
+    IndexLeaf,
     InfLit,
     Max2,
     Neg,
@@ -65,6 +66,7 @@ __all__ = [
     "BinOp",
     "Contraction",
     "Func",
+    "IndexLeaf",
     "InfLit",
     "Max2",
     "Neg",
@@ -133,6 +135,12 @@ class ResolvedSpec:
 @dataclass(frozen=True, slots=True)
 class _Value:
     expr: ir.Expr
+    dims: DimType
+
+
+@dataclass(frozen=True, slots=True)
+class _Gathered:
+    expr: ir.Gather
     dims: DimType
 
 
@@ -331,8 +339,15 @@ class _Resolver:
     def read(self, tensor: Tensor, inp: SpecInput, dims: list[Sliced]) -> _Value:
         """A leaf that reads dims at positions of other dims, `x:N[O + K]`: its dims are the
         others' and those the positions use (whole, unless the leaf has them too)."""
-        index: dict[str, ir.Affine] = {}
+        index: dict[str, ir.Position] = {}
         for dim in tensor.dims:
+            if isinstance(dim.position, IndexLeaf):
+                gather = self.gather(dim.position, next(s for s in inp.dims if s.name == dim.name))
+                for sliced in gather.dims:
+                    if all(s.name != sliced.name for s in dims):
+                        dims.append(sliced)
+                index[dim.name] = gather.expr
+                continue
             if dim.position is None:
                 continue
             for name in sorted(dim.position.dims):
@@ -343,8 +358,8 @@ class _Resolver:
             index[dim.name] = dim.position
         slices = {s.name: s.interval for s in dims}
         for dim in tensor.dims:
-            if dim.position is None:
-                continue
+            if not isinstance(dim.position, ir.Affine):
+                continue  # a gather reads within its dim: the runtime checks the indices
             held = next(s for s in inp.dims if s.name == dim.name)
             reached = indexing.span(dim.position, slices)
             if not held.interval.contains(reached):
@@ -356,6 +371,19 @@ class _Resolver:
                     f"e.g. a smaller output dim",
                 )
         return _Value(ir.read(inp.leaf, index), tuple(dims))
+
+    def gather(self, leaf: IndexLeaf, indexed: Sliced) -> _Gathered:
+        """The index input `t:B` of a gather over `indexed`, and its dims."""
+        found = self.by_name.get(leaf.name, [])
+        if len(found) != 1 or set(dim_names(found[0].dims)) != set(leaf.dims):
+            raise self.error(
+                leaf.pos,
+                f"no index input {leaf} among the inputs",
+                f"name an input and its dims, e.g. x:B {indexed.name}[t:B]; "
+                f"{self.describe_inputs()}",
+            )
+        inp = found[0]
+        return _Gathered(ir.Gather(inp.leaf, indexed.dim.size), inp.dims)
 
     def unread_input(self, tensor: Tensor, name: str, anonymous: bool) -> _Value:
         """A leaf for an input the kernel never read (script form only)."""

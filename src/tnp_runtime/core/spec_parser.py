@@ -22,6 +22,7 @@ from tnp_runtime.core.spec_syntax import (
     BinOp,
     Contraction,
     Func,
+    IndexLeaf,
     InfLit,
     Max2,
     Neg,
@@ -355,10 +356,13 @@ class _Parser:
             return SpecDim(token.text, None, token.pos, self.position(token.text))
         return SpecDim(token.text, self.slice(token.text), token.pos)
 
-    def position(self, name: str) -> Affine:
-        """`[O + K]`, `[O - 1]`, `[2 * O + K]`, `[3]`: where a leaf reads its dim `name`."""
+    def position(self, name: str) -> Affine | IndexLeaf:
+        """`[O + K]`, `[O - 1]`, `[2 * O + K]`, `[3]`, or an index input `[t:B]`: where a leaf
+        reads its dim `name`."""
         bracket = self.advance()
-        example = f"write where {name} is read, e.g. x:{name}[O + K]"
+        example = f"write where {name} is read, e.g. x:{name}[O + K] or x:B {name}[t:B]"
+        if self.token.kind == "name" and self.is_op(self.peek(), ":"):
+            return self.index_leaf(bracket, example)
         terms: dict[str, int] = {}
         offset, sign = 0, 1
         if self.at("-"):
@@ -406,6 +410,24 @@ class _Parser:
             )
         self.advance()
         return affine(terms, offset)
+
+    def index_leaf(self, bracket: _Token, example: str) -> IndexLeaf:
+        first = self.advance()
+        self.advance()  # the ":"
+        dims: list[str] = []
+        while self.token.kind == "name" and self.token.text not in KEYWORDS:
+            dims.append(self.advance().text)
+        if not dims or not self.at("]"):
+            if self.token.kind == "end":
+                raise self.error(bracket.pos, "unclosed '['", example)
+            raise self.error(
+                self.token.pos,
+                f"bad index input {first.text}: expected its dims, then ']', found "
+                f"{_describe(self.token)}",
+                example,
+            )
+        self.advance()
+        return IndexLeaf(first.text, tuple(dims), first.pos)
 
     def slice(self, name: str) -> Interval:
         bracket = self.advance()

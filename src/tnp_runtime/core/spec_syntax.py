@@ -147,15 +147,28 @@ class InfLit:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexLeaf:
+    """`t:B` in `logits:B V[t:B]`: an integer input whose value at each index is the position
+    its dim is read at (a gather)."""
+
+    name: str
+    dims: tuple[str, ...]
+    pos: int
+
+    def __str__(self) -> str:
+        return f"{self.name}:{' '.join(self.dims)}"
+
+
+@dataclass(frozen=True, slots=True)
 class SpecDim:
     """A dim name as written, with its slice `N[0:4]` if any (`interval` None: no slice), or,
-    in a leaf only, the position it is read at, `N[O + K]` (`position`; its dim names are
-    resolved with the spec, see `indexing`)."""
+    in a leaf only, the position it is read at: `N[O + K]` (an `Affine`; its dim names are
+    resolved with the spec, see `indexing`) or `V[t:B]` (an `IndexLeaf`, a gather)."""
 
     name: str
     interval: Interval | None
     pos: int
-    position: Affine | None = None
+    position: Affine | IndexLeaf | None = None
 
     def __str__(self) -> str:
         if self.position is not None:
