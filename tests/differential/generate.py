@@ -3,7 +3,8 @@
 A kernel writes its result tile by tile over one dim of the result (`T`), with ragged tiles
 (the tile size need not divide the dim). Inside the tile loop it builds a random expression of
 its inputs: numbers on either side of + - * /, unary -, exp log sqrt sin cos, elementwise max,
-.sum/.max (whole, accumulated over ragged tiles, or over a slice), tiled sums divided or
+.sum/.max (whole, accumulated over ragged tiles, or over a slice), `.at` (one position of a dim,
+the spec's `x:K[2]`), tiled sums divided or
 multiplied by whole ones, a running max with rescaling (online softmax, normalizer or weighted
 sum), einsum, repeat, rearrange. Values carry bounds (an interval) so that log, sqrt, division
 and exp are only applied where they are defined and do not overflow.
@@ -235,8 +236,15 @@ class Builder:
         if wider and (not narrower or rng.random() < 0.5):
             inp = rng.choice(wider)
             (r,) = set(inp.dims) - dims
+            how = rng.choice(("sum", "max", "at"))
+            if how == "at":  # one position of r: a filter tap, `x.at(K, 2)` is `x:K[2]`
+                c = rng.randrange(self.sizes[r])
+                self.features.add("tap")
+                v = self.leaf(inp)
+                spec = f"{inp.label}:" + " ".join(f"{r}[{c}]" if d == r else d for d in inp.dims)
+                return self.emit(f"{v.code}.at({r}, {c})", spec,
+                                 tuple(d for d in v.dims if d != r), v.bounds)
             v = self.leaf(inp)
-            how = rng.choice(("sum", "max"))
             n = self.sizes[r]
             b = Bounds(n * v.bounds.lo, n * v.bounds.hi) if how == "sum" else v.bounds
             return self.emit(f"{v.code}.{how}({r})", f"{how}[{r}]({v.spec})",
