@@ -157,3 +157,60 @@ def test_spec_leaf_position_syntax() -> None:
     assert _spec("x:N[2 * K - 0]") is ir.read(X, {"N": AFFINE({"K": 2})})
     with pytest.raises(SpecError, match=r"reads N at positions 0:15, outside N\[0:10\]"):
         _spec("x:N[2 * P]")
+
+
+# -- gather by an integer index input ----------------------------------------------------------
+
+B, V = FullDim("B", 4), FullDim("V", 6)
+LOGITS = ir.input_leaf("logits", ("B", "V"), serial=9003)
+OTHER = ir.input_leaf("other", ("B", "V"), serial=9004)
+T = ir.input_leaf("t", ("B",), serial=9005)
+T2 = ir.input_leaf("t2", ("B",), serial=9006)
+assert isinstance(LOGITS, ir.Input) and isinstance(OTHER, ir.Input)
+assert isinstance(T, ir.Input) and isinstance(T2, ir.Input)
+
+
+def _gather_spec(text: str) -> ir.Expr:
+    inputs = [
+        SpecInput(node, tuple(FullDim(d, {"B": 4, "V": 6}[d]).full for d in node.dims))
+        for node in (LOGITS, OTHER, T, T2)
+    ]
+    return resolve_spec(text, {"B": B, "V": V}, inputs).expr
+
+
+def test_gathers_are_one_node_exactly_for_the_same_input_and_index() -> None:
+    one = ir.read(LOGITS, {"V": ir.Gather(T, 6)})
+    assert one is ir.read(LOGITS, {"V": ir.Gather(T, 6)})
+    assert one is not ir.read(LOGITS, {"V": ir.Gather(T2, 6)})
+    assert one is not ir.read(OTHER, {"V": ir.Gather(T, 6)})
+    assert ir.free_dims(one) == {"B"}
+    assert ir.inputs_of(one) == [LOGITS, T]
+    assert _gather_spec("logits:B V[t:B]") is one
+
+
+def test_gather_rule_needs_all_of_the_dim_and_an_input_index() -> None:
+    value = Abstract((B[0:2], V.full), LOGITS)
+    index = Abstract((B[0:2],), T)
+    step = reads.gather(value, "V", index)
+    assert step.value == Abstract((B[0:2],), ir.read(LOGITS, {"V": ir.Gather(T, 6)}))
+    with pytest.raises(Violation, match="holds only V"):
+        reads.gather(Abstract((B[0:2], V[0:3]), LOGITS), "V", index)
+    with pytest.raises(Violation, match="must be an input"):
+        reads.gather(value, "V", Abstract((B[0:2],), ir.unary(ir.UnaryOp.NEG, T)))
+    with pytest.raises(Violation, match="other dims and slices"):
+        reads.gather(value, "V", Abstract((B.full,), T))
+
+
+def test_cross_entropy_is_proved_and_the_wrong_gather_refused() -> None:
+    spec = _gather_spec("log(sum[V](exp(logits:B V))) - logits:B V[t:B]")
+    lse = ir.unary(ir.UnaryOp.LOG, ir.reduce(
+        ReduceOp.SUM, "V", Interval(0, 6), ir.unary(ir.UnaryOp.EXP, LOGITS)))
+    for index, source, proved in ((T, LOGITS, True), (T2, LOGITS, False), (T, OTHER, False)):
+        kernel = ir.binary(BinaryOp.SUB, lse, ir.read(source, {"V": ir.Gather(index, 6)}))
+        verdict = prove(kernel, spec, (B[0:2],))
+        assert isinstance(verdict, Proved if proved else Refuted), (index, source)
+
+
+def test_gathered_positions_are_whole_numbers_in_range() -> None:
+    positions = {indexing.gathered(ir.Gather(T, 6), (b,)) for b in range(50)}
+    assert positions <= set(range(6)) and len(positions) > 1
