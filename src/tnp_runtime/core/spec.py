@@ -375,6 +375,14 @@ class _Resolver:
     def gather(self, leaf: IndexLeaf, indexed: Sliced) -> _Gathered:
         """The index input `t:B` of a gather over `indexed`, and its dims."""
         found = self.by_name.get(leaf.name, [])
+        if not found:
+            raise self.error(
+                leaf.pos,
+                f"bad slice of {indexed.name}: '{leaf.name}' is not a non-negative integer, nor "
+                "an index input",
+                f"write the slice with integer bounds, e.g. {indexed.name}[0:4], or gather by "
+                f"an index input, e.g. x:B {indexed.name}[t:B]; {self.describe_inputs()}",
+            )
         if len(found) != 1 or set(dim_names(found[0].dims)) != set(leaf.dims):
             raise self.error(
                 leaf.pos,

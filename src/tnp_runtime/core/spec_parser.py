@@ -351,10 +351,22 @@ class _Parser:
         self.advance()
         if not self.at("["):
             return SpecDim(token.text, None, token.pos)
-        is_slice = self.peek().kind == "number" and self.is_op(self.peek(2), ":")
-        if in_leaf and not is_slice:
+        if in_leaf and not self.bracket_is_slice():
             return SpecDim(token.text, None, token.pos, self.position(token.text))
         return SpecDim(token.text, self.slice(token.text), token.pos)
+
+    def bracket_is_slice(self) -> bool:
+        """Whether the `[` at hand opens a slice (`N[0:4]`, or a malformed one such as
+        `N[-1:2]`): a ':' before the closing `]` that does not name an index input (`V[t:B]`).
+        Otherwise it is a position (`N[P + K]`, `K[2]`)."""
+        if self.peek().kind == "name" and self.is_op(self.peek(2), ":"):
+            return False
+        ahead = 1
+        while (token := self.peek(ahead)).kind != "end" and not self.is_op(token, "]"):
+            if self.is_op(token, ":"):
+                return True
+            ahead += 1
+        return False
 
     def position(self, name: str) -> Affine | IndexLeaf:
         """`[O + K]`, `[O - 1]`, `[2 * O + K]`, `[3]`, or an index input `[t:B]`: where a leaf
