@@ -104,6 +104,10 @@ class _Budget(Exception):
     pass
 
 
+class _ReadsPositions(Exception):
+    """A read at computed positions met a dim evaluated by classes, not positions."""
+
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +329,8 @@ class _Walker:
             found = (self.input(leaf, [env[d] for d in leaf.dims]), 0.0, False)
         elif kind is Read:
             node = cast(Read, expr)
+            if not self.partitions.exact:
+                raise _ReadsPositions
             found = (self.input(node.source, list(read_position(node, env))), 0.0, False)
         elif kind is Const:
             found = _const(cast(Const, expr).value)
@@ -467,14 +473,22 @@ def spot_check(
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 100_000))
     try:
-        exact = read_dims(kernel) | read_dims(spec)
-        for blocks, specials in COMPRESSIONS:
+        exact: frozenset[str] = frozenset()
+        rungs = list(COMPRESSIONS)
+        while rungs:
+            blocks, specials = rungs[0]
             partitions = _Partitions(extents, blocks, specials, exact)
             try:
                 found = _check(kernel, spec, tile, partitions)
+            except _ReadsPositions:
+                # A read met a compressed dim: start again with the reads' dims exact (terms
+                # without reads never pay for finding them).
+                exact = read_dims(kernel) | read_dims(spec)
+                continue
             except _Budget:
                 if partitions.all_exact():
                     break  # compressing changes nothing: give up
+                rungs.pop(0)
                 continue
             if found is None:
                 # Only an agreement is remembered: a pair that disagreed is checked, and
