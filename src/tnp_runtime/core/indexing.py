@@ -143,31 +143,12 @@ def reindex(expr: Expr, index: Mapping[str, Position]) -> Expr:
 
 
 def _reads(expr: Expr) -> list[Read]:
-    """The distinct reads under `expr` (iterative: DAGs are deep)."""
-    found: list[Read] = []
-    seen: set[int] = set()
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        match node:
-            case Read():
-                found.append(node)
-            case Unary(operand=operand):
-                stack.append(operand)
-            case Binary(left=left, right=right):
-                stack += (left, right)
-            case Reduce(body=body):
-                stack.append(body)
-            case Const() | Inf() | Input():
-                pass
-    return found
+    """The distinct reads under `expr`."""
+    return [node for node in ir.nodes(expr) if isinstance(node, Read)]
 
 
 def has_reads(expr: Expr) -> bool:
-    return bool(_reads(expr))
+    return any(isinstance(node, Read) for node in ir.nodes(expr))
 
 
 def _indexed_dims(expr: Expr) -> frozenset[str]:

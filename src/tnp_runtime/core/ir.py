@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 import itertools
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
@@ -272,19 +272,18 @@ def free_dims(expr: Expr) -> frozenset[str]:
     return result
 
 
-def inputs_of(expr: Expr) -> list[Input]:
-    """The distinct `Input` leaves under `expr`, in first-seen order (iterative: DAGs are deep)."""
+def nodes(expr: Expr) -> Iterator[Expr]:
+    """The distinct nodes under `expr` (itself included), in first-seen order, left before
+    right (iterative: DAGs are deep)."""
     seen: set[int] = set()
-    found: list[Input] = []
     stack: list[Expr] = [expr]
     while stack:
         node = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
+        yield node
         match node:
-            case Input():
-                found.append(node)
             case Read(source=source, index=index):
                 stack += (at.index for _, at in reversed(index) if isinstance(at, Gather))
                 stack.append(source)
@@ -295,9 +294,14 @@ def inputs_of(expr: Expr) -> list[Input]:
                 stack.append(left)
             case Reduce(body=body):
                 stack.append(body)
-            case Const() | Inf():
+            case Const() | Inf() | Input():
                 pass
-    return found
+
+
+def inputs_of(expr: Expr) -> list[Input]:
+    """The distinct `Input` leaves under `expr`, in first-seen order (a read's input, then the
+    index inputs of its gathers)."""
+    return [node for node in nodes(expr) if isinstance(node, Input)]
 
 
 def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
