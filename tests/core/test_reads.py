@@ -4,10 +4,14 @@ at, and proofs of convolutions (the window form and the unrolled filter), with n
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.support.normal_eval import close, value_at
 from tnp_runtime.core import indexing, ir, reads
 from tnp_runtime.core.diagnostics import Code, Violation
 from tnp_runtime.core.dims import FullDim, Interval
+from tnp_runtime.core.evaluate import Evaluator, differ
 from tnp_runtime.core.ir import BinaryOp, ReduceOp
 from tnp_runtime.core.normalize import normalize
 from tnp_runtime.core.prove import Proved, Refuted, prove
@@ -214,3 +218,36 @@ def test_cross_entropy_is_proved_and_the_wrong_gather_refused() -> None:
 def test_gathered_positions_are_whole_numbers_in_range() -> None:
     positions = {indexing.gathered(ir.Gather(T, 6), (b,)) for b in range(50)}
     assert positions <= set(range(6)) and len(positions) > 1
+
+
+# -- soundness: Proved implies equal values, on random unrolled filters --------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    offsets=st.lists(st.integers(-1, 1), min_size=3, max_size=3),
+    taps=st.permutations([0, 1, 2]),
+    order=st.permutations([0, 1, 2]),
+)
+def test_unrolled_filters_are_proved_exactly_when_right(
+    offsets: list[int], taps: list[int], order: list[int]
+) -> None:
+    terms = [
+        ir.binary(
+            BinaryOp.MUL,
+            ir.read(X, {"N": AFFINE({"P": 1}, k + offsets[k])}),
+            ir.read(W, {"K": AFFINE({}, taps[k])}),
+        )
+        for k in order
+    ]
+    kernel, spec = _sum(terms), _spec(CONV)
+    # Right when each term reads x at the tap it multiplies (x at P + j with w[j], every j once).
+    right = sorted((k + offsets[k], taps[k]) for k in range(3)) == [(0, 0), (1, 1), (2, 2)]
+    verdict = prove(kernel, spec, (P[1:7],))
+    assert isinstance(verdict, Proved) == right
+    evaluator = Evaluator()
+    values = [(evaluator.at(kernel, {"P": p}), evaluator.at(spec, {"P": p})) for p in range(1, 7)]
+    assert all(not differ(k, s) for k, s in values) == right
+    if right:
+        assert all(close(value_at(normalize(kernel), {"P": p}), s) for p, (_, s) in
+                   zip(range(1, 7), values, strict=True))
