@@ -134,7 +134,7 @@ def reindex(expr: Expr, index: Mapping[str, Position]) -> Expr:
             case Reduce(op=op, dim=dim, interval=interval, body=body):
                 inner_bound = bound | {dim}
                 if dim in mentioned:
-                    raise Capture(dim)
+                    raise Capture(f"a reduction over {dim} reads it")
                 if children_done:
                     done[key] = ir.reduce(op, dim, interval, done[id(body), inner_bound])
                 else:

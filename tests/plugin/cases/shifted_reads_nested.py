@@ -31,3 +31,14 @@ def tripled(a: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["3 * (w:K, a:
 
 doubled(Typed(np.arange(10.0), N), Typed(np.ones(3), K), TypedResult("2 * (w:K, a:N[P + K] -> P)"))
 tripled(Typed(np.arange(10.0), N), Typed(np.ones(3), K), TypedResult("3 * (w:K, a:N[P + K] -> P)"))
+
+
+@tnp.kernel
+def captured(a: Typed[L["N K"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, a:N K -> P)"]]) -> None:
+    conv(a.sum(K), w, out)  # type: ignore[arg-type]  # E: conv: its spec reads a parameter at computed positions, and the argument passed for it cannot be read there (a reduction over K reads it)  [tnp-dim]
+    # ^N[mypy>=2.0]: Error code "tnp-dim" not covered by "type: ignore[arg-type]" comment
+    # ^N[mypy<2.0]: Error code "tnp-dim" not covered by "type: ignore" comment
+    # ^N: pass an input, or a value computed from inputs without reductions over the dims the positions use
+
+
+captured(Typed(np.ones((10, 3)), N, K), Typed(np.ones(3), K), TypedResult("(w:K, a:N K -> P)"))
