@@ -211,19 +211,19 @@ class Typed(Generic[DimsT]):
         """`x.shift(N, O[a:b], k)`: dim O in place of N; at o the value of x at N = o + k."""
         try:
             out = reads.as_sliced(out)
-            step = reads.shift(self._abstract, dim.name, out, int(offset))
+            step = reads.shift(self._abstract, dim.name, out, _whole(offset, "shift"))
         except Violation as err:
             reraise(err)
-        positions = np.arange(out.start, out.stop) + int(offset)
+        positions = np.arange(out.start, out.stop) + _whole(offset, "shift")
         return Typed._make(np.take(self._data, positions - step.held_start, step.axis), step.value)
 
     def at(self, dim: FullDim, position: int) -> Typed[Any]:
         """`w.at(K, k)`: the value at K = k, without the dim K (one tap of a filter)."""
         try:
-            step = reads.at(self._abstract, dim.name, int(position))
+            step = reads.at(self._abstract, dim.name, _whole(position, "at"))
         except Violation as err:
             reraise(err)
-        data = np.take(self._data, int(position) - step.held_start, step.axis)
+        data = np.take(self._data, _whole(position, "at") - step.held_start, step.axis)
         return Typed._make(np.array(data, dtype=np.float64), step.value)
 
     def gather(self, dim: FullDim, index: Typed[Any]) -> Typed[Any]:
@@ -345,6 +345,13 @@ class Typed(Generic[DimsT]):
 
     def maximum(self, other: Typed[Any] | Number, reflected: bool = False) -> Typed[Any]:
         return self._binary(BinaryOp.MAX, other, reflected)
+
+
+def _whole(value: object, method: str) -> int:
+    """A position given to `x.shift` or `x.at`: an integer (a float is refused, not rounded)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"x.{method}(...) takes an integer position, got {value!r}")
+    return int(value)
 
 
 def _align(value: Typed[Any], order: DimType) -> Array:

@@ -46,3 +46,12 @@ def test_gather_data_and_checked_indices() -> None:
             logits.gather(V, Typed(np.array(bad), B, name="t"))
         assert err.value.code == "tnp-dim"
         assert "is not a whole number in [0, 6)" in str(err.value)
+
+
+def test_positions_are_integers() -> None:
+    x = Typed(np.zeros(10), N, name="x")
+    with pytest.raises(TypeError, match="integer position"):
+        x.shift(N, P[0:4], 1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="integer position"):
+        x.at(N, 2.0)  # type: ignore[arg-type]
+    assert x.shift(N, P[0:4], np.int64(1)).dim_type == (P[0:4],)  # type: ignore[arg-type]
