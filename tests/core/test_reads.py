@@ -251,3 +251,23 @@ def test_unrolled_filters_are_proved_exactly_when_right(
     if right:
         assert all(close(value_at(normalize(kernel), {"P": p}), s) for p, (_, s) in
                    zip(range(1, 7), values, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x:N[P +]", "bad position of N: expected a dim or a non-negative integer, found ']'"),
+        ("x:N[P K]", "bad position of N: expected '+', '-' or ']', found 'K'"),
+        ("x:N[P + K", "unclosed '['"),
+        ("x:N[2 * 3]", "expected a dim after '2 *' in the position of N, found '3'"),
+        ("x:N[Q + K]", "unknown dim 'Q'"),
+        ("x:N[P + 3]", "N[P + 3] reads N at positions 3:11, outside N[0:10] of input x"),
+        ("w:K K[1]", "dim K appears twice in one leaf"),
+        ("x:N[t:]", "bad index input t: expected its dims, then ']', found ']'"),
+        ("x:N[zz:K]", "bad slice of N: 'zz' is not a non-negative integer, nor an index input"),
+    ],
+)
+def test_position_syntax_errors(text: str, message: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        _spec(text)
+    assert message in str(caught.value)
