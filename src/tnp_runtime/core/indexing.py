@@ -167,32 +167,12 @@ def expand_taps(expr: Expr) -> Expr:
     the expanded terms is as sound as comparing the terms; the prover does it when a proof of
     terms with reads fails, so that a kernel that unrolled its filter meets the spec's
     reduction. A reduction it cannot expand (too long, a capture) is kept."""
-    done: dict[int, Expr] = {}
-    stack: list[tuple[Expr, bool]] = [(expr, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if id(node) in done:
-            continue
-        match node:
-            case Const() | Inf() | Input() | Read():
-                done[id(node)] = node
-            case Unary(op=op, operand=operand):
-                if children_done:
-                    done[id(node)] = ir.unary(op, done[id(operand)])
-                else:
-                    stack += [(node, True), (operand, False)]
-            case Binary(op=op, left=left, right=right):
-                if children_done:
-                    done[id(node)] = ir.binary(op, done[id(left)], done[id(right)])
-                else:
-                    stack += [(node, True), (left, False), (right, False)]
-            case Reduce(op=op, dim=dim, interval=interval, body=body):
-                if not children_done:
-                    stack += [(node, True), (body, False)]
-                    continue
-                inner = done[id(body)]
-                done[id(node)] = _expanded(node, inner) or ir.reduce(op, dim, interval, inner)
-    return done[id(expr)]
+    return ir.rewrite(
+        expr,
+        lambda node: node,
+        lambda node, body: _expanded(node, body)
+        or ir.reduce(node.op, node.dim, node.interval, body),
+    )
 
 
 _COMBINE: Final = {ir.ReduceOp.SUM: ir.BinaryOp.ADD, ir.ReduceOp.MAX: ir.BinaryOp.MAX}

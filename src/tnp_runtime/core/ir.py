@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 import itertools
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
@@ -304,12 +304,14 @@ def inputs_of(expr: Expr) -> list[Input]:
     return [node for node in nodes(expr) if isinstance(node, Input)]
 
 
-def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
-    """`expr` with each input leaf in `replace` replaced by its term (iterative, memoized per
-    node). A replaced input's term may have free dims only among the input's dims: a `Reduce`
-    over one of them around the leaf then binds the term's dim, as it bound the input's."""
-    if not replace:
-        return expr
+def rewrite(
+    expr: Expr,
+    leaf: Callable[[Expr], Expr],
+    reduction: Callable[[Reduce, Expr], Expr] | None = None,
+) -> Expr:
+    """`expr` rebuilt bottom-up (iterative, memoized per node): each leaf (a constant, an
+    input, a read) replaced by `leaf(node)`, each reduction by `reduction(node, new body)`
+    (by default the same reduction of the new body)."""
     done: dict[int, Expr] = {}
     stack: list[tuple[Expr, bool]] = [(expr, False)]
     while stack:
@@ -317,14 +319,8 @@ def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
         if id(node) in done:
             continue
         match node:
-            case Input():
-                done[id(node)] = replace.get(node, node)
-            case Read():
-                from tnp_runtime.core import indexing  # it builds on this module
-
-                done[id(node)] = indexing.substitute_read(node, replace)
-            case Const() | Inf():
-                done[id(node)] = node
+            case Const() | Inf() | Input() | Read():
+                done[id(node)] = leaf(node)
             case Unary(op=op, operand=operand):
                 if children_done:
                     done[id(node)] = unary(op, done[id(operand)])
@@ -336,11 +332,34 @@ def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
                 else:
                     stack += [(node, True), (left, False), (right, False)]
             case Reduce(op=op, dim=dim, interval=interval, body=body):
-                if children_done:
+                if not children_done:
+                    stack += [(node, True), (body, False)]
+                elif reduction is None:
                     done[id(node)] = reduce(op, dim, interval, done[id(body)])
                 else:
-                    stack += [(node, True), (body, False)]
+                    done[id(node)] = reduction(node, done[id(body)])
     return done[id(expr)]
+
+
+def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
+    """`expr` with each input leaf in `replace` replaced by its term (iterative, memoized per
+    node). A replaced input's term may have free dims only among the input's dims: a `Reduce`
+    over one of them around the leaf then binds the term's dim, as it bound the input's. A read
+    of a replaced input reads the term at its positions (`indexing.substitute_read`)."""
+    if not replace:
+        return expr
+    from tnp_runtime.core import indexing  # it builds on this module
+
+    def leaf(node: Expr) -> Expr:
+        match node:
+            case Input():
+                return replace.get(node, node)
+            case Read():
+                return indexing.substitute_read(node, replace)
+            case _:
+                return node
+
+    return rewrite(expr, leaf)
 
 
 def input_labels(inputs: Iterable[Input]) -> dict[Input, str]:
