@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import Final
+from typing import Final, assert_never
 
 from tnp_runtime.core import ir
 from tnp_runtime.core.dims import Interval
@@ -139,6 +139,8 @@ def reindex(expr: Expr, index: Mapping[str, Position]) -> Expr:
                     done[key] = ir.reduce(op, dim, interval, done[id(body), inner_bound])
                 else:
                     stack += [(node, bound, True), (body, inner_bound, False)]
+            case _:
+                assert_never(node)
     return done[id(expr), frozenset()]
 
 

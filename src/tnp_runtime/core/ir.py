@@ -20,7 +20,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Final
+from typing import Final, assert_never
 
 from tnp_runtime.core import tables
 from tnp_runtime.core.dims import Interval
@@ -296,6 +296,8 @@ def nodes(expr: Expr) -> Iterator[Expr]:
                 stack.append(body)
             case Const() | Inf() | Input():
                 pass
+            case _:
+                assert_never(node)
 
 
 def inputs_of(expr: Expr) -> list[Input]:
@@ -338,6 +340,8 @@ def rewrite(
                     done[id(node)] = reduce(op, dim, interval, done[id(body)])
                 else:
                     done[id(node)] = reduction(node, done[id(body)])
+            case _:
+                assert_never(node)
     return done[id(expr)]
 
 
