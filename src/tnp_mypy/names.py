@@ -44,7 +44,8 @@ _MEMBERS: Final[dict[str, tuple[str, ...]]] = {
     # print a spurious `[operator]` error, and a scope with operators only on parameters is not
     # followed).
     "Typed": ("slice", "sum", "max", "min", "mean", "repeat", "rearrange", "maximum",
-              "minimum", "arr", "dim_type", "expr_type", "abstract"),
+              "minimum", "window", "shift", "at", "gather", "arr", "dim_type", "expr_type",
+              "abstract"),
     "TypedResult": ("assign", "bind", "arr", "spec", "tracker"),
     "Kernel": ("result",),
     "FullDim": ("name", "size", "full"),
@@ -88,7 +89,8 @@ TYPED_METHODS: Final = full_names(
     *(
         f"Typed.{method}"
         for method in (
-            "slice", "sum", "max", "min", "mean", "repeat", "rearrange", "maximum", "minimum"
+            "slice", "sum", "max", "min", "mean", "repeat", "rearrange", "maximum", "minimum",
+            "window", "shift", "at", "gather",
         )
     )
 )
