@@ -24,6 +24,7 @@ from typing import Final
 
 from tnp_runtime.core import tables
 from tnp_runtime.core.dims import Interval
+from tnp_runtime.core.index_pred import IndexPred
 
 
 class UnaryOp(enum.Enum):
@@ -102,7 +103,17 @@ class Reduce:
     body: Expr
 
 
-Expr = Const | Inf | Input | Unary | Binary | Reduce
+@dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
+class Mask:
+    """`operand` where `pred` holds at the index, else `fill` (a `Const`, or `Inf` -inf: the
+    fill of masked scores). `pred`'s dims are free dims of the term."""
+
+    pred: IndexPred
+    fill: Expr
+    operand: Expr
+
+
+Expr = Const | Inf | Input | Unary | Binary | Reduce | Mask
 
 # Weak table: a node's entry lives exactly as long as the node (its `KeyedRef` removes the entry
 # when the node dies). A key holds the node's children, so a live parent keeps its children
@@ -155,15 +166,46 @@ def new_input(name: str, dims: tuple[str, ...], anonymous: bool = False) -> Inpu
 
 
 def unary(op: UnaryOp, operand: Expr) -> Expr:
-    return _intern(("u", op, operand), Unary, op, operand)
+    node = _intern(("u", op, operand), Unary, op, operand)
+    if _MASKED and operand in _MASKED:
+        _MASKED.add(node)
+    return node
 
 
 def binary(op: BinaryOp, left: Expr, right: Expr) -> Expr:
-    return _intern(("b", op, left, right), Binary, op, left, right)
+    node = _intern(("b", op, left, right), Binary, op, left, right)
+    if _MASKED and (left in _MASKED or right in _MASKED):
+        _MASKED.add(node)
+    return node
 
 
 def reduce(op: ReduceOp, dim: str, interval: Interval, body: Expr) -> Expr:
-    return _intern(("r", op, dim, interval, body), Reduce, op, dim, interval, body)
+    node = _intern(("r", op, dim, interval, body), Reduce, op, dim, interval, body)
+    if _MASKED and body in _MASKED:
+        _MASKED.add(node)
+    return node
+
+
+def mask(pred: IndexPred, fill: Expr, operand: Expr) -> Expr:
+    """The node itself; builders that know the value's slices simplify first
+    (`masks.mask_value`)."""
+    assert isinstance(fill, Const | Inf), "a mask's fill is a constant or -inf"
+    node = _intern(("m", pred, fill, operand), Mask, pred, fill, operand)
+    _MASKED.add(node)
+    return node
+
+
+# The nodes with a `Mask` under them, kept as they are built (a parent is added when a child
+# is in the set), so that the prover skips the restriction of a term without masks at the cost
+# of one lookup (`has_mask`); weak, like the table of nodes.
+_MASKED: Final[weakref.WeakSet[Expr]] = weakref.WeakSet()
+tables.register("ir.masked", _MASKED, "none: weak, a node leaves when nothing holds it",
+                clear=False)
+
+
+def has_mask(expr: Expr) -> bool:
+    """Whether a `Mask` node is under `expr` (or is it)."""
+    return bool(_MASKED) and expr in _MASKED
 
 
 _FREE_DIMS: Final[dict[Expr, frozenset[str]]] = {}
@@ -187,6 +229,8 @@ def free_dims(expr: Expr) -> frozenset[str]:
             result = free_dims(left) | free_dims(right)
         case Reduce(dim=dim, body=body):
             result = free_dims(body) - {dim}
+        case Mask(pred=pred, operand=operand):
+            result = free_dims(operand) | pred.dims
     _FREE_DIMS[expr] = result
     return result
 
@@ -211,6 +255,8 @@ def inputs_of(expr: Expr) -> list[Input]:
                 stack.append(left)
             case Reduce(body=body):
                 stack.append(body)
+            case Mask(operand=operand):
+                stack.append(operand)
             case Const() | Inf():
                 pass
     return found
@@ -248,6 +294,11 @@ def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
                     done[id(node)] = reduce(op, dim, interval, done[id(body)])
                 else:
                     stack += [(node, True), (body, False)]
+            case Mask(pred=pred, fill=fill, operand=operand):
+                if children_done:
+                    done[id(node)] = mask(pred, fill, done[id(operand)])
+                else:
+                    stack += [(node, True), (operand, False)]
     return done[id(expr)]
 
 

@@ -35,6 +35,7 @@ from tnp_runtime.core import ir, rules
 from tnp_runtime.core.dims import DimType, FullDim, Sliced, dim_names
 from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.rules import Abstract
+from tnp_runtime.core.spec_mask import resolve_mask
 from tnp_runtime.core.spec_parser import parse_dims, parse_spec
 from tnp_runtime.core.spec_syntax import (
     KEYWORDS,
@@ -44,6 +45,7 @@ from tnp_runtime.core.spec_syntax import (
     Contraction,
     Func,
     InfLit,
+    MaskNode,
     Max2,
     Neg,
     Number,
@@ -66,6 +68,7 @@ __all__ = [
     "Contraction",
     "Func",
     "InfLit",
+    "MaskNode",
     "Max2",
     "Neg",
     "Number",
@@ -186,6 +189,9 @@ class _Resolver:
                 first, second = self.resolve(node.a), self.resolve(node.b)
                 dims = self.pointwise_dims("max(a, b)", first, second, node.pos)
                 return _Value(ir.binary(ir.BinaryOp.MAX, first.expr, second.expr), dims)
+            case MaskNode():
+                body = self.resolve(node.body)
+                return _Value(resolve_mask(node, body.expr, body.dims, self.error), body.dims)
             case _:
                 assert_never(node)
 
