@@ -16,8 +16,8 @@ import numpy.typing as npt
 from tnp_runtime.core import masks, rules, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Sliced
-from tnp_runtime.core.index_pred import IndexPred
 from tnp_runtime.core.elementwise import BY_OP
+from tnp_runtime.core.index_pred import IndexPred
 from tnp_runtime.core.inputs import InputRegistry, new_input_dims
 from tnp_runtime.core.ir import BinaryOp, Expr, Input, ReduceOp, UnaryOp
 from tnp_runtime.core.spec import SpecInput

@@ -19,6 +19,7 @@ loudly instead of silently meaning something else.
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -242,4 +243,4 @@ def split(start: int, stop: int, cuts: Iterable[int]) -> list[tuple[int, int]]:
     """[start, stop) cut at the cuts strictly inside it, as half-open pieces in order."""
     inner = sorted(c for c in set(cuts) if start < c < stop)
     bounds = [start, *inner, stop]
-    return list(zip(bounds, bounds[1:], strict=False))
+    return list(itertools.pairwise(bounds))

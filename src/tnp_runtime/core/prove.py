@@ -22,11 +22,11 @@ from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, IntervalSet, render_dims
 from tnp_runtime.core.evaluate import EvaluationBudget, Evaluator, differ
 from tnp_runtime.core.ir import Expr, input_labels, inputs_of
-from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom, Value
+from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom
 from tnp_runtime.core.normal_mask import MValue
 from tnp_runtime.core.normalize import normalize
-from tnp_runtime.core.restrict import restrict
 from tnp_runtime.core.render import Renderer
+from tnp_runtime.core.restrict import restrict
 from tnp_runtime.core.spot_check import Disagreement, spot_check
 
 

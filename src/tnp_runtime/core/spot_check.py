@@ -55,8 +55,8 @@ from typing import Any, Final, cast
 
 from tnp_runtime.core import ir, tables
 from tnp_runtime.core.dims import DimType, Interval
-from tnp_runtime.core.index_pred import Truth
 from tnp_runtime.core.elementwise import BY_OP
+from tnp_runtime.core.index_pred import Truth
 from tnp_runtime.core.ir import (
     Binary,
     BinaryOp,
