@@ -41,12 +41,19 @@ from tnp_runtime.core.index_pred import IndexPred
 from tnp_runtime.core.ir import BinaryOp, ReduceOp, UnaryOp
 from tnp_runtime.core.normal_terms import (
     ExtInf,
+    Func,
+    Ind,
+    Leaf,
     MaxAtom,
+    MaxOf,
+    Mono,
     NotNormalizable,
     Poly,
+    SumAtom,
     Value,
     _ind,
     _max_atom,
+    _poly_raw,
     atom_poly,
     constant_value,
     single_atom,
@@ -141,9 +148,7 @@ def _positive_constant(value: MValue) -> Fraction | None:
     return c if c is not None and c > 0 else None
 
 
-def binary(
-    op: BinaryOp, a: MValue, b: MValue, plain: Callable[[Value, Value], Value]
-) -> MValue:
+def binary(op: BinaryOp, a: MValue, b: MValue, plain: Callable[[Value, Value], Value]) -> MValue:
     if isinstance(a, Poly | ExtInf) and isinstance(b, Poly | ExtInf):
         return plain(a, b)
     match op:
@@ -225,3 +230,50 @@ def guarded_maxima(value: MValue) -> list[MaxAtom]:
     if not isinstance(value, PartialMax):
         return []
     return [atom for arg in value.args if isinstance(atom := single_atom(arg), MaxAtom)]
+
+
+def predicates_of(value: MValue) -> frozenset[IndexPred]:
+    """The index predicates a normal form reads (indicators, guards, masks): two sides that
+    read different ones differ by their masks, not by a reduction's interval."""
+    found: set[IndexPred] = set()
+    stack: list[Poly] = []
+    match value:
+        case Masked(pred=pred, poly=poly):
+            found.add(pred)
+            stack.append(poly)
+        case PartialMax(args=args):
+            stack.extend(args)
+        case Poly():
+            stack.append(value)
+        case ExtInf():
+            pass
+    seen: set[int] = set()
+    while stack:
+        poly = stack.pop()
+        if poly.uid in seen:
+            continue
+        seen.add(poly.uid)
+        for mono, _ in poly.terms:
+            if mono.exponent is not None:
+                stack.append(mono.exponent)
+            for atom, _power in mono.factors:
+                match atom:
+                    case Ind(pred=pred):
+                        found.add(pred)
+                    case MaxAtom(body=body, guard=guard):
+                        if guard is not None:
+                            found.add(guard)
+                        stack.append(body)
+                    case SumAtom(body=body):
+                        stack.append(_mono_poly(body))
+                    case MaxOf(args=args):
+                        stack.extend(args)
+                    case Func(arg=arg):
+                        stack.append(arg)
+                    case Leaf():
+                        pass
+    return frozenset(found)
+
+
+def _mono_poly(mono: Mono) -> Poly:
+    return _poly_raw({mono: Fraction(1)})
