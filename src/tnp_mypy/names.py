@@ -34,7 +34,7 @@ _MEMBERS: Final[dict[str, tuple[str, ...]]] = {
     # Typed's methods (not its operators: an error reported from an operator hook makes mypy
     # print a spurious `[operator]` error, and a scope with operators only on parameters is not
     # followed).
-    "Typed": ("slice", "sum", "max", "repeat", "rearrange", "maximum",
+    "Typed": ("slice", "sum", "max", "repeat", "rearrange", "maximum", "mask",
               "arr", "dim_type", "expr_type", "abstract"),
     "TypedResult": ("assign", "bind", "arr", "spec", "tracker"),
     "FullDim": ("name", "size", "full"),
@@ -72,7 +72,7 @@ TYPED_RESULT: Final = full_names("TypedResult")
 KERNEL: Final = full_names("kernel")
 ASSIGN: Final = full_names("TypedResult.assign")
 TYPED_METHODS: Final = full_names(
-    *(f"Typed.{method}" for method in ("slice", "sum", "max", "repeat", "rearrange", "maximum"))
+    *(f"Typed.{method}" for method in ("slice", "sum", "max", "repeat", "rearrange", "maximum", "mask"))
 )
 RANDN: Final = full_names("randn")
 EINSUM: Final = full_names("einsum")

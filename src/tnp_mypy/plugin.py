@@ -42,7 +42,7 @@ _METHOD_FEATURES: dict[str, str] = {
     member: "analysis:analyze_method"
     for member in (
         "TypedResult.assign",
-        *(f"Typed.{m}" for m in ("slice", "sum", "max", "repeat", "rearrange", "maximum")),
+        *(f"Typed.{m}" for m in ("slice", "sum", "max", "repeat", "rearrange", "maximum", "mask")),
     )
 }
 

@@ -257,6 +257,7 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "Typed.repeat": Entry(call=tnp_methods.typed_method(tnp_methods.repeat_body)),
     "Typed.rearrange": Entry(call=tnp_methods.typed_method(tnp_methods.rearrange_body)),
     "Typed.maximum": Entry(call=tnp_methods.maximum),
+    "Typed.mask": Entry(call=tnp_methods.typed_method(tnp_methods.mask_body)),
     "Typed.dim_type": Entry(read=tnp_methods.dim_type),
     "Typed.arr": Entry(read=tnp_methods.unknown_data),
     "Typed.expr_type": Entry(read=tnp_methods.unknown_data),
