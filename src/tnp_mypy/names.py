@@ -72,7 +72,10 @@ TYPED_RESULT: Final = full_names("TypedResult")
 KERNEL: Final = full_names("kernel")
 ASSIGN: Final = full_names("TypedResult.assign")
 TYPED_METHODS: Final = full_names(
-    *(f"Typed.{method}" for method in ("slice", "sum", "max", "repeat", "rearrange", "maximum", "mask"))
+    *(
+        f"Typed.{method}"
+        for method in ("slice", "sum", "max", "repeat", "rearrange", "maximum", "mask")
+    )
 )
 RANDN: Final = full_names("randn")
 EINSUM: Final = full_names("einsum")

@@ -122,7 +122,7 @@ class Builder:
         if depth <= 0 or rng.random() < 0.25:
             return self.base(dims, depth)
         choices = ["number", "neg", "binary", "func", "max", "rearrange", "reduce", "einsum",
-                   "repeat", "merge", "online"]
+                   "repeat", "merge", "online", "mask"]
         kind = rng.choice(choices)
         others = [d for d in DIM_NAMES if d not in dims and d != self.tile]
         if kind == "number":
@@ -210,6 +210,8 @@ class Builder:
             self.features.add("repeat")
             return self.emit(f"{v.code}.repeat({self.dim_ref(d)})",
                              f"(({v.spec}) -> {' '.join(order)})", order, v.bounds)
+        if kind == "mask":
+            return self.mask(dims, depth)
         if kind == "einsum":
             return self.einsum(dims, depth, others)
         if not others:
@@ -220,6 +222,31 @@ class Builder:
         if kind == "merge":
             return self.merge(dims, depth, r)
         return self.online_softmax(dims, depth, r)
+
+    def mask(self, dims: frozenset[str], depth: int) -> Val:
+        """A mask by an index predicate on the value's dims: fill 0, or -inf under exp."""
+        rng = self.rng
+        v = self.gen(dims, depth - 1)
+        if not v.dims:
+            return v
+        first = rng.choice(sorted(v.dims))
+        second = rng.choice(sorted(v.dims))
+        if first != second and rng.random() < 0.7:
+            code, text = rng.choice((
+                (f"{first} >= {second}", f"{first} >= {second}"),
+                (f"({first} - {second} < 2) & ({second} - {first} < 2)",
+                 f"{first} - {second} < 2 and {second} - {first} < 2"),
+                (f"{first} + 1 > {second}", f"{first} + 1 > {second}"),
+            ))
+        else:
+            limit = rng.randrange(1, self.sizes[first] + 1)
+            code = text = f"{first} < {limit}"
+        self.features.add("mask")
+        if v.bounds.hi < 20 and rng.random() < 0.5:
+            return self.emit(f"tnp.exp({v.code}.mask({code}))", f"exp(mask[{text}]({v.spec}))",
+                             v.dims, Bounds(0.0, math.exp(v.bounds.hi)))
+        return self.emit(f"{v.code}.mask({code}, fill=0)", f"mask[{text}, 0]({v.spec})",
+                         v.dims, Bounds(min(v.bounds.lo, 0.0), max(v.bounds.hi, 0.0)))
 
     def base(self, dims: frozenset[str], depth: int) -> Val:
         """A leaf with exactly these dims, else one built from leaves."""

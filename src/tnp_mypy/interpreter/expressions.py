@@ -72,7 +72,6 @@ from tnp_mypy.report import StopReason
 from tnp_runtime.core import rules
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import FullDim, Sliced
-from tnp_runtime.core.dims import FullDim
 from tnp_runtime.core.index_pred import IndexPred, Linear
 from tnp_runtime.core.ir import BinaryOp, UnaryOp
 
