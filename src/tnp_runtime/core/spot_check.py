@@ -492,7 +492,9 @@ def _mask_dims(*terms: Expr) -> frozenset[str]:
 # check per pair is as strong as one per tile: a matmul's 4096 output tiles share one pair.
 # The set holds the nodes themselves (not their ids, which a node made after one died may reuse);
 # a reset forgets them, and a pair is then checked again.
-_CHECKED: Final[set[tuple[Expr, Expr]]] = set()
+# A masked term is the exception: its value depends on where the tile lies, so its pairs are
+# remembered per tile.
+_CHECKED: Final[set[tuple[object, ...]]] = set()
 tables.register("spot_check.checked", _CHECKED, "cleared: each pair is checked again once")
 
 
@@ -501,7 +503,9 @@ def spot_check(
 ) -> Disagreement | None:
     """Evaluate both sides at a few points of `tile`; the first disagreement beyond rounding,
     or None (agreement, or nothing conclusive within the budget)."""
-    pair = (kernel, spec)
+    pair: tuple[object, ...] = (kernel, spec)
+    if ir.has_mask(kernel) or ir.has_mask(spec):
+        pair = (kernel, spec, tile)
     if pair in _CHECKED:
         return None
     extents = {**(sizes or {}), **{s.name: s.dim.size for s in tile}}
