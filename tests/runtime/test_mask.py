@@ -38,7 +38,8 @@ def test_positions_are_absolute_on_a_slice() -> None:
 def test_axes_in_any_order() -> None:
     s = _scores().rearrange(N, Q)
     masked = s.mask(Q >= N, fill=0)
-    assert np.array_equal(masked.arr, np.where(np.arange(8)[None, :] >= np.arange(8)[:, None], s.arr, 0))
+    keep = np.arange(8)[None, :] >= np.arange(8)[:, None]  # axes nctx, qctx
+    assert np.array_equal(masked.arr, np.where(keep, s.arr, 0))
 
 
 def test_the_expression_is_simplified_on_the_value_s_slices() -> None:
