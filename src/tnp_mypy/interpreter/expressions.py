@@ -320,7 +320,9 @@ def comparison(interp: Interpreter, frame: Frame, e: ComparisonExpr) -> Value:
             if isinstance(outcome, IndexPred):
                 # `qctx >= nctx`: an index predicate (the runtime raises on a chain of them).
                 if len(e.operators) > 1:
-                    raise Stop(None)
+                    raise interp.unsupported(
+                        "a chained comparison of dims (join index predicates with &)", e
+                    )
                 return outcome
         elif op in ("in", "not in"):
             try:

@@ -167,21 +167,21 @@ def new_input(name: str, dims: tuple[str, ...], anonymous: bool = False) -> Inpu
 
 def unary(op: UnaryOp, operand: Expr) -> Expr:
     node = _intern(("u", op, operand), Unary, op, operand)
-    if _MASKED and operand in _MASKED:
+    if _ANY_MASK[0] and operand in _MASKED:
         _MASKED.add(node)
     return node
 
 
 def binary(op: BinaryOp, left: Expr, right: Expr) -> Expr:
     node = _intern(("b", op, left, right), Binary, op, left, right)
-    if _MASKED and (left in _MASKED or right in _MASKED):
+    if _ANY_MASK[0] and (left in _MASKED or right in _MASKED):
         _MASKED.add(node)
     return node
 
 
 def reduce(op: ReduceOp, dim: str, interval: Interval, body: Expr) -> Expr:
     node = _intern(("r", op, dim, interval, body), Reduce, op, dim, interval, body)
-    if _MASKED and body in _MASKED:
+    if _ANY_MASK[0] and body in _MASKED:
         _MASKED.add(node)
     return node
 
@@ -191,6 +191,7 @@ def mask(pred: IndexPred, fill: Expr, operand: Expr) -> Expr:
     (`masks.mask_value`)."""
     assert isinstance(fill, Const | Inf), "a mask's fill is a constant or -inf"
     node = _intern(("m", pred, fill, operand), Mask, pred, fill, operand)
+    _ANY_MASK[0] = True
     _MASKED.add(node)
     return node
 
@@ -199,13 +200,15 @@ def mask(pred: IndexPred, fill: Expr, operand: Expr) -> Expr:
 # is in the set), so that the prover skips the restriction of a term without masks at the cost
 # of one lookup (`has_mask`); weak, like the table of nodes.
 _MASKED: Final[weakref.WeakSet[Expr]] = weakref.WeakSet()
+# Whether any `Mask` was ever built in this process: until then the factories skip the set.
+_ANY_MASK: Final = [False]
 tables.register("ir.masked", _MASKED, "none: weak, a node leaves when nothing holds it",
                 clear=False)
 
 
 def has_mask(expr: Expr) -> bool:
     """Whether a `Mask` node is under `expr` (or is it)."""
-    return bool(_MASKED) and expr in _MASKED
+    return _ANY_MASK[0] and expr in _MASKED
 
 
 _FREE_DIMS: Final[dict[Expr, frozenset[str]]] = {}

@@ -49,6 +49,13 @@ def skipped(
         # ^N: when iq = 8
 
 
+@tnp.kernel
+def chained(S: Typed[L["qctx nctx"]], out: TypedResult[L["mask[qctx >= nctx, 0](S:qctx nctx)"]]) -> None:
+    # Not called here (the runtime raises TypeError at the chain): mypy stops at it, an error.
+    out.assign(S.mask(qctx >= nctx >= 1, fill=0))  # E: tnp cannot follow a chained comparison of dims (join index predicates with &); the static check of this scope stops here (the runtime still checks it)  [tnp-unsupported]
+    # ^N: this scope writes a result and mypy did not check all of it; `unsupported = "note"` in [tool.tnp_mypy] shows this as a note instead
+
+
 wrong_dims(Typed(np.ones((16, 4)), qctx, dhead), TypedResult("S:qctx dhead"))
 rng = np.random.default_rng(0)
 wrong_side(Typed(rng.standard_normal((16, 16)), qctx, nctx), TypedResult("sum[nctx](mask[qctx >= nctx, 0](S:qctx nctx))"))
