@@ -23,6 +23,8 @@ _DEFINED_IN: Final[dict[str, str]] = {
     "Sliced": "core.dims",
     "Interval": "core.dims",
     "SpecError": "core.spec",
+    "IndexPred": "core.index_pred",
+    "Linear": "core.index_pred",
     "TypeCheckError": "errors",
     "Typed": "typed",
     "TypedResult": "result",

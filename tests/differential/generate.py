@@ -122,7 +122,7 @@ class Builder:
         if depth <= 0 or rng.random() < 0.25:
             return self.base(dims, depth)
         choices = ["number", "neg", "binary", "func", "max", "rearrange", "reduce", "einsum",
-                   "repeat", "merge", "online", "mask"]
+                   "repeat", "merge", "online"]
         kind = rng.choice(choices)
         others = [d for d in DIM_NAMES if d not in dims and d != self.tile]
         if kind == "number":
@@ -161,6 +161,8 @@ class Builder:
                  "/": _interval_div(v.bounds, w.bounds) if symbol == "/" else v.bounds}[symbol]
             return self.emit(f"{v.code} {symbol} {w.code}", f"({v.spec}) {symbol} ({w.spec})",
                              v.dims, b)
+        if kind == "func" and rng.random() < 0.25:
+            return self.mask(dims, depth)
         if kind == "func":
             v = self.gen(dims, depth - 1)
             funcs = ["sin", "cos"]
@@ -210,8 +212,6 @@ class Builder:
             self.features.add("repeat")
             return self.emit(f"{v.code}.repeat({self.dim_ref(d)})",
                              f"(({v.spec}) -> {' '.join(order)})", order, v.bounds)
-        if kind == "mask":
-            return self.mask(dims, depth)
         if kind == "einsum":
             return self.einsum(dims, depth, others)
         if not others:

@@ -250,6 +250,8 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "Sliced": Entry(),
     "Interval": Entry(),
     "SpecError": Entry(),
+    "IndexPred": Entry(),
+    "Linear": Entry(),
     "TypeCheckError": Entry(),
     "Typed.slice": Entry(call=tnp_methods.typed_method(tnp_methods.slice_body)),
     "Typed.sum": Entry(call=tnp_methods.typed_method(tnp_methods.reduce_body(ReduceOp.SUM))),
