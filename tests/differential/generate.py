@@ -161,7 +161,7 @@ class Builder:
                  "/": _interval_div(v.bounds, w.bounds) if symbol == "/" else v.bounds}[symbol]
             return self.emit(f"{v.code} {symbol} {w.code}", f"({v.spec}) {symbol} ({w.spec})",
                              v.dims, b)
-        if kind == "func" and rng.random() < 0.25:
+        if kind == "func" and rng.random() < 0.4:
             return self.mask(dims, depth)
         if kind == "func":
             v = self.gen(dims, depth - 1)
