@@ -29,6 +29,8 @@ _DEFINED_IN: Final[dict[str, str]] = {
     "Typed": "typed",
     "TypedResult": "result",
     "kernel": "kernel_form",
+    "Kernel": "kernel_form",
+    "assert_spec": "assertion",
     **{name: "functions" for name in ("dim", "randn", "einsum", "reveal", "max", *TNP_UNARY)},
 }
 # The methods and attributes of the API's classes (each one the interpreter follows or refuses).
@@ -36,9 +38,10 @@ _MEMBERS: Final[dict[str, tuple[str, ...]]] = {
     # Typed's methods (not its operators: an error reported from an operator hook makes mypy
     # print a spurious `[operator]` error, and a scope with operators only on parameters is not
     # followed).
-    "Typed": ("slice", "sum", "max", "repeat", "rearrange", "maximum", "mask",
-              "arr", "dim_type", "expr_type", "abstract"),
+    "Typed": ("slice", "sum", "max", "repeat", "rearrange", "maximum", "window", "shift", "at",
+              "gather", "mask", "arr", "dim_type", "expr_type", "abstract"),
     "TypedResult": ("assign", "bind", "arr", "spec", "tracker"),
+    "Kernel": ("result",),
     "FullDim": ("name", "size", "full"),
     "Sliced": ("dim", "name", "start", "stop", "length", "interval", "is_full", "in_bounds"),
     "Interval": ("start", "stop", "length", "contains", "intersects"),
@@ -73,10 +76,15 @@ TYPED: Final = full_names("Typed")
 TYPED_RESULT: Final = full_names("TypedResult")
 KERNEL: Final = full_names("kernel")
 ASSIGN: Final = full_names("TypedResult.assign")
+ASSERT_SPEC: Final = full_names("assert_spec")
+KERNEL_CALL: Final = frozenset(f"{full}.__call__" for full in full_names("Kernel"))
 TYPED_METHODS: Final = full_names(
     *(
         f"Typed.{method}"
-        for method in ("slice", "sum", "max", "repeat", "rearrange", "maximum", "mask")
+        for method in (
+            "slice", "sum", "max", "repeat", "rearrange", "maximum",
+            "window", "shift", "at", "gather", "mask",
+        )
     )
 )
 RANDN: Final = full_names("randn")

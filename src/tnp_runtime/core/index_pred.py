@@ -232,6 +232,32 @@ class IndexPred:
     def cuts(self, dim: str, ranges: Mapping[str, Range]) -> set[int]:
         return {c for atom in self.atoms for c in atom.cuts(dim, ranges)}
 
+    def reposition(
+        self, positions: Mapping[str, tuple[tuple[tuple[str, int], ...], int]]
+    ) -> IndexPred | None:
+        """The predicate with each dim of `positions` read at `sum(coef * dim) + offset`
+        instead (a shifted read); None when it is false everywhere (an atom left constant and
+        negative). An atom left constant and true is dropped."""
+        atoms: list[IndexAtom] = []
+        for atom in self.atoms:
+            terms: list[tuple[str, int]] = []
+            const = atom.lhs.const
+            for dim, coef in atom.lhs.terms:
+                found = positions.get(dim)
+                if found is None:
+                    terms.append((dim, coef))
+                    continue
+                inner, offset = found
+                terms += [(d, coef * c) for d, c in inner]
+                const += coef * offset
+            lhs = Linear.make(terms, const)
+            if not lhs.terms:
+                if lhs.const < 0:
+                    return None
+                continue
+            atoms += IndexPred.of_atom(lhs).atoms
+        return IndexPred.of_atoms(atoms)
+
     def text(self) -> str:
         return " and ".join(a.text() for a in self.atoms) or "true"
 

@@ -22,6 +22,7 @@ from tnp_runtime.core.ir import (
     Inf,
     Input,
     Mask,
+    Read,
     Reduce,
     ReduceOp,
     Unary,
@@ -39,7 +40,7 @@ tables.register("normalize.failed", _FAILED, "cleared: failures are recomputed")
 
 def _children(expr: Expr) -> tuple[Expr, ...]:
     match expr:
-        case Const() | Inf() | Input():
+        case Const() | Inf() | Input() | Read():
             return ()
         case Unary(operand=operand):
             return (operand,)
@@ -80,7 +81,7 @@ def _step(expr: Expr) -> MValue:
             return normal.constant(Fraction(value))
         case Inf(negative=negative):
             return normal.NEG_INF if negative else normal.POS_INF
-        case Input():
+        case Input() | Read():
             return normal.atom_poly(normal.leaf(expr))
         case Unary(op=op, operand=operand):
             got = _MEMO[operand]

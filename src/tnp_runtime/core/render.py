@@ -16,6 +16,7 @@ from typing import Final, assert_never
 
 from tnp_runtime.core import normal, normal_mask
 from tnp_runtime.core.dims import IntervalSet
+from tnp_runtime.core.indexing import read_label
 from tnp_runtime.core.ir import (
     Binary,
     Const,
@@ -23,6 +24,7 @@ from tnp_runtime.core.ir import (
     Inf,
     Input,
     Mask,
+    Read,
     Reduce,
     Unary,
     UnaryOp,
@@ -121,7 +123,7 @@ class Renderer:
         alone = normal.single_atom(poly)
         if isinstance(alone, Leaf):
             # A bare input needs no parentheses of its own inside a call: exp(M N).
-            return self._leaf(alone.input, {})
+            return self._read(alone)
         parts: list[str] = []
         for i, (mono, coef) in enumerate(sorted(poly.terms, key=lambda t: self._mono(t[0]))):
             sign = "-" if coef < 0 else "+"
@@ -171,10 +173,18 @@ class Renderer:
             return f"{node.name}:{dims}"
         return dims
 
+    def _read(self, atom: Leaf) -> str:
+        shown = self._leaf(atom.input, {})
+        if not atom.index:
+            return shown
+        if ":" not in shown and not atom.input.anonymous:
+            shown = f"{atom.input.name}:{shown}"  # a read is easier to follow by its name
+        return read_label(atom.index, shown)
+
     def _atom(self, atom: Atom) -> str:
         match atom:
-            case Leaf(input=node):
-                return f"({self._leaf(node, {})})"
+            case Leaf():
+                return f"({self._read(atom)})"
             case SumAtom(bindings=bindings, body=body):
                 return self._sum(bindings, body, atom.free)
             case MaxAtom(bindings=bindings, body=body, guard=guard):
@@ -206,7 +216,7 @@ class Renderer:
         free: frozenset[str],
     ) -> str:
         slices = {dim: self._interval_suffix(dim, over) for dim, over in bindings}
-        leaves = [a for a, p in body.factors if isinstance(a, Leaf) and p == 1]
+        leaves = [a for a, p in body.factors if isinstance(a, Leaf) and p == 1 and not a.index]
         if body.exponent is None and len(leaves) == len(body.factors) and leaves:
             leaves.sort(key=lambda a: self._leaf(a.input, {}))
             operands = ", ".join(self._leaf(a.input, slices) for a in leaves)
@@ -235,6 +245,9 @@ class Renderer:
                 if node.anonymous or node in self.qualified:
                     return shown
                 return f"{node.name}:{' '.join(node.dims)}"
+            case Read(source=source, index=index):
+                shown = self._expr(source, depth)
+                return read_label(index, shown)
             case Unary(op=op, operand=operand):
                 inner = self._expr(operand, depth - 1)
                 return f"-{inner}" if op is UnaryOp.NEG else f"{op.value}({inner})"

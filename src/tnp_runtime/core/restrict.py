@@ -39,6 +39,7 @@ from tnp_runtime.core.ir import (
     Inf,
     Input,
     Mask,
+    Read,
     Reduce,
     ReduceOp,
     Unary,
@@ -83,7 +84,7 @@ def mask_dims(expr: Expr) -> frozenset[str]:
         result: frozenset[str] = frozenset()
     else:
         match expr:
-            case Const() | Inf() | Input():
+            case Const() | Inf() | Input() | Read():
                 result = frozenset()
             case Unary(operand=operand):
                 result = mask_dims(operand)
@@ -118,7 +119,7 @@ def _preds(expr: Expr, dim: str) -> frozenset[IndexPred]:
             case Mask(pred=pred, operand=operand):
                 own = frozenset((pred,)) if dim in pred.dims else frozenset()
                 result = own | _preds(operand, dim)
-            case Const() | Inf() | Input():
+            case Const() | Inf() | Input() | Read():
                 result = frozenset()
             case _:
                 assert_never(expr)
@@ -135,7 +136,7 @@ def _walk(expr: Expr, ranges: dict[str, Range]) -> Expr:
         return found
     result: Expr
     match expr:
-        case Const() | Inf() | Input():
+        case Const() | Inf() | Input() | Read():
             result = expr
         case Unary(op=op, operand=operand):
             result = ir.unary(op, _walk(operand, ranges))

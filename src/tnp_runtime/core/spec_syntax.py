@@ -18,6 +18,7 @@ from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, FullDim, Interval, Sliced
 from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.index_pred import IndexPred
+from tnp_runtime.core.ir import Affine
 
 MAX_NESTING: Final = 64
 """Deepest nesting of parentheses, calls and brackets a spec may use (real specs use a few)."""
@@ -147,14 +148,32 @@ class InfLit:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexLeaf:
+    """`t:B` in `logits:B V[t:B]`: an integer input whose value at each index is the position
+    its dim is read at (a gather)."""
+
+    name: str
+    dims: tuple[str, ...]
+    pos: int
+
+    def __str__(self) -> str:
+        return f"{self.name}:{' '.join(self.dims)}"
+
+
+@dataclass(frozen=True, slots=True)
 class SpecDim:
-    """A dim name as written, with its slice `N[0:4]` if any (`interval` None: no slice)."""
+    """A dim name as written, with its slice `N[0:4]` if any (`interval` None: no slice), or,
+    in a leaf only, the position it is read at: `N[O + K]` (an `Affine`; its dim names are
+    resolved with the spec, see `indexing`) or `V[t:B]` (an `IndexLeaf`, a gather)."""
 
     name: str
     interval: Interval | None
     pos: int
+    position: Affine | IndexLeaf | None = None
 
     def __str__(self) -> str:
+        if self.position is not None:
+            return f"{self.name}[{self.position}]"
         return self.name if self.interval is None else f"{self.name}[{self.interval}]"
 
 
@@ -279,12 +298,18 @@ _SCANNER: Final = re.compile(
 _WORD_RUN: Final = re.compile(r"[\w.]+")
 
 
-def _tokenize(text: str) -> list[_Token]:
-    """The tokens of `text`, ending with one "end" token placed after the last non-space."""
+def _tokenize(text: str, equals: bool = False) -> list[_Token]:
+    """The tokens of `text`, ending with one "end" token placed after the last non-space.
+
+    `equals`: "=" is a token (the bindings of a spec that starts with `let`, `spec_let`)."""
     tokens: list[_Token] = []
     pos, size = 0, len(text)
     while pos < size:
         match = _SCANNER.match(text, pos)
+        if match is None and equals and text[pos] == "=":
+            tokens.append(_Token("op", "=", pos))
+            pos += 1
+            continue
         if match is None:
             char = text[pos]
             hint = "did you mean '->' or '>='? " if char in "=" else ""

@@ -57,6 +57,7 @@ from tnp_runtime.core import ir, tables
 from tnp_runtime.core.dims import DimType, Interval
 from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.index_pred import Truth
+from tnp_runtime.core.indexing import read_dims, read_position
 from tnp_runtime.core.ir import (
     Binary,
     BinaryOp,
@@ -65,6 +66,7 @@ from tnp_runtime.core.ir import (
     Inf,
     Input,
     Mask,
+    Read,
     Reduce,
     ReduceOp,
     Unary,
@@ -113,6 +115,10 @@ class _Inconclusive(Exception):
     """A mask's predicate is not constant on the blocks of the point: no verdict here."""
 
 
+class _ReadsPositions(Exception):
+    """A read at computed positions met a dim evaluated by classes, not positions."""
+
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +140,9 @@ class _Partition:
     contiguous blocks (class -1 - b) with random single positions (class = the position)."""
 
     def __init__(
-        self, name: str, size: int, blocks: int, specials: int, exact_up_to: int = EXACT_SIZE
+        self, name: str, size: int, blocks: int, specials: int, exact: bool = False
     ) -> None:
-        self.exact = size <= exact_up_to
+        self.exact = exact or size <= EXACT_SIZE
         self.size = size
         # Block b is [cuts[b], cuts[b + 1]); the last one reaches past any position.
         self.cuts: list[int] = [0, sys.maxsize]
@@ -200,9 +206,13 @@ class _Partitions:
         sizes: Mapping[str, int],
         blocks: int,
         specials: int,
+        exact: frozenset[str] = frozenset(),
         masked: frozenset[str] = frozenset(),
     ) -> None:
         self.sizes = sizes
+        # Dims a read computes positions of or from: a position is then an index, not a class.
+        self.exact = exact
+        # Dims a mask reads: positions too, up to `MASK_EXACT_SIZE`.
         self.masked = masked
         self.blocks, self.specials = blocks, specials
         self.made: dict[str, _Partition] = {}
@@ -212,7 +222,7 @@ class _Partitions:
         found = self.made.get(dim)
         if found is None:
             size = self.sizes.get(dim, reach)
-            exact = MASK_EXACT_SIZE if dim in self.masked else EXACT_SIZE
+            exact = dim in self.exact or (dim in self.masked and size <= MASK_EXACT_SIZE)
             found = self.made[dim] = _Partition(dim, size, self.blocks, self.specials, exact)
         return found
 
@@ -338,6 +348,11 @@ class _Walker:
         elif kind is Input:
             leaf = cast(Input, expr)
             found = (self.input(leaf, [env[d] for d in leaf.dims]), 0.0, False)
+        elif kind is Read:
+            node = cast(Read, expr)
+            if not self.partitions.exact:
+                raise _ReadsPositions
+            found = (self.input(node.source, list(read_position(node, env))), 0.0, False)
         elif kind is Const:
             found = _const(cast(Const, expr).value)
         elif kind is Mask:
@@ -514,16 +529,25 @@ def spot_check(
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 100_000))
     try:
+        exact: frozenset[str] = frozenset()
         masked = _mask_dims(kernel, spec)
-        for blocks, specials in COMPRESSIONS:
-            partitions = _Partitions(extents, blocks, specials, masked)
+        rungs = list(COMPRESSIONS)
+        while rungs:
+            blocks, specials = rungs[0]
+            partitions = _Partitions(extents, blocks, specials, exact, masked)
             try:
                 found = _check(kernel, spec, tile, partitions)
             except _Inconclusive:
                 return None  # a mask straddles a block: the proof stands unchecked here
+            except _ReadsPositions:
+                # A read met a compressed dim: start again with the reads' dims exact (terms
+                # without reads never pay for finding them).
+                exact = read_dims(kernel) | read_dims(spec)
+                continue
             except _Budget:
                 if partitions.all_exact():
                     break  # compressing changes nothing: give up
+                rungs.pop(0)
                 continue
             if found is None:
                 # Only an agreement is remembered: a pair that disagreed is checked, and
