@@ -56,7 +56,6 @@ from tnp_runtime.core.normal_terms import (
     _poly_raw,
     atom_poly,
     constant_value,
-    single_atom,
 )
 
 
@@ -223,13 +222,6 @@ def reduce(op: ReduceOp, dim: str, over: IntervalSet, a: MValue) -> MValue:
         return masked(a.pred, _poly(normal_rules.reduce_max(dim, over, a.poly)))
     guarded = _max_atom(((dim, over),), a.poly, a.pred)
     return _partial([atom_poly(guarded)])
-
-
-def guarded_maxima(value: MValue) -> list[MaxAtom]:
-    """The guarded maxima of a `PartialMax` (for messages and the prover's reductions)."""
-    if not isinstance(value, PartialMax):
-        return []
-    return [atom for arg in value.args if isinstance(atom := single_atom(arg), MaxAtom)]
 
 
 def predicates_of(value: MValue) -> frozenset[IndexPred]:
