@@ -8,7 +8,7 @@ import math
 import pytest
 
 from tests.support.causal import CAUSAL
-from tnp_runtime.core import ir, masks
+from tnp_runtime.core import indexing, ir, masks
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import FullDim, Interval, Sliced
 from tnp_runtime.core.evaluate import Evaluator
@@ -68,3 +68,16 @@ def test_masks_render_in_spec_syntax() -> None:
     renderer = Renderer({}, frozenset())
     assert renderer.expr(ir.mask(CAUSAL, ir.inf(True), S)) == "mask[qctx >= nctx](S:qctx nctx)"
     assert renderer.expr(ir.mask(CAUSAL, ir.const(0), S)) == "mask[qctx >= nctx, 0](S:qctx nctx)"
+
+
+def test_a_mask_of_a_re_indexed_value_reads_its_dims_at_their_positions() -> None:
+    x = ir.input_leaf("x", ("N",))
+    n, p = FullDim("N", 16), FullDim("P", 16)
+    masked = ir.mask(n >= 2, ir.const(0), x)
+    shifted = indexing.reindex(masked, {"N": indexing.affine({"P": 1}, 1)})
+    assert shifted is ir.mask(p >= 1, ir.const(0), ir.read(x, {"N": indexing.affine({"P": 1}, 1)}))
+    # A constant position decides the mask: N = 5 keeps the value, N = 0 is the fill.
+    assert indexing.reindex(masked, {"N": indexing.affine({}, 5)}) is ir.read(
+        x, {"N": indexing.affine({}, 5)}
+    )
+    assert indexing.reindex(masked, {"N": indexing.affine({}, 0)}) is ir.const(0)
