@@ -288,6 +288,8 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "Sliced": Entry(),
     "Interval": Entry(),
     "SpecError": Entry(),
+    "IndexPred": Entry(),
+    "Linear": Entry(),
     "TypeCheckError": Entry(),
     "Kernel": Entry(),
     # `f.result()` of a kernel `f` of the module: followed by `expressions.call`
@@ -299,6 +301,7 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "Typed.repeat": Entry(call=tnp_methods.typed_method(tnp_methods.repeat_body)),
     "Typed.rearrange": Entry(call=tnp_methods.typed_method(tnp_methods.rearrange_body)),
     "Typed.maximum": Entry(call=tnp_methods.maximum),
+    "Typed.mask": Entry(call=tnp_methods.typed_method(tnp_methods.mask_body)),
     "Typed.window": Entry(call=tnp_methods.typed_method(tnp_reads.window_body)),
     "Typed.shift": Entry(call=tnp_methods.typed_method(tnp_reads.shift_body)),
     "Typed.at": Entry(call=tnp_methods.typed_method(tnp_reads.at_body)),

@@ -22,6 +22,7 @@ from tnp_runtime.core.ir import (
     Expr,
     Inf,
     Input,
+    Mask,
     Read,
     Reduce,
     ReduceOp,
@@ -120,6 +121,9 @@ class Evaluator:
                 else:
                     env[dim] = outer
                 return math.fsum(values) if op is ReduceOp.SUM else max(values)
+            case Mask(pred=pred, fill=fill, operand=operand):
+                kept = pred.holds(env)
+                return self._eval(operand if kept else fill, env)
             case _:
                 assert_never(expr)
 

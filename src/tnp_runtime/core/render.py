@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Final, assert_never
 
-from tnp_runtime.core import normal
+from tnp_runtime.core import normal, normal_mask
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.indexing import read_label
 from tnp_runtime.core.ir import (
@@ -23,13 +23,25 @@ from tnp_runtime.core.ir import (
     Expr,
     Inf,
     Input,
+    Mask,
     Read,
     Reduce,
     Unary,
     UnaryOp,
     input_labels,
 )
-from tnp_runtime.core.normal import Atom, ExtInf, Func, Leaf, MaxAtom, MaxOf, Mono, Poly, SumAtom
+from tnp_runtime.core.normal import (
+    Atom,
+    ExtInf,
+    Func,
+    Ind,
+    Leaf,
+    MaxAtom,
+    MaxOf,
+    Mono,
+    Poly,
+    SumAtom,
+)
 
 MAX_CHARS: Final = 240
 
@@ -88,10 +100,22 @@ class Renderer:
 
     # -- normal forms -------------------------------------------------------------------------
 
-    def value(self, value: normal.Value) -> str:
-        if isinstance(value, ExtInf):
-            return "-inf" if value.negative else "inf"
-        return cut(self._poly(value))
+    def value(self, value: normal_mask.MValue) -> str:
+        match value:
+            case ExtInf(negative=negative):
+                return "-inf" if negative else "inf"
+            case normal_mask.Masked(pred=pred, poly=poly):
+                return cut(f"mask[{pred}]({self._poly(poly)})")
+            case normal_mask.PartialMax(args=args):
+                texts = sorted(self._poly(a) for a in args)
+                text = texts[0]
+                for other in texts[1:]:
+                    text = f"max({text}, {other})"
+                return cut(text)
+            case Poly():
+                return cut(self._poly(value))
+            case _:
+                assert_never(value)
 
     def _poly(self, poly: Poly) -> str:
         if not poly.terms:
@@ -163,8 +187,10 @@ class Renderer:
                 return f"({self._read(atom)})"
             case SumAtom(bindings=bindings, body=body):
                 return self._sum(bindings, body, atom.free)
-            case MaxAtom(bindings=bindings, body=body):
+            case MaxAtom(bindings=bindings, body=body, guard=guard):
                 text = self._poly(body)
+                if guard is not None:
+                    text = f"mask[{guard}]({text})"
                 for dim, over in reversed(bindings):
                     text = f"max[{dim}{self._interval_suffix(dim, over)}]({text})"
                 return text
@@ -178,6 +204,8 @@ class Renderer:
                 if name == "group":
                     return f"({self._poly(arg)})"
                 return f"{name}({self._poly(arg)})"
+            case Ind(pred=pred):
+                return f"mask[{pred}, 0](1)"
             case _:
                 assert_never(atom)
 
@@ -230,6 +258,11 @@ class Renderer:
                 return f"({lhs} {op.value} {rhs})"
             case Reduce(op=op, dim=dim, interval=interval, body=body):
                 return f"{op.value}[{dim}[{interval}]]({self._expr(body, depth - 1)})"
+            case Mask(pred=pred, fill=fill, operand=operand):
+                inner = self._expr(operand, depth - 1)
+                if isinstance(fill, Inf):
+                    return f"mask[{pred}]({inner})"
+                return f"mask[{pred}, {self._expr(fill, 1)}]({inner})"
             case _:
                 assert_never(expr)
 

@@ -36,6 +36,7 @@ from tnp_runtime.core.dims import DimType, FullDim, Sliced, dim_names
 from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.rules import Abstract
 from tnp_runtime.core.spec_let import check_bindings, parse_let, parse_spec
+from tnp_runtime.core.spec_mask import resolve_mask
 from tnp_runtime.core.spec_parser import parse_dims
 from tnp_runtime.core.spec_syntax import (
     KEYWORDS,
@@ -46,6 +47,7 @@ from tnp_runtime.core.spec_syntax import (
     Func,
     IndexLeaf,
     InfLit,
+    MaskNode,
     Max2,
     Neg,
     Number,
@@ -69,6 +71,7 @@ __all__ = [
     "Func",
     "IndexLeaf",
     "InfLit",
+    "MaskNode",
     "Max2",
     "Neg",
     "Number",
@@ -195,6 +198,9 @@ class _Resolver:
                 first, second = self.resolve(node.a), self.resolve(node.b)
                 dims = self.pointwise_dims("max(a, b)", first, second, node.pos)
                 return _Value(ir.binary(ir.BinaryOp.MAX, first.expr, second.expr), dims)
+            case MaskNode():
+                body = self.resolve(node.body)
+                return _Value(resolve_mask(node, body.expr, body.dims, self.error), body.dims)
             case _:
                 assert_never(node)
 
