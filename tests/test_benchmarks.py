@@ -72,3 +72,18 @@ def test_collector_comparison_prints_both_columns() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert TABLE_HEADER.search(done.stdout), done.stdout
     assert "proof, paused (ms)" in done.stdout and "proof, left on (ms)" in done.stdout
+
+
+def test_causal_table_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS_DIR / "flash_attention.py"), "--causal", "--quick"],
+        cwd=REPO_DIR,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert TABLE_HEADER.search(done.stdout), done.stdout
+    assert "proof: assign (ms)" in done.stdout and "key tiles" in done.stdout

@@ -23,6 +23,8 @@ _DEFINED_IN: Final[dict[str, str]] = {
     "Sliced": "core.dims",
     "Interval": "core.dims",
     "SpecError": "core.spec",
+    "IndexPred": "core.index_pred",
+    "Linear": "core.index_pred",
     "TypeCheckError": "errors",
     "Typed": "typed",
     "TypedResult": "result",
@@ -44,8 +46,8 @@ _MEMBERS: Final[dict[str, tuple[str, ...]]] = {
     # print a spurious `[operator]` error, and a scope with operators only on parameters is not
     # followed).
     "Typed": ("slice", "sum", "max", "min", "mean", "repeat", "rearrange", "maximum",
-              "minimum", "window", "shift", "at", "gather", "arr", "dim_type", "expr_type",
-              "abstract"),
+              "minimum", "window", "shift", "at", "gather", "mask", "arr", "dim_type",
+              "expr_type", "abstract"),
     "TypedResult": ("assign", "bind", "arr", "spec", "tracker"),
     "Kernel": ("result",),
     "FullDim": ("name", "size", "full"),
@@ -90,7 +92,7 @@ TYPED_METHODS: Final = full_names(
         f"Typed.{method}"
         for method in (
             "slice", "sum", "max", "min", "mean", "repeat", "rearrange", "maximum", "minimum",
-            "window", "shift", "at", "gather",
+            "window", "shift", "at", "gather", "mask",
         )
     )
 )

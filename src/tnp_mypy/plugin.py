@@ -53,7 +53,10 @@ _METHOD_FEATURES: dict[str, str] = {
         member: "analysis:analyze_method"
         for member in (
             "TypedResult.assign",
-            *(f"Typed.{m}" for m in ("slice", "sum", "max", "repeat", "rearrange", "maximum")),
+            *(
+                f"Typed.{m}"
+                for m in ("slice", "sum", "max", "repeat", "rearrange", "maximum", "mask")
+            ),
         )
     },
     "Kernel.result": "kernel_result:infer_then_analyze",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from tnp_runtime.core.dims import FullDim, Interval, Sliced
 from tnp_runtime.core.elementwise import ELEMENTWISE
+from tnp_runtime.core.index_pred import IndexPred, Linear
 from tnp_runtime.core.spec import SpecError
 
 if TYPE_CHECKING:
@@ -60,8 +61,10 @@ def __dir__() -> list[str]:
 __all__ = [
     "Condition",
     "FullDim",
+    "IndexPred",
     "Interval",
     "Kernel",
+    "Linear",
     "OpaqueFunction",
     "Sliced",
     "SpecError",

@@ -13,10 +13,11 @@ from typing import Any, Final, Generic, NoReturn, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from tnp_runtime.core import operations, reads, rules, tables
+from tnp_runtime.core import masks, operations, reads, rules, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Sliced
 from tnp_runtime.core.elementwise import BY_OP
+from tnp_runtime.core.index_pred import IndexPred
 from tnp_runtime.core.inputs import InputRegistry, new_input_dims
 from tnp_runtime.core.ir import BinaryOp, Expr, Input, ReduceOp, UnaryOp
 from tnp_runtime.core.spec import SpecInput
@@ -423,6 +424,25 @@ class Typed(Generic[DimsT]):
         return Typed._make(np.asarray(data, dtype=np.float64), value)
 
 
+    def mask(self, pred: IndexPred, fill: Number = -np.inf) -> Typed[Any]:
+        """`x.mask(qctx >= nctx)`: x where the index predicate holds, -inf elsewhere (or
+        `fill`, e.g. 0). The predicate's dims must be dims of x."""
+        if not isinstance(pred, IndexPred):
+            raise TypeError(
+                f"x.mask takes an index predicate such as qctx >= nctx, got {pred!r}"
+            )
+        if not _is_number(fill):
+            raise TypeError(f"a mask's fill is a number, got {fill!r}")
+        try:
+            value = masks.mask(self._abstract, pred, as_scalar(fill))
+        except Violation as err:
+            reraise(err)
+        keep = _holds(pred, self.dim_type)
+        data = np.where(keep, self._data, np.float64(fill))
+        return Typed._make(np.asarray(data, dtype=np.float64), value)
+
+
+
 class Condition:
     """`x > y` (or >=, <, <=) of a Typed value and a Typed value or a number: a condition for
     `tnp.where`, not a bool (`if x > 0:` raises, as for NumPy arrays)."""
@@ -442,6 +462,19 @@ class Condition:
 
     def __repr__(self) -> str:
         return f"Condition({self.left!r} {self.relation} {self.right!r})"
+
+
+def _holds(pred: IndexPred, dims: DimType) -> npt.NDArray[np.bool_]:
+    """Where `pred` holds on the positions of `dims` (one axis per dim, as the data's)."""
+    grids = np.ix_(*(np.arange(s.start, s.stop) for s in dims)) if dims else ()
+    position = {s.name: grid for s, grid in zip(dims, grids, strict=True)}
+    keep = np.ones(tuple(s.length for s in dims), dtype=bool)
+    for atom in pred.atoms:
+        total: Any = atom.lhs.const
+        for dim, coef in atom.lhs.terms:
+            total = total + coef * position[dim]
+        keep &= np.asarray(total >= 0)
+    return keep
 
 
 def _whole(value: object, method: str) -> int:

@@ -19,15 +19,16 @@ from hypothesis import strategies as st
 
 from tests.support.normal_eval import close, value_at
 from tnp_runtime.core import ir, opaque, operations
-from tnp_runtime.core.dims import FullDim, Interval
+from tnp_runtime.core.dims import FullDim, Interval, Sliced
 from tnp_runtime.core.evaluate import Evaluator, differ
-from tnp_runtime.core.ir import Apply, Binary, Const, Expr, Inf, Input, Reduce, Unary
+from tnp_runtime.core.ir import Apply, Binary, Const, Expr, Inf, Input, Mask, Reduce, Unary
 from tnp_runtime.core.ir import BinaryOp as B
 from tnp_runtime.core.ir import ReduceOp as R
 from tnp_runtime.core.ir import UnaryOp as U
 from tnp_runtime.core.normal import NotNormalizable
 from tnp_runtime.core.normalize import normalize
 from tnp_runtime.core.prove import Proved, Refuted, prove
+from tnp_runtime.core.restrict import restrict
 
 LEAVES = [
     ir.input_leaf("X", ("M", "N")),
@@ -48,6 +49,10 @@ TILE = (FullDim("M", 3).full, FullDim("N", N_SIZE).full)
 # Two declared opaque functions (uninterpreted: evaluated as their stand-ins).
 _F = opaque.declare("f", 1)
 _G = opaque.declare("g", 2)
+_M, _N = FullDim("M", 3), FullDim("N", N_SIZE)
+# Masks by index predicates on M and N (a causal one, a window, a limit), filled with -inf or 0.
+PREDICATES = [_M >= _N, (_N <= _M + 1) & (_M - _N < 2), _N < 5, _M + 3 > _N]
+FILLS = [ir.inf(True), ir.const(0)]
 
 
 def _positive(e: Expr) -> Expr:
@@ -107,6 +112,9 @@ def terms(depth: int) -> st.SearchStrategy[Expr]:
         ),
         st.tuples(intervals, st.sampled_from(N_MONOMIALS)).map(
             lambda t: ir.reduce(R.SUM, "N", t[0], t[1])
+        ),
+        st.tuples(st.sampled_from(PREDICATES), st.sampled_from(FILLS), sub).map(
+            lambda t: ir.mask(*t)
         ),
     )
 
@@ -176,6 +184,8 @@ def rewrite(draw: st.DrawFn, e: Expr, depth: int = 0) -> Expr:
                     return ir.binary(outer, tiles, whole)
                 return ir.binary(B.ADD if op is R.SUM else B.MAX, b, a)
             return ir.reduce(op, dim, interval, body)
+        case Mask(pred=pred, fill=fill, operand=operand):
+            return ir.mask(pred, fill, rewrite(draw, operand, depth + 1))
         case Const() | Inf() | Input():
             if draw(st.integers(0, 9)) == 0:
                 return ir.binary(B.MUL, ir.const(1), ir.binary(B.ADD, e, ir.const(0)))
@@ -196,6 +206,10 @@ def mutate(draw: st.DrawFn, e: Expr) -> Expr:
             return ir.unary(op, mutate(draw, operand))
         case Reduce(op=op, dim=dim, interval=interval, body=body):
             return ir.reduce(op, dim, interval, mutate(draw, body))
+        case Mask(pred=pred, fill=fill, operand=operand):
+            if draw(st.booleans()):
+                return ir.mask(draw(st.sampled_from(PREDICATES)), fill, operand)
+            return ir.mask(pred, fill, mutate(draw, operand))
         case Const() | Inf() | Input():
             return draw(terms(0))
 
@@ -338,3 +352,45 @@ def test_a_denominator_whose_exponent_holds_a_log_keeps_its_value() -> None:
         index = {"M": m_index}
         term, normal = Evaluator().at(expr, index), value_at(normalize(expr), index)
         assert close(term, normal), (index, term, normal)
+
+
+@st.composite
+def regions(draw: st.DrawFn) -> tuple[Sliced, Sliced]:
+    m_start = draw(st.integers(0, 2))
+    n_start = draw(st.integers(0, N_SIZE - 1))
+    return (
+        Sliced(_M, Interval(m_start, draw(st.integers(m_start + 1, 3)))),
+        Sliced(_N, Interval(n_start, draw(st.integers(n_start + 1, N_SIZE)))),
+    )
+
+
+def _a_term_and_its_restriction_agree_on_the_region(
+    pair: tuple[Expr, Expr], region: tuple[Sliced, Sliced]
+) -> None:
+    """Restriction (`core/restrict.py`) rewrites a term for a region: at every index of the
+    region both have the same value (evaluated as IR, without the normal form)."""
+    evaluator = Evaluator()
+    for expr in pair:
+        restricted = restrict(expr, region)
+        for m_index in range(region[0].start, region[0].stop):
+            for n_index in range(region[1].start, region[1].stop):
+                index = {"M": m_index, "N": n_index}
+                a, b = evaluator.at(expr, index), evaluator.at(restricted, index)
+                assert (math.isnan(a) and math.isnan(b)) or close(a, b), (index, a, b)
+
+
+@settings(max_examples=40, **FUZZ)
+@given(pairs(), regions())
+def test_a_term_and_its_restriction_agree_on_the_region(
+    pair: tuple[Expr, Expr], region: tuple[Sliced, Sliced]
+) -> None:
+    _a_term_and_its_restriction_agree_on_the_region(pair, region)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, **FUZZ)
+@given(pairs(), regions())
+def test_a_term_and_its_restriction_agree_on_the_region_at_full_count(
+    pair: tuple[Expr, Expr], region: tuple[Sliced, Sliced]
+) -> None:
+    _a_term_and_its_restriction_agree_on_the_region(pair, region)

@@ -167,6 +167,8 @@ class Builder:
                  "/": _interval_div(v.bounds, w.bounds) if symbol == "/" else v.bounds}[symbol]
             return self.emit(f"{v.code} {symbol} {w.code}", f"({v.spec}) {symbol} ({w.spec})",
                              v.dims, b)
+        if kind == "func" and rng.random() < 0.4:
+            return self.mask(dims, depth)
         if kind == "func":
             v = self.gen(dims, depth - 1)
             funcs = ["sin", "cos", "tanh", "sigmoid", "erf", "abs"]
@@ -266,6 +268,31 @@ class Builder:
         if kind == "merge":
             return self.merge(dims, depth, r)
         return self.online_softmax(dims, depth, r)
+
+    def mask(self, dims: frozenset[str], depth: int) -> Val:
+        """A mask by an index predicate on the value's dims: fill 0, or -inf under exp."""
+        rng = self.rng
+        v = self.gen(dims, depth - 1)
+        if not v.dims:
+            return v
+        first = rng.choice(sorted(v.dims))
+        second = rng.choice(sorted(v.dims))
+        if first != second and rng.random() < 0.7:
+            code, text = rng.choice((
+                (f"{first} >= {second}", f"{first} >= {second}"),
+                (f"({first} - {second} < 2) & ({second} - {first} < 2)",
+                 f"{first} - {second} < 2 and {second} - {first} < 2"),
+                (f"{first} + 1 > {second}", f"{first} + 1 > {second}"),
+            ))
+        else:
+            limit = rng.randrange(1, self.sizes[first] + 1)
+            code = text = f"{first} < {limit}"
+        self.features.add("mask")
+        if v.bounds.hi < 20 and rng.random() < 0.5:
+            return self.emit(f"tnp.exp({v.code}.mask({code}))", f"exp(mask[{text}]({v.spec}))",
+                             v.dims, Bounds(0.0, math.exp(v.bounds.hi)))
+        return self.emit(f"{v.code}.mask({code}, fill=0)", f"mask[{text}, 0]({v.spec})",
+                         v.dims, Bounds(min(v.bounds.lo, 0.0), max(v.bounds.hi, 0.0)))
 
     def base(self, dims: frozenset[str], depth: int) -> Val:
         """A leaf with exactly these dims, else one built from leaves."""

@@ -22,6 +22,7 @@ from tnp_runtime.core.spec import (
     Func,
     IndexLeaf,
     InfLit,
+    MaskNode,
     Max2,
     Min2,
     Neg,
@@ -123,6 +124,18 @@ class _Evaluator:
                 return self.reduction(node)
             case Contraction():
                 return self.contraction(node)
+            case MaskNode(pred=pred, fill=fill, body=body):
+                inner = self.eval(body)
+                grids = np.ix_(*(np.arange(start, stop) for start, stop in inner.spans))
+                position = dict(zip(inner.dims, grids, strict=True))
+                keep = np.ones(inner.array.shape, dtype=bool)
+                for atom in pred.atoms:
+                    total: Any = atom.lhs.const
+                    for dim, coef in atom.lhs.terms:
+                        total = total + coef * position[dim]
+                    keep &= np.asarray(total >= 0)
+                filler = -np.inf if fill is None else float(fill)
+                return _Value(np.where(keep, inner.array, filler), inner.dims, inner.spans)
         raise AssertionError(f"unknown spec node {node!r}")
 
     def leaf(self, tensor: Tensor) -> _Value:

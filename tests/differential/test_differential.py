@@ -140,4 +140,4 @@ def test_random_kernels_are_both_accepted_and_refused() -> None:
     assert {"tnp-spec", "tnp-coverage"} <= codes, codes
     features = set(tally.features) | set(tally_script.features)
     assert {"einsum", "merge", "online-softmax", "tiled-reduce", "ragged", "repeat",
-            "rearrange", "max", "slice"} <= features, features
+            "rearrange", "max", "slice", "mask"} <= features, features

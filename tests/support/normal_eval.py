@@ -20,25 +20,31 @@ from tnp_runtime.core.normal import (
     Call,
     ExtInf,
     Func,
+    Ind,
     Leaf,
     MaxAtom,
     MaxOf,
     Mono,
     Poly,
     SumAtom,
-    Value,
 )
+from tnp_runtime.core.normal_mask import Masked, MValue, PartialMax
 
 _FUNCS = {"log": math.log, "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos,
           "tanh": math.tanh, "erf": math.erf, "abs": abs}
 
 
-def value_at(value: Value, index: dict[str, int]) -> float:
+def value_at(value: MValue, index: dict[str, int]) -> float:
     """The value at `index`; NaN where a function leaves its real domain or a divisor is 0
-    (where "Proved" claims nothing), inf where exp overflows."""
+    (where "Proved" claims nothing), inf where exp overflows. A masked value is -inf where its
+    predicate fails, a partial maximum where no guard holds."""
     if isinstance(value, ExtInf):
         return -math.inf if value.negative else math.inf
     try:
+        if isinstance(value, Masked):
+            return _poly(value.poly, index) if value.pred.holds(index) else -math.inf
+        if isinstance(value, PartialMax):
+            return max(_poly(arg, index) for arg in value.args)
         return _poly(value, index)
     except (ValueError, ZeroDivisionError):
         return math.nan
@@ -70,8 +76,15 @@ def _bound(
         yield {**index, **{dim: i for (dim, _), i in zip(bindings, point, strict=True)}}
 
 
-def _atom(atom: Leaf | SumAtom | MaxAtom | MaxOf | Func | Call, index: dict[str, int]) -> float:
+def _atom(
+    atom: Leaf | SumAtom | MaxAtom | MaxOf | Func | Call | Ind, index: dict[str, int]
+) -> float:
     match atom:
+        case Ind(pred=pred):
+            return 1.0 if pred.holds(index) else 0.0
+        case MaxAtom(bindings=bindings, body=body, guard=guard) if guard is not None:
+            kept = [_poly(body, inner) for inner in _bound(bindings, index) if guard.holds(inner)]
+            return max(kept, default=-math.inf)
         case Leaf(input=node, index=positions):
             read = ir.read(node, dict(positions))
             if isinstance(read, ir.Read):

@@ -31,6 +31,7 @@ from tnp_mypy.interpreter.values import (
 )
 from tnp_mypy.report import Finding, StopReason, stop_finding
 from tnp_runtime.core.dims import FullDim, Sliced
+from tnp_runtime.core.index_pred import IndexPred
 
 if TYPE_CHECKING:
     from tnp_mypy.interpreter.evaluator import Interpreter
@@ -173,4 +174,7 @@ def truth(interp: Interpreter, value: Value, where: Context | Expression) -> boo
     if isinstance(value, (TypedValue, ResultValue, FullDim, Sliced, FunctionValue,
                           ModuleValue, Builtin)):
         return True
+    if isinstance(value, IndexPred):
+        # The runtime raises TypeError: a predicate has no truth value.
+        raise interp.unsupported("the truth value of an index predicate (join them with &)", where)
     return bool(value)

@@ -73,6 +73,7 @@ from tnp_mypy.report import StopReason
 from tnp_runtime.core import rules
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import FullDim, Sliced
+from tnp_runtime.core.index_pred import IndexPred, Linear
 from tnp_runtime.core.ir import BinaryOp, UnaryOp
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ _PLAIN_BINARY: Final[dict[str, Callable[[Any, Any], object]]] = {
     "//": operator.floordiv,
     "%": operator.mod,
     "**": operator.pow,
+    "&": operator.and_,  # of index predicates (and of ints, as Python does)
 }
 _COMPARE: Final[dict[str, Callable[[Any, Any], object]]] = {
     "==": operator.eq,
@@ -326,6 +328,13 @@ def comparison(interp: Interpreter, frame: Frame, e: ComparisonExpr) -> Value:
                 outcome = _COMPARE[op](left, right)
             except TypeError:
                 raise Stop(None) from None
+            if isinstance(outcome, IndexPred):
+                # `qctx >= nctx`: an index predicate (the runtime raises on a chain of them).
+                if len(e.operators) > 1:
+                    raise interp.unsupported(
+                        "a chained comparison of dims (join index predicates with &)", e
+                    )
+                return outcome
         elif op in ("in", "not in"):
             try:
                 inside = left in right  # type: ignore[operator]
@@ -355,6 +364,8 @@ def unary(interp: Interpreter, op: str, value: Value, where: Context) -> Value:
         return TypedValue(rules.unary(UnaryOp.NEG, value.abstract))
     if value is OPAQUE:
         return OPAQUE
+    if op == "-" and isinstance(value, FullDim | Linear):
+        return -value  # a dim's position, negated: a term of an index predicate
     if is_number(value) or isinstance(value, bool):
         if op == "-":
             return -value  # type: ignore[operator]

@@ -297,6 +297,8 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "Sliced": Entry(),
     "Interval": Entry(),
     "SpecError": Entry(),
+    "IndexPred": Entry(),
+    "Linear": Entry(),
     "TypeCheckError": Entry(),
     "Kernel": Entry(),
     # `f.result()` of a kernel `f` of the module: followed by `expressions.call`
@@ -311,6 +313,7 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "Typed.minimum": Entry(call=tnp_operations.minimum_method),
     "Typed.min": Entry(call=tnp_methods.typed_method(tnp_operations.reduce_body("min"))),
     "Typed.mean": Entry(call=tnp_methods.typed_method(tnp_operations.reduce_body("mean"))),
+    "Typed.mask": Entry(call=tnp_methods.typed_method(tnp_methods.mask_body)),
     "Typed.window": Entry(call=tnp_methods.typed_method(tnp_reads.window_body)),
     "Typed.shift": Entry(call=tnp_methods.typed_method(tnp_reads.shift_body)),
     "Typed.at": Entry(call=tnp_methods.typed_method(tnp_reads.at_body)),

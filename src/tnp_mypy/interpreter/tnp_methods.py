@@ -6,6 +6,7 @@ methods do; a violation is reported at the call.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -13,10 +14,11 @@ from mypy.nodes import CallExpr, Context
 
 from tnp_mypy.interpreter.control import Frame, Stop
 from tnp_mypy.interpreter.values import OPAQUE, ResultValue, TypedValue, Value
-from tnp_runtime.core import rules
+from tnp_runtime.core import masks, rules
 from tnp_runtime.core.calls import script_binding
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import FullDim, Sliced
+from tnp_runtime.core.index_pred import IndexPred
 from tnp_runtime.core.ir import BinaryOp, ReduceOp
 from tnp_runtime.core.spec import SpecError
 
@@ -69,7 +71,7 @@ def typed_method(body: TypedBody | None) -> CallHandler:
 
 
 def _check_typed_arguments(interp: Interpreter, method: str, c: Call) -> None:
-    if c.kwargs and method != "slice":
+    if c.kwargs and method not in ("slice", "mask"):
         raise interp.unsupported(f"keyword arguments to `Typed.{method}`", c.where)
     for value in (*c.args, *c.kwargs.values()):
         if value is OPAQUE:
@@ -121,6 +123,21 @@ def reduce_body(op: ReduceOp) -> TypedBody:
         return TypedValue(rules.reduce(op, value, dim.name))
 
     return body
+
+
+def mask_body(interp: Interpreter, value: rules.Abstract, c: Call) -> Value:
+    """`x.mask(pred)`, `x.mask(pred, fill)`, `x.mask(pred, fill=0)`: the core's `masks.mask`."""
+    bound: dict[str, Value] = dict(zip(("pred", "fill"), c.args, strict=False))
+    for key, item in c.kwargs.items():
+        if key not in ("pred", "fill") or key in bound or len(c.args) > 2:
+            raise interp.unsupported("this call of `Typed.mask`", c.where)
+        bound[key] = item
+    pred, fill = bound.get("pred"), bound.get("fill", -math.inf)
+    if not isinstance(pred, IndexPred):
+        raise interp.unsupported("`Typed.mask` of a value that is not an index predicate", c.where)
+    if not isinstance(fill, int | float) or isinstance(fill, bool):
+        raise interp.unsupported("a mask's fill it does not know", c.where)
+    return TypedValue(masks.mask(value, pred, fill))
 
 
 def repeat_body(interp: Interpreter, value: rules.Abstract, c: Call) -> Value:

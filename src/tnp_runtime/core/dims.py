@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tnp_runtime.core.index_pred import IndexPred, Linear
+
 
 @dataclass(frozen=True, slots=True)
 class Interval:
@@ -71,6 +73,44 @@ class FullDim:
 
     def __str__(self) -> str:
         return self.name
+
+    # Index predicates (`core/index_pred`): `qctx >= nctx`, `qctx - nctx < 128`. Equality stays
+    # the dataclass's (dims are compared and hashed by value); only ordering builds predicates.
+    def _position(self) -> Linear:
+        return Linear(((self.name, 1),), 0)
+
+    def __add__(self, other: object) -> Linear:
+        return self._position() + other
+
+    def __radd__(self, other: object) -> Linear:
+        return self._position() + other
+
+    def __sub__(self, other: object) -> Linear:
+        return self._position() - other
+
+    def __rsub__(self, other: object) -> Linear:
+        return Linear.of(other) - self._position()
+
+    def __neg__(self) -> Linear:
+        return -self._position()
+
+    def __mul__(self, factor: object) -> Linear:
+        return self._position() * factor
+
+    def __rmul__(self, factor: object) -> Linear:
+        return self._position() * factor
+
+    def __ge__(self, other: object) -> IndexPred:
+        return self._position() >= other
+
+    def __gt__(self, other: object) -> IndexPred:
+        return self._position() > other
+
+    def __le__(self, other: object) -> IndexPred:
+        return self._position() <= other
+
+    def __lt__(self, other: object) -> IndexPred:
+        return self._position() < other
 
 
 @dataclass(frozen=True, slots=True)

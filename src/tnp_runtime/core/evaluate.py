@@ -24,6 +24,7 @@ from tnp_runtime.core.ir import (
     Expr,
     Inf,
     Input,
+    Mask,
     Read,
     Reduce,
     ReduceOp,
@@ -125,6 +126,9 @@ class Evaluator:
             case Apply(func=func, args=args):
                 values = [self._eval(a, env) for a in args]
                 return apply_value(func, values)
+            case Mask(pred=pred, fill=fill, operand=operand):
+                kept = pred.holds(env)
+                return self._eval(operand if kept else fill, env)
             case _:
                 assert_never(expr)
 

@@ -21,6 +21,7 @@ from typing import Final, assert_never
 
 from tnp_runtime.core import ir
 from tnp_runtime.core.dims import Interval
+from tnp_runtime.core.index_pred import IndexPred
 from tnp_runtime.core.ir import (
     Affine,
     Apply,
@@ -30,6 +31,7 @@ from tnp_runtime.core.ir import (
     Gather,
     Inf,
     Input,
+    Mask,
     Position,
     Read,
     Reduce,
@@ -145,9 +147,31 @@ def reindex(expr: Expr, index: Mapping[str, Position]) -> Expr:
                     done[key] = ir.apply(func, tuple(done[id(a), bound] for a in args))
                 else:
                     stack += [(node, bound, True), *((a, bound, False) for a in args)]
+            case Mask(pred=pred, fill=fill, operand=operand):
+                if children_done:
+                    done[key] = _reposition_mask(pred, fill, done[id(operand), bound], active)
+                else:
+                    stack += [(node, bound, True), (operand, bound, False)]
             case _:
                 assert_never(node)
     return done[id(expr), frozenset()]
+
+
+def _reposition_mask(
+    pred: IndexPred, fill: Expr, operand: Expr, active: Mapping[str, Position]
+) -> Expr:
+    """A mask of a re-indexed value: its predicate reads the dims at their affine positions (a
+    gathered position has no linear form: `Capture`)."""
+    positions: dict[str, tuple[tuple[tuple[str, int], ...], int]] = {}
+    for dim in pred.dims & active.keys():
+        at = active[dim]
+        if not isinstance(at, Affine):
+            raise Capture(f"a mask reads {dim}, which is gathered")
+        positions[dim] = (at.terms, at.offset)
+    moved = pred.reposition(positions)
+    if moved is None:
+        return fill
+    return ir.mask(moved, fill, operand) if moved.atoms else operand
 
 
 def _reads(expr: Expr) -> list[Read]:

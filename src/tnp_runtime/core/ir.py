@@ -24,6 +24,7 @@ from typing import Final, assert_never
 
 from tnp_runtime.core import tables
 from tnp_runtime.core.dims import Interval
+from tnp_runtime.core.index_pred import IndexPred
 from tnp_runtime.core.opaque import Opaque
 
 
@@ -177,7 +178,18 @@ class Apply:
     args: tuple[Expr, ...]
 
 
-Expr = Const | Inf | Input | Read | Unary | Binary | Reduce | Apply
+
+@dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
+class Mask:
+    """`operand` where `pred` holds at the index, else `fill` (a `Const`, or `Inf` -inf: the
+    fill of masked scores). `pred`'s dims are free dims of the term."""
+
+    pred: IndexPred
+    fill: Expr
+    operand: Expr
+
+
+Expr = Const | Inf | Input | Read | Unary | Binary | Reduce | Mask | Apply
 
 # Weak table: a node's entry lives exactly as long as the node (its `KeyedRef` removes the entry
 # when the node dies). A key holds the node's children, so a live parent keeps its children
@@ -245,19 +257,56 @@ def read(source: Input, index: Mapping[str, Position]) -> Expr:
 
 
 def unary(op: UnaryOp, operand: Expr) -> Expr:
-    return _intern(("u", op, operand), Unary, op, operand)
+    node = _intern(("u", op, operand), Unary, op, operand)
+    if _ANY_MASK[0] and operand in _MASKED:
+        _MASKED.add(node)
+    return node
 
 
 def binary(op: BinaryOp, left: Expr, right: Expr) -> Expr:
-    return _intern(("b", op, left, right), Binary, op, left, right)
+    node = _intern(("b", op, left, right), Binary, op, left, right)
+    if _ANY_MASK[0] and (left in _MASKED or right in _MASKED):
+        _MASKED.add(node)
+    return node
 
 
 def reduce(op: ReduceOp, dim: str, interval: Interval, body: Expr) -> Expr:
-    return _intern(("r", op, dim, interval, body), Reduce, op, dim, interval, body)
+    node = _intern(("r", op, dim, interval, body), Reduce, op, dim, interval, body)
+    if _ANY_MASK[0] and body in _MASKED:
+        _MASKED.add(node)
+    return node
+
+
+def mask(pred: IndexPred, fill: Expr, operand: Expr) -> Expr:
+    """The node itself; builders that know the value's slices simplify first
+    (`masks.mask_value`)."""
+    assert isinstance(fill, Const | Inf), "a mask's fill is a constant or -inf"
+    node = _intern(("m", pred, fill, operand), Mask, pred, fill, operand)
+    _ANY_MASK[0] = True
+    _MASKED.add(node)
+    return node
+
+
+# The nodes with a `Mask` under them, kept as they are built (a parent is added when a child
+# is in the set), so that the prover skips the restriction of a term without masks at the cost
+# of one lookup (`has_mask`); weak, like the table of nodes.
+_MASKED: Final[weakref.WeakSet[Expr]] = weakref.WeakSet()
+# Whether any `Mask` was ever built in this process: until then the factories skip the set.
+_ANY_MASK: Final = [False]
+tables.register("ir.masked", _MASKED, "none: weak, a node leaves when nothing holds it",
+                clear=False)
+
+
+def has_mask(expr: Expr) -> bool:
+    """Whether a `Mask` node is under `expr` (or is it)."""
+    return _ANY_MASK[0] and expr in _MASKED
 
 
 def apply(func: Opaque, args: tuple[Expr, ...]) -> Expr:
-    return _intern(("a", func, args), Apply, func, args)
+    node = _intern(("a", func, args), Apply, func, args)
+    if _ANY_MASK[0] and any(a in _MASKED for a in args):
+        _MASKED.add(node)
+    return node
 
 
 _FREE_DIMS: Final[dict[Expr, frozenset[str]]] = {}
@@ -288,6 +337,8 @@ def free_dims(expr: Expr) -> frozenset[str]:
             result = free_dims(body) - {dim}
         case Apply(args=args):
             result = frozenset().union(*(free_dims(a) for a in args))
+        case Mask(pred=pred, operand=operand):
+            result = free_dims(operand) | pred.dims
     _FREE_DIMS[expr] = result
     return result
 
@@ -316,6 +367,8 @@ def nodes(expr: Expr) -> Iterator[Expr]:
                 stack.append(body)
             case Apply(args=args):
                 stack.extend(reversed(args))
+            case Mask(operand=operand):
+                stack.append(operand)
             case Const() | Inf() | Input():
                 pass
             case _:
@@ -373,6 +426,11 @@ def rewrite(
                     done[id(node)] = apply(func, tuple(done[id(a)] for a in args))
                 else:
                     stack += [(node, True), *((a, False) for a in args)]
+            case Mask(pred=pred, fill=fill, operand=operand):
+                if children_done:
+                    done[id(node)] = mask(pred, fill, done[id(operand)])
+                else:
+                    stack += [(node, True), (operand, False)]
             case _:
                 assert_never(node)
     return done[id(expr)]

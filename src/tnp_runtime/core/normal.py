@@ -49,6 +49,7 @@ from tnp_runtime.core.normal_terms import (
     Call,
     ExtInf,
     Func,
+    Ind,
     Leaf,
     MaxAtom,
     MaxOf,
@@ -81,6 +82,7 @@ __all__ = [
     "Call",
     "ExtInf",
     "Func",
+    "Ind",
     "Leaf",
     "MaxAtom",
     "MaxOf",
@@ -267,6 +269,8 @@ def _mono_mul(x: Mono, y: Mono) -> Mono:
         return x
     powers: dict[Atom, int] = dict(x.factors)
     for atom, power in y.factors:
+        if atom in powers and isinstance(atom, Ind):
+            continue  # Ind·Ind = Ind: an indicator is 0 or 1 (its power is always 1)
         powers[atom] = powers.get(atom, 0) + power
     if x.exponent is None:
         exponent = y.exponent
@@ -302,6 +306,8 @@ def mul(a: Value, b: Value) -> Value:
 
 
 def _mono_inverse(mono: Mono) -> Mono:
+    if any(isinstance(atom, Ind) for atom, _ in mono.factors):
+        raise NotNormalizable("division by a masked value (an indicator may be 0)")
     exponent = None
     if mono.exponent is not None:
         negated = neg(mono.exponent)

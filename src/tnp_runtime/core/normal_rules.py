@@ -181,11 +181,11 @@ def _merge_max_atoms(args: list[Poly]) -> list[Poly]:
         changed = False
         for x, y in itertools.combinations(range(len(reductions)), 2):
             ax, ay = reductions[x], reductions[y]
-            if ax.body is not ay.body:
+            if ax.body is not ay.body or ax.guard != ay.guard:
                 continue
             joined = _merge_bindings(ax.bindings, ay.bindings, True)
             if joined is not None:
-                merged = _max_atom(joined, ax.body)
+                merged = _max_atom(joined, ax.body, ax.guard)
                 assert isinstance(merged, MaxAtom)
                 reductions = [r for k, r in enumerate(reductions) if k not in (x, y)] + [merged]
                 changed = True
@@ -258,7 +258,11 @@ def reduce_max(dim: str, over: IntervalSet, a: Value) -> Value:
     assert dep is not None
     bindings: tuple[tuple[str, IntervalSet], ...] = ((dim, over),)
     inner = single_atom(dep)
-    if isinstance(inner, MaxAtom) and dim not in {d for d, _ in inner.bindings}:
+    if (
+        isinstance(inner, MaxAtom)
+        and inner.guard is None
+        and dim not in {d for d, _ in inner.bindings}
+    ):
         bindings = tuple(sorted(bindings + inner.bindings))
         dep = inner.body
     result = atom_poly(_max_atom(bindings, dep))

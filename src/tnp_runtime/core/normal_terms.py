@@ -17,6 +17,7 @@ from typing import Final, TypeVar, assert_never
 
 from tnp_runtime.core import tables
 from tnp_runtime.core.dims import IntervalSet
+from tnp_runtime.core.index_pred import IndexPred
 from tnp_runtime.core.ir import Input, Position, Read, free_dims
 from tnp_runtime.core.opaque import Opaque
 
@@ -60,12 +61,16 @@ class SumAtom:
 
 @dataclass(frozen=True, eq=False, slots=True)
 class MaxAtom:
-    """Maximum of `body` over every binding at once."""
+    """Maximum of `body` over every binding at once; with a `guard`, over the bindings where
+    the guard holds (`max[n](mask[guard](body))`), which is -inf where it holds for none: a
+    guarded maximum is never a finite term alone, only an argument of a `MaxOf` with a finite
+    one, or of a `normal_mask.PartialMax` (see there)."""
 
     bindings: tuple[tuple[str, IntervalSet], ...]
     body: Poly
     uid: int
     free: frozenset[str]
+    guard: IndexPred | None = None
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -99,7 +104,17 @@ class Call:
     free: frozenset[str]
 
 
-Atom = Leaf | SumAtom | MaxAtom | MaxOf | Func | Call
+@dataclass(frozen=True, eq=False, slots=True)
+class Ind:
+    """The indicator of an index predicate: 1 where `pred` holds, else 0 (Ind·Ind = Ind; it
+    has no inverse). `exp` of a -inf-masked value is Ind(pred)·exp(value)."""
+
+    pred: IndexPred
+    uid: int
+    free: frozenset[str]
+
+
+Atom = Leaf | SumAtom | MaxAtom | MaxOf | Func | Call | Ind
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -163,9 +178,18 @@ def _sum_atom(bindings: tuple[tuple[str, IntervalSet], ...], body: Mono) -> Atom
     return _interned(("sum", bindings, body), lambda uid: SumAtom(bindings, body, uid, free))
 
 
-def _max_atom(bindings: tuple[tuple[str, IntervalSet], ...], body: Poly) -> Atom:
-    free = _free_of_bindings(bindings, body.free)
-    return _interned(("max", bindings, body), lambda uid: MaxAtom(bindings, body, uid, free))
+def _max_atom(
+    bindings: tuple[tuple[str, IntervalSet], ...], body: Poly, guard: IndexPred | None = None
+) -> Atom:
+    inner = body.free if guard is None else body.free | guard.dims
+    free = _free_of_bindings(bindings, inner)
+    return _interned(
+        ("max", bindings, body, guard), lambda uid: MaxAtom(bindings, body, uid, free, guard)
+    )
+
+
+def _ind(pred: IndexPred) -> Atom:
+    return _interned(("ind", pred), lambda uid: Ind(pred, uid, pred.dims))
 
 
 def _max_of(args: tuple[Poly, ...]) -> Atom:
@@ -262,8 +286,12 @@ def content_key(item: Poly | Mono | Atom) -> str:
             key = f"{node.name}[{','.join(str(positions.get(d, d)) for d in node.dims)}]"
         case SumAtom(bindings=bindings, body=body):
             key = f"sum{_bindings_key(bindings)}({content_key(body)})"
-        case MaxAtom(bindings=bindings, body=body):
+        case MaxAtom(bindings=bindings, body=body, guard=guard):
             key = f"max{_bindings_key(bindings)}{content_key(body)}"
+            if guard is not None:
+                key += f"|{guard}"
+        case Ind(pred=pred):
+            key = f"ind[{pred}]"
         case MaxOf(args=args):
             key = "maxof(" + ",".join(sorted(content_key(a) for a in args)) + ")"
         case Func(name=name, arg=arg):

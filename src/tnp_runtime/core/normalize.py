@@ -11,7 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Final, assert_never
 
-from tnp_runtime.core import normal, normal_calls, normal_rules, tables
+from tnp_runtime.core import normal, normal_calls, normal_mask, normal_rules, tables
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.ir import (
@@ -22,15 +22,17 @@ from tnp_runtime.core.ir import (
     Expr,
     Inf,
     Input,
+    Mask,
     Read,
     Reduce,
     ReduceOp,
     Unary,
     UnaryOp,
 )
-from tnp_runtime.core.normal import Value
+from tnp_runtime.core.normal import ExtInf, Poly, Value
+from tnp_runtime.core.normal_mask import MValue
 
-_MEMO: Final[dict[Expr, Value]] = {}
+_MEMO: Final[dict[Expr, MValue]] = {}
 # Nodes whose normalization failed, with the reason: asked again, they fail again at once.
 _FAILED: Final[dict[Expr, normal.NotNormalizable]] = {}
 tables.register("normalize.memo", _MEMO, "cleared: normal forms are recomputed")
@@ -49,6 +51,8 @@ def _children(expr: Expr) -> tuple[Expr, ...]:
             return (body,)
         case Apply(args=args):
             return args
+        case Mask(fill=fill, operand=operand):
+            return (fill, operand)
         case _:
             assert_never(expr)
 
@@ -67,7 +71,13 @@ _BINARY: Final = {
 }
 
 
-def _step(expr: Expr) -> Value:
+# The kinds of value only masks make (`normal_mask`), and the others (tuples: the fastest
+# isinstance in the walk's hot path).
+_MASKED: Final = (normal_mask.Masked, normal_mask.PartialMax)
+_PLAIN: Final = (Poly, ExtInf)
+
+
+def _step(expr: Expr) -> MValue:
     """Normalize one node whose children are already in `_MEMO`."""
     match expr:
         case Const(value=value):
@@ -77,21 +87,40 @@ def _step(expr: Expr) -> Value:
         case Input() | Read():
             return normal.atom_poly(normal.leaf(expr))
         case Unary(op=op, operand=operand):
-            return _UNARY[op](_MEMO[operand])
+            got = _MEMO[operand]
+            if isinstance(got, _MASKED):
+                return normal_mask.unary(op, got, _UNARY[op])
+            return _UNARY[op](got)
         case Binary(op=op, left=left, right=right):
-            return _BINARY[op](_MEMO[left], _MEMO[right])
+            a, b = _MEMO[left], _MEMO[right]
+            if isinstance(a, _PLAIN) and isinstance(b, _PLAIN):
+                return _BINARY[op](a, b)
+            return normal_mask.binary(op, a, b, _BINARY[op])
         case Reduce(op=op, dim=dim, interval=interval, body=body):
             over = IntervalSet.single(interval)
+            got = _MEMO[body]
+            if isinstance(got, _MASKED):
+                return normal_mask.reduce(op, dim, over, got)
             if op is ReduceOp.SUM:
-                return normal_rules.reduce_sum(dim, over, _MEMO[body])
-            return normal_rules.reduce_max(dim, over, _MEMO[body])
+                return normal_rules.reduce_sum(dim, over, got)
+            return normal_rules.reduce_max(dim, over, got)
+        case Mask(pred=pred, fill=fill, operand=operand):
+            filled = _MEMO[fill]
+            assert isinstance(filled, Poly | ExtInf)
+            return normal_mask.mask(pred, filled, _MEMO[operand])
         case Apply(func=func, args=args):
-            return normal_calls.apply(func, [_MEMO[a] for a in args])
+            values: list[Value] = []
+            for arg in args:
+                found = _MEMO[arg]
+                if not isinstance(found, Poly | ExtInf):
+                    raise normal.NotNormalizable(f"{func.name} of a masked value")
+                values.append(found)
+            return normal_calls.apply(func, values)
         case _:
             assert_never(expr)
 
 
-def normalize(expr: Expr) -> Value:
+def normalize(expr: Expr) -> MValue:
     """The normal form of `expr`. Raises `normal.NotNormalizable` (or its `NormalFormLimit`)."""
     found = _MEMO.get(expr)
     if found is not None:

@@ -17,15 +17,17 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from tnp_runtime.core import normal, tables
+from tnp_runtime.core import ir, normal, normal_mask, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, IntervalSet, render_dims
 from tnp_runtime.core.evaluate import EvaluationBudget, Evaluator, differ
 from tnp_runtime.core.indexing import expand_taps, has_reads
 from tnp_runtime.core.ir import Expr, input_labels, inputs_of, opaque_functions
-from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom, Value
+from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom
+from tnp_runtime.core.normal_mask import MValue, predicates_of
 from tnp_runtime.core.normalize import normalize
 from tnp_runtime.core.render import Renderer
+from tnp_runtime.core.restrict import restrict
 from tnp_runtime.core.spot_check import Disagreement, spot_check
 
 
@@ -150,7 +152,11 @@ def _prove(
     kernel: Expr, spec: Expr, tile: DimType, sizes: Mapping[str, int] | None
 ) -> Verdict:
     try:
-        kernel_nf, spec_nf = normalize(kernel), normalize(spec)
+        # Masked terms are first rewritten for the tile's region (`restrict`): a mask that is
+        # all-true or all-false there goes, a reduction is cut where a mask changes. A term
+        # without a mask is returned as it is.
+        kernel_nf = normalize(restrict(kernel, tile))
+        spec_nf = normalize(restrict(spec, tile))
     except normal.NotNormalizable as err:
         return _without_normal_form(kernel, spec, tile, _renderer(kernel, spec, tile, sizes), err)
     if kernel_nf is not spec_nf and (has_reads(kernel) or has_reads(spec)):
@@ -174,6 +180,8 @@ def _prove(
     renderer = _renderer(kernel, spec, tile, sizes)
     kernel_text, spec_text = renderer.value(kernel_nf), renderer.value(spec_nf)
     partial = tuple(_partial_reductions(kernel_nf, spec_nf))
+    if partial and predicates_of(kernel_nf) != predicates_of(spec_nf):
+        partial = ()  # the two differ by their masks (a wrong side), not by an interval
     difference = _difference(kernel_nf, spec_nf, renderer)
     try:
         equal, counterexample = _numeric_check(kernel, spec, tile)
@@ -188,7 +196,7 @@ def _prove(
     return Refuted(kernel_text, spec_text, difference, counterexample, partial)
 
 
-def _difference(kernel_nf: Value, spec_nf: Value, renderer: Renderer) -> str | None:
+def _difference(kernel_nf: MValue, spec_nf: MValue, renderer: Renderer) -> str | None:
     """kernel - spec as text, only when some term cancels: otherwise it repeats both sides."""
     if not (isinstance(kernel_nf, Poly) and isinstance(spec_nf, Poly)):
         return None
@@ -227,12 +235,23 @@ def _without_normal_form(
     return Unknown(kernel_text, spec_text, f"no normal form: {err}", equal)
 
 
-def _sample_indices(tile: DimType) -> list[tuple[tuple[str, int], ...]]:
+def _sample_indices(tile: DimType, masked: bool = False) -> list[tuple[tuple[str, int], ...]]:
+    """First, last and middle index of the tile; with `masked`, also two opposite corners
+    (dims alternately at their first and last position), since a mask relating two dims
+    (qctx >= nctx) holds at the three diagonal points and fails off the diagonal."""
     firsts = tuple((s.name, s.start) for s in tile)
     lasts = tuple((s.name, s.stop - 1) for s in tile)
     middles = tuple((s.name, (s.start + s.stop) // 2) for s in tile)
+    candidates = [lasts, middles]
+    if masked:
+        for parity in (0, 1):
+            candidates.append(
+                tuple(
+                    (s.name, s.start if i % 2 == parity else s.stop - 1) for i, s in enumerate(tile)
+                )
+            )
     points = [firsts]
-    for point in (lasts, middles):
+    for point in candidates:
         if point not in points:
             points.append(point)
     return points
@@ -243,19 +262,31 @@ def _numeric_check(
 ) -> tuple[bool, Counterexample | None]:
     """(equal at every sampled index, the first index where they differ)."""
     evaluator = Evaluator(labels=input_labels([*inputs_of(kernel), *inputs_of(spec)]))
-    for point in _sample_indices(tile):
+    found: Counterexample | None = None
+    masked = ir.has_mask(kernel) or ir.has_mask(spec)
+    for point in _sample_indices(tile, masked):
         index = dict(point)
         k, s = evaluator.at(kernel, index), evaluator.at(spec, index)
         if differ(k, s):
+            # The first finite one refutes; an infinite or NaN one only if none is finite.
             stand_ins = {f.name: None for e in (kernel, spec) for f in opaque_functions(e)}
-            return False, Counterexample(point, k, s, tuple(stand_ins))
-    return True, None
+            candidate = Counterexample(point, k, s, tuple(stand_ins))
+            if candidate.is_finite:
+                return False, candidate
+            found = found or candidate
+    return found is None, found
 
 
-def _reductions(value: Value) -> Iterator[SumAtom | MaxAtom]:
-    if isinstance(value, ExtInf):
-        return
-    stack: list[Poly] = [value]
+def _reductions(value: MValue) -> Iterator[SumAtom | MaxAtom]:
+    match value:
+        case ExtInf():
+            return
+        case normal_mask.Masked(poly=poly):
+            stack: list[Poly] = [poly]
+        case normal_mask.PartialMax(args=args):
+            stack = list(args)
+        case Poly():
+            stack = [value]
     seen: set[int] = set()
     while stack:
         poly = stack.pop()
@@ -278,13 +309,15 @@ def _reductions(value: Value) -> Iterator[SumAtom | MaxAtom]:
                         pass
 
 
-def _partial_reductions(kernel_nf: Value, spec_nf: Value) -> Iterator[PartialReduction]:
+def _partial_reductions(kernel_nf: MValue, spec_nf: MValue) -> Iterator[PartialReduction]:
     """Reductions of the kernel that cover strictly less than one of the spec's."""
     spec_atoms = list(_reductions(spec_nf))
     reported: set[tuple[object, ...]] = set()
     for k in _reductions(kernel_nf):
         for s in spec_atoms:
             if type(k) is not type(s) or k.body is not s.body:
+                continue
+            if isinstance(k, MaxAtom) and isinstance(s, MaxAtom) and k.guard != s.guard:
                 continue
             k_dims, s_dims = dict(k.bindings), dict(s.bindings)
             if k_dims.keys() != s_dims.keys():

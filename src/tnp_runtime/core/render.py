@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Final, assert_never
 
-from tnp_runtime.core import normal
+from tnp_runtime.core import normal, normal_mask
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.indexing import read_label
 from tnp_runtime.core.ir import (
@@ -24,6 +24,7 @@ from tnp_runtime.core.ir import (
     Expr,
     Inf,
     Input,
+    Mask,
     Read,
     Reduce,
     Unary,
@@ -35,6 +36,7 @@ from tnp_runtime.core.normal import (
     Call,
     ExtInf,
     Func,
+    Ind,
     Leaf,
     MaxAtom,
     MaxOf,
@@ -101,10 +103,22 @@ class Renderer:
 
     # -- normal forms -------------------------------------------------------------------------
 
-    def value(self, value: normal.Value) -> str:
-        if isinstance(value, ExtInf):
-            return "-inf" if value.negative else "inf"
-        return cut(self._poly(value))
+    def value(self, value: normal_mask.MValue) -> str:
+        match value:
+            case ExtInf(negative=negative):
+                return "-inf" if negative else "inf"
+            case normal_mask.Masked(pred=pred, poly=poly):
+                return cut(f"mask[{pred}]({self._poly(poly)})")
+            case normal_mask.PartialMax(args=args):
+                texts = sorted(self._poly(a) for a in args)
+                text = texts[0]
+                for other in texts[1:]:
+                    text = f"max({text}, {other})"
+                return cut(text)
+            case Poly():
+                return cut(self._poly(value))
+            case _:
+                assert_never(value)
 
     def _poly(self, poly: Poly) -> str:
         if not poly.terms:
@@ -176,8 +190,10 @@ class Renderer:
                 return f"({self._read(atom)})"
             case SumAtom(bindings=bindings, body=body):
                 return self._sum(bindings, body, atom.free)
-            case MaxAtom(bindings=bindings, body=body):
+            case MaxAtom(bindings=bindings, body=body, guard=guard):
                 text = self._poly(body)
+                if guard is not None:
+                    text = f"mask[{guard}]({text})"
                 for dim, over in reversed(bindings):
                     text = f"max[{dim}{self._interval_suffix(dim, over)}]({text})"
                 return text
@@ -197,6 +213,8 @@ class Renderer:
                     relation = ">" if func is WHERE_GT else ">="
                     return f"where({texts[0]} {relation} 0, {texts[1]}, {texts[2]})"
                 return f"{func.name}({', '.join(texts)})"
+            case Ind(pred=pred):
+                return f"mask[{pred}, 0](1)"
             case _:
                 assert_never(atom)
 
@@ -255,6 +273,11 @@ class Renderer:
                     relation = ">" if func is WHERE_GT else ">="
                     return f"where({texts[0]} {relation} {texts[1]}, {texts[2]}, {texts[3]})"
                 return f"{func.name}({', '.join(texts)})"
+            case Mask(pred=pred, fill=fill, operand=operand):
+                inner = self._expr(operand, depth - 1)
+                if isinstance(fill, Inf):
+                    return f"mask[{pred}]({inner})"
+                return f"mask[{pred}, {self._expr(fill, 1)}]({inner})"
             case _:
                 assert_never(expr)
 

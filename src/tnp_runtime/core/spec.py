@@ -37,6 +37,7 @@ from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.opaque import Opaque
 from tnp_runtime.core.rules import Abstract
 from tnp_runtime.core.spec_let import check_bindings, parse_let, parse_spec
+from tnp_runtime.core.spec_mask import resolve_mask
 from tnp_runtime.core.spec_parser import parse_dims
 from tnp_runtime.core.spec_syntax import (
     KEYWORDS,
@@ -47,6 +48,7 @@ from tnp_runtime.core.spec_syntax import (
     Func,
     IndexLeaf,
     InfLit,
+    MaskNode,
     Max2,
     Min2,
     Neg,
@@ -74,6 +76,7 @@ __all__ = [
     "Func",
     "IndexLeaf",
     "InfLit",
+    "MaskNode",
     "Max2",
     "Min2",
     "Neg",
@@ -215,6 +218,9 @@ class _Resolver:
                 return self.where(node)
             case OpaqueCall():
                 return self.opaque_call(node)
+            case MaskNode():
+                body = self.resolve(node.body)
+                return _Value(resolve_mask(node, body.expr, body.dims, self.error), body.dims)
             case _:
                 assert_never(node)
 

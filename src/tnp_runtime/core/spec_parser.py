@@ -235,6 +235,16 @@ class _Parser:
         word = keyword.text
         if word == "inf":
             return InfLit(keyword.pos)
+        if word == "mask":
+            from tnp_runtime.core.spec_mask import parse_mask  # it imports this module's class
+
+            return parse_mask(self, keyword.pos)
+        if word == "and":
+            raise self.error(
+                keyword.pos,
+                "'and' joins the predicates of a mask only",
+                "write mask[qctx >= nctx and nctx < 100](x)",
+            )
         if word in ELEMENTWISE:
             func = word
             if not self.at("("):

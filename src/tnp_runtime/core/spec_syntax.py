@@ -17,6 +17,7 @@ from typing import Final, Literal
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, FullDim, Interval, Sliced
 from tnp_runtime.core.elementwise import ELEMENTWISE
+from tnp_runtime.core.index_pred import IndexPred
 from tnp_runtime.core.ir import Affine
 
 MAX_NESTING: Final = 64
@@ -28,12 +29,12 @@ ArithOp = Literal["+", "-", "*", "/"]
 Relation = Literal[">", ">=", "<", "<="]
 
 KEYWORDS: Final = frozenset(
-    {*ELEMENTWISE, "sum", "max", "softmax", "min", "mean", "where", "inf"}
+    {*ELEMENTWISE, "sum", "max", "softmax", "min", "mean", "where", "inf", "mask", "and"}
 )
 """Words that are never dim names. Matched as whole words: `experts` is a dim."""
 
 _KEYWORD_LIST: Final = ", ".join(
-    (*ELEMENTWISE, "sum", "max", "softmax", "min", "mean", "where", "inf")
+    (*ELEMENTWISE, "sum", "max", "softmax", "min", "mean", "where", "inf", "mask", "and")
 )
 
 # Numbers are exact rationals; these caps keep `Fraction` (and `int`, which refuses more than
@@ -291,9 +292,24 @@ class OpaqueCall:
     pos: int
 
 
+@dataclass(frozen=True, slots=True)
+class MaskNode:
+    """`mask[qctx >= nctx](body)` (-inf where the predicate fails), `mask[p, 0](body)` (0 there).
+
+    `pred` is the conjunction as written (`and`), over dim names; `dims` are the dims it
+    names, each once, with the offset of its first mention; `fill` None is -inf.
+    """
+
+    pred: IndexPred
+    dims: tuple[SpecDim, ...]
+    fill: Fraction | None
+    body: SpecNode
+    pos: int
+
+
 SpecNode = (
     Number | InfLit | Tensor | Neg | BinOp | Func | Reduction | Contraction | Max2 | Min2 | Power
-    | Where | OpaqueCall
+    | Where | OpaqueCall | MaskNode
 )
 
 
@@ -321,7 +337,7 @@ _SCANNER: Final = re.compile(
     (?P<space>\s+)
     | (?P<number>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE](?P<exp>[+-]?[0-9]+))?)
     | (?P<name>[^\W\d]\w*)
-    | (?P<op>->|\*\*|>=|<=|[-+*/()\[\],:<>])
+    | (?P<op>->|\*\*|>=|<=|[<>]|[-+*/()\[\],:])
     """,
     re.VERBOSE,
 )
@@ -342,12 +358,13 @@ def _tokenize(text: str, equals: bool = False) -> list[_Token]:
             continue
         if match is None:
             char = text[pos]
-            hint = "did you mean '->', or '>=' in where(x >= y, a, b)? " if char == "=" else ""
+            hint = "did you mean '->' or '>='? " if char in "=" else ""
             raise SpecError(
                 text,
                 pos,
                 f"unexpected character {char!r}",
                 f"{hint}a spec is made of dim names, numbers, + - * / ( ) [ ] , : -> "
+                f"(and >= > <= < in a mask's predicate) "
                 f"and the keywords {_KEYWORD_LIST}",
             )
         kind, end = match.lastgroup, match.end()

@@ -53,9 +53,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
-from tnp_runtime.core import opaque, tables
+from tnp_runtime.core import ir, opaque, tables
 from tnp_runtime.core.dims import DimType, Interval
 from tnp_runtime.core.elementwise import BY_OP
+from tnp_runtime.core.index_pred import Truth
 from tnp_runtime.core.indexing import read_dims, read_position
 from tnp_runtime.core.ir import (
     Apply,
@@ -65,6 +66,7 @@ from tnp_runtime.core.ir import (
     Expr,
     Inf,
     Input,
+    Mask,
     Read,
     Reduce,
     ReduceOp,
@@ -101,8 +103,17 @@ SAFETY: Final = 8.0
 _DISTRIBUTIONS: Final = ((0.5, 2.0), (-2.0, -0.5), (-1.0, 1.0))
 
 
+# A dim a mask reads is evaluated position by position up to this size (a mask's predicate
+# needs positions, not blocks); a larger one is compressed like any other.
+MASK_EXACT_SIZE: Final = 1024
+
+
 class _Budget(Exception):
     pass
+
+
+class _Inconclusive(Exception):
+    """A mask's predicate is not constant on the blocks of the point: no verdict here."""
 
 
 class _ReadsPositions(Exception):
@@ -133,6 +144,7 @@ class _Partition:
         self, name: str, size: int, blocks: int, specials: int, exact: bool = False
     ) -> None:
         self.exact = exact or size <= EXACT_SIZE
+        self.size = size
         # Block b is [cuts[b], cuts[b + 1]); the last one reaches past any position.
         self.cuts: list[int] = [0, sys.maxsize]
         self.specials: list[int] = []
@@ -145,6 +157,13 @@ class _Partition:
         self.cuts = [0, *inner, sys.maxsize]
         self.specials = sorted(rng.sample(range(size), min(specials, size)))
         self._special_set = frozenset(self.specials)
+
+    def positions(self, cls: int) -> tuple[int, int]:
+        """(lowest, highest) position of a class (a block's includes its specials)."""
+        if cls >= 0:
+            return (cls, cls)
+        b = -1 - cls
+        return (self.cuts[b], min(self.cuts[b + 1], self.size) - 1)
 
     def class_of(self, i: int) -> int:
         if self.exact or i in self._special_set:
@@ -189,10 +208,13 @@ class _Partitions:
         blocks: int,
         specials: int,
         exact: frozenset[str] = frozenset(),
+        masked: frozenset[str] = frozenset(),
     ) -> None:
         self.sizes = sizes
         # Dims a read computes positions of or from: a position is then an index, not a class.
         self.exact = exact
+        # Dims a mask reads: positions too, up to `MASK_EXACT_SIZE`.
+        self.masked = masked
         self.blocks, self.specials = blocks, specials
         self.made: dict[str, _Partition] = {}
         self.memo: dict[tuple[str, Interval], list[tuple[int, int]]] = {}
@@ -201,9 +223,8 @@ class _Partitions:
         found = self.made.get(dim)
         if found is None:
             size = self.sizes.get(dim, reach)
-            found = self.made[dim] = _Partition(
-                dim, size, self.blocks, self.specials, dim in self.exact
-            )
+            exact = dim in self.exact or (dim in self.masked and size <= MASK_EXACT_SIZE)
+            found = self.made[dim] = _Partition(dim, size, self.blocks, self.specials, exact)
         return found
 
     def classes(self, dim: str, interval: Interval) -> list[tuple[int, int]]:
@@ -338,6 +359,15 @@ class _Walker:
         elif kind is Apply:
             call = cast(Apply, expr)
             found = _apply(call.func, [at(a, env) for a in call.args])
+        elif kind is Mask:
+            m = cast(Mask, expr)
+            ranges = {
+                d: self.partitions.of(d, 0).positions(env[d]) for d in m.pred.dims
+            }
+            truth = m.pred.truth(ranges)
+            if truth is Truth.BAND:
+                raise _Inconclusive
+            found = at(m.operand if truth is Truth.TRUE else m.fill, env)
         else:
             found = (-math.inf if cast(Inf, expr).negative else math.inf, 0.0, False)
         memo[key] = found
@@ -469,11 +499,33 @@ def _reaches(*terms: Expr) -> dict[str, int]:
             stack.append(node.body)
         elif isinstance(node, Binary):
             stack += (node.left, node.right)
-        elif isinstance(node, Unary):
+        elif isinstance(node, Unary | Mask):
             stack.append(node.operand)
         elif isinstance(node, Apply):
             stack += node.args
     return reach
+
+
+def _mask_dims(*terms: Expr) -> frozenset[str]:
+    """Every dim a mask in the terms reads (iterative: DAGs are deep)."""
+    found: set[str] = set()
+    seen: set[int] = set()
+    stack = [t for t in terms if ir.has_mask(t)]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or not ir.has_mask(node):
+            continue
+        seen.add(id(node))
+        if isinstance(node, Mask):
+            found |= node.pred.dims
+            stack.append(node.operand)
+        elif isinstance(node, Reduce):
+            stack.append(node.body)
+        elif isinstance(node, Binary):
+            stack += (node.left, node.right)
+        elif isinstance(node, Unary):
+            stack.append(node.operand)
+    return frozenset(found)
 
 
 # Pairs (kernel, spec) already checked in this process. The prover's verdict depends on the two
@@ -481,7 +533,9 @@ def _reaches(*terms: Expr) -> dict[str, int]:
 # check per pair is as strong as one per tile: a matmul's 4096 output tiles share one pair.
 # The set holds the nodes themselves (not their ids, which a node made after one died may reuse);
 # a reset forgets them, and a pair is then checked again.
-_CHECKED: Final[set[tuple[Expr, Expr]]] = set()
+# A masked term is the exception: its value depends on where the tile lies, so its pairs are
+# remembered per tile.
+_CHECKED: Final[set[tuple[object, ...]]] = set()
 tables.register("spot_check.checked", _CHECKED, "cleared: each pair is checked again once")
 
 
@@ -490,7 +544,9 @@ def spot_check(
 ) -> Disagreement | None:
     """Evaluate both sides at a few points of `tile`; the first disagreement beyond rounding,
     or None (agreement, or nothing conclusive within the budget)."""
-    pair = (kernel, spec)
+    pair: tuple[object, ...] = (kernel, spec)
+    if ir.has_mask(kernel) or ir.has_mask(spec):
+        pair = (kernel, spec, tile)
     if pair in _CHECKED:
         return None
     extents = {**(sizes or {}), **{s.name: s.dim.size for s in tile}}
@@ -500,12 +556,15 @@ def spot_check(
     sys.setrecursionlimit(max(limit, 100_000))
     try:
         exact: frozenset[str] = frozenset()
+        masked = _mask_dims(kernel, spec)
         rungs = list(COMPRESSIONS)
         while rungs:
             blocks, specials = rungs[0]
-            partitions = _Partitions(extents, blocks, specials, exact)
+            partitions = _Partitions(extents, blocks, specials, exact, masked)
             try:
                 found = _check(kernel, spec, tile, partitions)
+            except _Inconclusive:
+                return None  # a mask straddles a block: the proof stands unchecked here
             except _ReadsPositions:
                 # A read met a compressed dim: start again with the reads' dims exact (terms
                 # without reads never pay for finding them).
