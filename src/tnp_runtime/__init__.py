@@ -22,12 +22,14 @@ if TYPE_CHECKING:
     from tnp_runtime.functions import dim, einsum, max, randn, reveal
     from tnp_runtime.kernel_form import kernel
     from tnp_runtime.result import TypedResult
+    from tnp_runtime.saved import Saved
     from tnp_runtime.typed import Typed
 
 _LAZY: Final = {
     "TypeCheckError": "tnp_runtime.errors",
     "Typed": "tnp_runtime.typed",
     "TypedResult": "tnp_runtime.result",
+    "Saved": "tnp_runtime.saved",
     "kernel": "tnp_runtime.kernel_form",
     **{
         name: "tnp_runtime.functions"
@@ -52,6 +54,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "FullDim",
     "Interval",
+    "Saved",
     "Sliced",
     "SpecError",
     "TypeCheckError",
