@@ -1,0 +1,156 @@
+"""Saved inputs under the runtime: the data check at a call (a correct statistic accepted, a
+perturbed one refused naming the parameter), its evaluation of definitions, and the attention
+backward kernels against finite differences of the forward pass."""
+
+from __future__ import annotations
+
+import runpy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from typing import Literal as L
+
+import numpy as np
+import pytest
+
+import tnp_runtime as tnp
+from tnp_runtime import FullDim, Saved, Typed, TypedResult
+from tnp_runtime.saved import ATOL, RTOL
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "attention_backward.py"
+
+
+@pytest.fixture(scope="module")
+def example() -> dict[str, Any]:
+    return runpy.run_path(str(EXAMPLE))
+
+
+def _inputs(example: dict[str, Any], seed: int = 0, scale: float = 1.0) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    qctx, nctx, dhead = example["qctx"], example["nctx"], example["dhead"]
+    q = rng.standard_normal((qctx.size, dhead.size)) * scale
+    k = rng.standard_normal((nctx.size, dhead.size)) * scale
+    v = rng.standard_normal((nctx.size, dhead.size))
+    do = rng.standard_normal((qctx.size, dhead.size))
+    o, lse = example["forward"](q, k, v)
+    return {"q": q, "k": k, "v": v, "do": do, "o": o, "lse": lse}
+
+
+def _dv(example: dict[str, Any], x: dict[str, Any], lse: np.ndarray) -> TypedResult[Any]:
+    qctx, nctx, dhead = example["qctx"], example["nctx"], example["dhead"]
+    result = TypedResult(example["DV_SPEC"])
+    example["attention_dv"](
+        Typed(x["q"], qctx, dhead), Typed(x["k"], nctx, dhead), Typed(x["do"], qctx, dhead),
+        Typed(lse, qctx), result,
+    )
+    return result
+
+
+def test_a_correct_saved_value_is_accepted(example: dict[str, Any]) -> None:
+    x = _inputs(example)
+    assert np.allclose(_dv(example, x, x["lse"]).arr, example["reference"](
+        x["q"], x["k"], x["v"], x["do"])[0])
+
+
+def test_a_value_saved_in_float32_is_accepted(example: dict[str, Any]) -> None:
+    x = _inputs(example)
+    _dv(example, x, x["lse"].astype(np.float32).astype(np.float64))
+
+
+def test_large_scores_do_not_overflow_the_check(example: dict[str, Any]) -> None:
+    """Scores near 1000: exp overflows float64, the definition is evaluated as a logsumexp."""
+    x = _inputs(example, scale=18.0)
+    assert np.abs(x["q"] @ x["k"].T / 4).max() > 710
+    _dv(example, x, x["lse"])
+
+
+@pytest.mark.parametrize("change", [
+    lambda lse: lse + 1e-2,                          # another statistic
+    lambda lse: np.where(np.arange(lse.size) == 5, lse + 1e-3, lse),  # one row
+    lambda lse: lse[::-1].copy(),                    # rows swapped
+])
+def test_a_perturbed_saved_value_is_refused(
+    example: dict[str, Any], change: Callable[[np.ndarray], np.ndarray]
+) -> None:
+    x = _inputs(example)
+    with pytest.raises(tnp.TypeCheckError) as raised:
+        _dv(example, x, change(x["lse"]))
+    assert raised.value.code == "tnp-spec"
+    message = str(raised.value)
+    assert "attention_dv: the argument for saved input lse is not its definition" in message
+    assert "largest difference" in message
+    assert raised.value.filename == __file__
+
+
+def test_the_tolerance_is_the_documented_one(example: dict[str, Any]) -> None:
+    x = _inputs(example)
+    just_inside = x["lse"] + 0.5 * (ATOL + RTOL * np.abs(x["lse"]))
+    _dv(example, x, just_inside)
+    with pytest.raises(tnp.TypeCheckError):
+        _dv(example, x, x["lse"] + 2 * (ATOL + RTOL * np.abs(x["lse"])))
+
+
+def test_saved_output_of_dq_is_checked(example: dict[str, Any]) -> None:
+    x = _inputs(example)
+    qctx, nctx, dhead = example["qctx"], example["nctx"], example["dhead"]
+    args = (Typed(x["q"], qctx, dhead), Typed(x["k"], nctx, dhead), Typed(x["v"], nctx, dhead),
+            Typed(x["do"], qctx, dhead), Typed(x["lse"], qctx))
+    with pytest.raises(tnp.TypeCheckError, match="saved input Out is not its definition"):
+        example["attention_dq"](*args, Typed(x["o"] * 1.01, qctx, dhead),
+                                TypedResult(example["DQ_SPEC"]))
+
+
+def _finite_difference(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
+    grad = np.zeros_like(x)
+    h = 1e-6
+    for index in np.ndindex(*x.shape):
+        step = np.zeros_like(x)
+        step[index] = h
+        grad[index] = (f(x + step) - f(x - step)) / (2 * h)
+    return grad
+
+
+def test_the_kernels_are_the_gradients(example: dict[str, Any]) -> None:
+    """The specs are the gradient formulas: checked against finite differences of
+    sum(O * dO), so a wrong formula in a spec (not only in a kernel) shows here."""
+    x = _inputs(example)
+    qctx, nctx, dhead = example["qctx"], example["nctx"], example["dhead"]
+    Q, K, V, dO = (Typed(x["q"], qctx, dhead), Typed(x["k"], nctx, dhead),
+                   Typed(x["v"], nctx, dhead), Typed(x["do"], qctx, dhead))
+    lse = Typed(x["lse"], qctx)
+    dv, dk, dq = (TypedResult(example[f"{n}_SPEC"]) for n in ("DV", "DK", "DQ"))
+    example["attention_dv"](Q, K, dO, lse, dv)
+    example["attention_dk"](Q, K, V, dO, lse, Typed((x["do"] * x["o"]).sum(axis=1), qctx), dk)
+    example["attention_dq"](Q, K, V, dO, lse, Typed(x["o"], qctx, dhead), dq)
+
+    def loss(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> float:
+        return float((example["forward"](q, k, v)[0] * x["do"]).sum())
+
+    q, k, v = x["q"], x["k"], x["v"]
+    assert np.allclose(dv.arr, _finite_difference(lambda t: loss(q, k, t), v), atol=1e-5)
+    assert np.allclose(dk.arr, _finite_difference(lambda t: loss(q, t, v), k), atol=1e-5)
+    assert np.allclose(dq.arr, _finite_difference(lambda t: loss(t, k, v), q), atol=1e-5)
+
+
+M, N = FullDim("M", 4), FullDim("N", 6)
+
+
+@tnp.kernel
+def _shifted(
+    x: Typed[L["M N"]],
+    m: Saved[L["N M"], L["(max[N](x:M N) -> M N) * 2 + (sum[M](x:M N) -> M N) - 3"]],
+    c: TypedResult[L["x:M N - (max[N](x:M N) -> M N)"]],
+) -> None:
+    c.assign(x - m.rearrange(M, N) / 2 + (x.sum(M).repeat(M) - 3) / 2)
+
+
+def test_definitions_with_max_broadcast_and_other_axis_orders() -> None:
+    """The data check evaluates a max, a broadcast, a sum over another dim, a constant and an
+    argument whose axes come in another order than the definition's."""
+    x = np.random.default_rng(3).standard_normal((4, 6))
+    m = (x.max(axis=1, keepdims=True) * 2 + x.sum(axis=0, keepdims=True) - 3).T
+    c = TypedResult("x:M N - (max[N](x:M N) -> M N)")
+    _shifted(Typed(x, M, N), Typed(m, N, M), c)
+    assert np.allclose(c.arr, x - x.max(axis=1, keepdims=True))
+    with pytest.raises(tnp.TypeCheckError, match="saved input m"):
+        _shifted(Typed(x, M, N), Typed(m + 1, N, M), TypedResult("x:M N - (max[N](x:M N) -> M N)"))
