@@ -26,6 +26,7 @@ _DEFINED_IN: Final[dict[str, str]] = {
     "TypeCheckError": "errors",
     "Typed": "typed",
     "TypedResult": "result",
+    "Saved": "saved",
     "kernel": "kernel_form",
     **{name: "functions" for name in ("dim", "randn", "einsum", "reveal", "max", *TNP_UNARY)},
 }
