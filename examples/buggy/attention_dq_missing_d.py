@@ -77,18 +77,14 @@ def main() -> None:
     k = rng.standard_normal((nctx.size, dhead.size))
     v = rng.standard_normal((nctx.size, dhead.size))
     do = rng.standard_normal((qctx.size, dhead.size))
-    p = np.exp(q @ k.T * SCALE - forward_lse(q, k)[:, None])
-    o = p @ v
-    Q = Typed(q, qctx, dhead)
-    K = Typed(k, nctx, dhead)
-    V = Typed(v, nctx, dhead)
-    dO = Typed(do, qctx, dhead)
-    lse = Typed(forward_lse(q, k), qctx)
-    Out = Typed(o, qctx, dhead)
-    D = Typed((do * o).sum(axis=1), qctx)
+    lse = forward_lse(q, k)
+    o = np.exp(q @ k.T * SCALE - lse[:, None]) @ v
     result = TypedResult(DQ_SPEC)
-    attention_dq(Q, K, V, dO, lse, Out, result)
-    print(result.arr[0, 0], Q, K, V, dO, lse, Out, D)
+    attention_dq(
+        Typed(q, qctx, dhead), Typed(k, nctx, dhead), Typed(v, nctx, dhead),
+        Typed(do, qctx, dhead), Typed(lse, qctx), Typed(o, qctx, dhead), result,
+    )
+    print(result.arr)
 
 
 if __name__ == "__main__":
