@@ -148,8 +148,9 @@ _BINARY: Final = {
 class _Evaluator:
     """A term as a NumPy array over its free dims (`ranges`: each dim's interval in scope).
 
-    `log(sum[N](exp(e)))` is evaluated shifted by the max of `e` (a logsumexp), so a saved row
-    statistic of large scores does not overflow where the kernel's own did not."""
+    `log(sum[N](exp(e)))` and `exp(e) / sum[N](exp(e'))` (a softmax) are evaluated shifted by
+    the max of `e'` over N, so a saved statistic or output of large scores does not overflow
+    where the kernel's own computation did not."""
 
     def __init__(self, arrays: Mapping[Input, tuple[Array, tuple[str, ...]]]) -> None:
         self.arrays = arrays
@@ -170,9 +171,12 @@ class _Evaluator:
                 array, dims = self.arrays[expr]
                 return array[tuple(slice(*ranges[d]) for d in dims)], dims
             case Unary(op=UnaryOp.LOG, operand=Reduce(
-                op=ReduceOp.SUM, body=Unary(op=UnaryOp.EXP, operand=inner)
+                op=ReduceOp.SUM, body=Unary(op=UnaryOp.EXP)
             ) as total):
-                return self._logsumexp(total, inner, ranges)
+                return self._logsumexp(total, ranges)
+            case Binary(op=BinaryOp.DIV, left=Unary(op=UnaryOp.EXP, operand=numerator),
+                        right=Reduce(op=ReduceOp.SUM, body=Unary(op=UnaryOp.EXP)) as total):
+                return self._softmax(numerator, total, ranges)
             case Unary(op=op, operand=operand):
                 value, dims = self._value(operand, ranges)
                 if op is UnaryOp.NEG:
@@ -184,6 +188,13 @@ class _Evaluator:
                 dims = (*da, *(d for d in db if d not in da))
                 result = _BINARY[op](_aligned(a, da, dims), _aligned(b, db, dims))
                 return np.asarray(result, dtype=np.float64), dims
+            case Reduce(
+                op=ReduceOp.SUM, dim=dim, interval=interval,
+                body=Binary(op=BinaryOp.MUL, left=left, right=right),
+            ):
+                # A contraction: summed by einsum, never materialized over all the dims
+                scope = {**ranges, dim: (interval.start, interval.stop)}
+                return self._contract(dim, interval.length, left, right, scope)
             case Reduce(op=op, dim=dim, interval=interval, body=body):
                 value, dims = self._value(body, {**ranges, dim: (interval.start, interval.stop)})
                 if dim not in dims:
@@ -200,18 +211,50 @@ class _Evaluator:
             case _:
                 assert_never(expr)
 
-    def _logsumexp(self, total: Reduce, inner: Expr, ranges: dict[str, tuple[int, int]]
-                   ) -> tuple[Array, tuple[str, ...]]:
+    def _contract(self, dim: str, length: int, left: Expr, right: Expr,
+                  ranges: dict[str, tuple[int, int]]) -> tuple[Array, tuple[str, ...]]:
+        """`sum[dim](left * right)` by `np.einsum` over the operands' own axes."""
+        a, da = self._value(left, ranges)
+        b, db = self._value(right, ranges)
+        out = tuple(d for d in (*da, *(d for d in db if d not in da)) if d != dim)
+        if dim not in da and dim not in db:
+            return _aligned(a, da, out) * _aligned(b, db, out) * length, out
+        letter = {name: chr(ord("a") + n) for n, name in enumerate(dict.fromkeys((*da, *db)))}
+        subscripts = ",".join("".join(letter[d] for d in ds) for ds in (da, db))
+        result = np.einsum(f"{subscripts}->{''.join(letter[d] for d in out)}", a, b)
+        return np.asarray(result, dtype=np.float64), out
+
+    def _shifted_sum(self, total: Reduce, ranges: dict[str, tuple[int, int]]
+                     ) -> tuple[Array, Array, tuple[str, ...]]:
+        """`sum[dim](exp(e))` as (shift, sum of exp(e - shift), their dims): the shift is the
+        max of `e` over the reduced dim (0 where that is not finite)."""
+        assert isinstance(total.body, Unary)
         interval = total.interval
-        value, dims = self._value(inner, {**ranges, total.dim: (interval.start, interval.stop)})
+        value, dims = self._value(total.body.operand,
+                                  {**ranges, total.dim: (interval.start, interval.stop)})
         if total.dim not in dims:
-            return value + np.log(interval.length), dims
+            return value, np.full_like(value, float(interval.length)), dims
         axis = dims.index(total.dim)
         shift = value.max(axis=axis, keepdims=True)
         shift = np.where(np.isfinite(shift), shift, 0.0)
-        summed = np.exp(value - shift).sum(axis=axis, keepdims=True)
-        result = np.log(summed) + shift
-        return np.squeeze(result, axis=axis), dims[:axis] + dims[axis + 1:]
+        summed = np.exp(value - shift).sum(axis=axis)
+        return np.squeeze(shift, axis=axis), summed, dims[:axis] + dims[axis + 1:]
+
+    def _softmax(self, numerator: Expr, total: Reduce, ranges: dict[str, tuple[int, int]]
+                 ) -> tuple[Array, tuple[str, ...]]:
+        """`exp(e) / sum[dim](exp(e'))`, both shifted by the max of `e'` (exact in real
+        arithmetic for any shift, and no overflow where the scores are large)."""
+        shift, summed, ds = self._shifted_sum(total, ranges)
+        value, dn = self._value(numerator, ranges)
+        dims = (*dn, *(d for d in ds if d not in dn))
+        result = np.exp(_aligned(value, dn, dims) - _aligned(shift, ds, dims)) / _aligned(
+            summed, ds, dims)
+        return np.asarray(result, dtype=np.float64), dims
+
+    def _logsumexp(self, total: Reduce, ranges: dict[str, tuple[int, int]]
+                   ) -> tuple[Array, tuple[str, ...]]:
+        shift, summed, dims = self._shifted_sum(total, ranges)
+        return np.log(summed) + shift, dims
 
 
 __all__ = ["ATOL", "RTOL", "Saved", "SavedValue", "check_data", "saved_annotation"]

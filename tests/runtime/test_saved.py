@@ -58,10 +58,18 @@ def test_a_value_saved_in_float32_is_accepted(example: dict[str, Any]) -> None:
 
 
 def test_large_scores_do_not_overflow_the_check(example: dict[str, Any]) -> None:
-    """Scores near 1000: exp overflows float64, the definition is evaluated as a logsumexp."""
+    """Scores near 1000: exp overflows float64; the definitions of lse, O and D are evaluated
+    shifted by the row max (a logsumexp, a softmax)."""
     x = _inputs(example, scale=18.0)
     assert np.abs(x["q"] @ x["k"].T / 4).max() > 710
+    assert np.all(np.isfinite(x["o"]))
     _dv(example, x, x["lse"])
+    qctx, nctx, dhead = example["qctx"], example["nctx"], example["dhead"]
+    args = (Typed(x["q"], qctx, dhead), Typed(x["k"], nctx, dhead), Typed(x["v"], nctx, dhead),
+            Typed(x["do"], qctx, dhead), Typed(x["lse"], qctx))
+    example["attention_dq"](*args, Typed(x["o"], qctx, dhead), TypedResult(example["DQ_SPEC"]))
+    example["attention_dk"](*args, Typed((x["do"] * x["o"]).sum(axis=1), qctx),
+                            TypedResult(example["DK_SPEC"]))
 
 
 @pytest.mark.parametrize("change", [
