@@ -31,7 +31,7 @@ from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, FullDim, render_dims
 from tnp_runtime.core.ir import Expr, Input
 from tnp_runtime.core.prove import Contradicted, Proved, Refuted, Unknown, diagnose, prove
-from tnp_runtime.core.spec import ResolvedSpec, SpecError, SpecInput, resolve_spec
+from tnp_runtime.core.spec import SpecError, SpecInput, resolve_spec
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +98,9 @@ def check_argument(
             pass
         case Proved():  # diagnose returned None for it
             return None
+    if found.code is Code.INTERNAL:  # the prover contradicted by evaluation: tnp's bug
+        return Diagnostic(found.code, f"{kernel_name}: saved input {saved.name}: "
+                          f"{found.message}", found.notes)
     # A partial reduction is still a wrong value: the call is `tnp-spec`, not `tnp-reduce`.
     code = Code.SPEC if found.code is Code.REDUCE else found.code
     verb = "could not be proved to be" if code is Code.UNPROVEN else "is not"
@@ -109,6 +112,3 @@ def check_argument(
         found.notes,
     )
 
-
-def as_resolved(saved: SavedInput) -> ResolvedSpec:
-    return ResolvedSpec(saved.term, saved.dims)
