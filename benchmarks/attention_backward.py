@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import _common
@@ -41,7 +40,7 @@ def load(qctx: int, nctx: int) -> dict[str, Any]:
     )
     assert found == 1, "the example's dims line changed: update DIMS_LINE"
     namespace: dict[str, Any] = {"__name__": "attention_backward_measured"}
-    exec(compile(source, str(EXAMPLE), "exec"), namespace)  # noqa: S102 - the repository's file
+    exec(compile(source, str(EXAMPLE), "exec"), namespace)
     return namespace
 
 
@@ -105,12 +104,12 @@ def main() -> None:
         measured = [_common.run_worker(__file__, [str(qctx), str(nctx)]) for _ in range(runs)]
         tiles = (qctx // 32) * (nctx // 32)
         for key, name in (("dv", "dV"), ("dk", "dK"), ("dq", "dQ")):
-            def med(column: str, key: str = key) -> float:
-                return _common.median([m[f"{key}_{column}"] for m in measured])
-
-            rows.append([name, str(qctx), str(nctx), str(tiles), _common.ms(med("call")),
-                         _common.ms(med("proof")), _common.us(med("proof") / tiles),
-                         _common.ms(med("check"))])
+            call, proof, check = (
+                _common.median([m[f"{key}_{column}"] for m in measured])
+                for column in ("call", "proof", "check")
+            )
+            rows.append([name, str(qctx), str(nctx), str(tiles), _common.ms(call),
+                         _common.ms(proof), _common.us(proof / tiles), _common.ms(check)])
     _common.print_table(headers, rows)
     _common.print_footer()
 
