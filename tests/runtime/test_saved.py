@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import tnp_runtime as tnp
-from tnp_runtime import FullDim, Saved, Typed, TypedResult
+from tnp_runtime import FullDim, Saved, Typed, TypedResult, einsum, exp
 from tnp_runtime.saved import ATOL, RTOL
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "attention_backward.py"
@@ -162,3 +162,46 @@ def test_definitions_with_max_broadcast_and_other_axis_orders() -> None:
     assert np.allclose(c.arr, x - x.max(axis=1, keepdims=True))
     with pytest.raises(tnp.TypeCheckError, match="saved input m"):
         _shifted(Typed(x, M, N), Typed(m + 1, N, M), TypedResult("x:M N - (max[N](x:M N) -> M N)"))
+
+
+QCTX, NCTX, DHEAD = FullDim("qctx", 64), FullDim("nctx", 64), FullDim("dhead", 8)
+P_SPEC = "softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / 4)"
+
+
+@tnp.kernel
+def _probabilities(
+    Q: Typed[L["qctx dhead"]],
+    K: Typed[L["nctx dhead"]],
+    lse: Saved[L["qctx"], L["log(sum[nctx](exp((Q:qctx dhead, K:nctx dhead -> qctx nctx) / 4)))"]],
+    p: TypedResult[L["softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / 4)"]],
+    shift: int = 0,
+) -> None:
+    """P tile by tile from the saved statistic; `shift` reads the statistic of other rows."""
+    for iq in range(0, 64, 32):
+        rows = lse.slice(QCTX, (iq + shift) % 64, (iq + shift) % 64 + 32)
+        for jk in range(0, 64, 32):
+            s = einsum(Q.slice(QCTX, iq, iq + 32), K.slice(NCTX, jk, jk + 32),
+                       "qctx dhead, nctx dhead -> qctx nctx") / 4
+            p.assign(exp(s - rows.repeat(NCTX[jk:jk + 32])))
+
+
+def test_the_statistic_of_the_right_rows_is_proved() -> None:
+    rng = np.random.default_rng(5)
+    q, k = rng.standard_normal((64, 8)), rng.standard_normal((64, 8))
+    s = q @ k.T / 4
+    lse = np.log(np.exp(s).sum(axis=1))
+    p = TypedResult(P_SPEC)
+    _probabilities(Typed(q, QCTX, DHEAD), Typed(k, NCTX, DHEAD), Typed(lse, QCTX), p)
+    assert np.allclose(p.arr, np.exp(s - lse[:, None]))
+
+
+def test_a_tile_reading_the_statistic_of_other_rows_is_refused() -> None:
+    """The statistic of rows 32..64 against the scores of rows 0..32: the slices differ, so the
+    subtraction is a `tnp-dim` error (a saved input keeps its positions like any input)."""
+    rng = np.random.default_rng(5)
+    q, k = rng.standard_normal((64, 8)), rng.standard_normal((64, 8))
+    lse = np.log(np.exp(q @ k.T / 4).sum(axis=1))
+    with pytest.raises(tnp.TypeCheckError) as raised:
+        _probabilities(Typed(q, QCTX, DHEAD), Typed(k, NCTX, DHEAD), Typed(lse, QCTX),
+                       TypedResult(P_SPEC), shift=32)
+    assert raised.value.code == "tnp-dim"
