@@ -62,16 +62,14 @@ def measure(qctx: int, nctx: int) -> dict[str, float]:
                    Typed(v, ex["nctx"], ex["dhead"]), Typed(do, ex["qctx"], ex["dhead"]))
     saved_lse = Typed(lse, ex["qctx"])
     calls = {
-        "dv": ("attention_dv", (Q, K, dO, saved_lse), "DV_SPEC"),
-        "dk": ("attention_dk", (Q, K, V, dO, saved_lse, Typed((do * o).sum(axis=1), ex["qctx"])),
-               "DK_SPEC"),
-        "dq": ("attention_dq", (Q, K, V, dO, saved_lse, Typed(o, ex["qctx"], ex["dhead"])),
-               "DQ_SPEC"),
+        "dv": ("attention_dv", (Q, K, dO, saved_lse)),
+        "dk": ("attention_dk", (Q, K, V, dO, saved_lse, Typed((do * o).sum(axis=1), ex["qctx"]))),
+        "dq": ("attention_dq", (Q, K, V, dO, saved_lse, Typed(o, ex["qctx"], ex["dhead"]))),
     }
     found: dict[str, float] = {}
     results = {}
-    for key, (kernel, args, spec) in calls.items():
-        result = TimedResult(ex[spec])
+    for key, (kernel, args) in calls.items():
+        result = TimedResult(ex[kernel].result().spec)
         checking[0] = 0.0
         start = time.perf_counter()
         ex[kernel](*args, result)

@@ -32,25 +32,6 @@ qctx, dhead, nctx = FullDim("qctx", 64), FullDim("dhead", 16), FullDim("nctx", 1
 TILE = 32
 SCALE = 1 / np.sqrt(16)
 
-# The result specs, as the kernels' annotations write them (TypedResult takes the same text).
-DV_SPEC = (
-    "(softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16)),"
-    " dO:qctx dhead -> nctx dhead)"
-)
-DK_SPEC = (
-    "(softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16))"
-    " * ((dO:qctx dhead, V:nctx dhead -> qctx nctx) - (sum[dhead](dO:qctx dhead"
-    " * (softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16)),"
-    " V:nctx dhead -> qctx dhead)) -> qctx nctx)), Q:qctx dhead -> nctx dhead)"
-    " / sqrt(16)"
-)
-DQ_SPEC = (
-    "(softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16))"
-    " * ((dO:qctx dhead, V:nctx dhead -> qctx nctx) - (sum[dhead](dO:qctx dhead"
-    " * (softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16)),"
-    " V:nctx dhead -> qctx dhead)) -> qctx nctx)), K:nctx dhead -> qctx dhead)"
-    " / sqrt(16)"
-)
 
 @tnp.kernel
 def attention_dv(
@@ -205,11 +186,11 @@ def main() -> None:
     Out = Typed(o, qctx, dhead)
     D = Typed((do * o).sum(axis=1), qctx)
 
-    dV = TypedResult(DV_SPEC)
+    dV = attention_dv.result()
     attention_dv(Q, K, dO, lse, dV)
-    dK = TypedResult(DK_SPEC)
+    dK = attention_dk.result()
     attention_dk(Q, K, V, dO, lse, D, dK)
-    dQ = TypedResult(DQ_SPEC)
+    dQ = attention_dq.result()
     attention_dq(Q, K, V, dO, lse, Out, dQ)
 
     dv, dk, dq = reference(q, k, v, do)

@@ -6,7 +6,8 @@ E[x²] - E[x]², which cancels catastrophically); a third pass writes each tile 
 
 What tnp proves here: the second pass's sum of (x - mean)² over N tiles expands into tiled sums
 multiplied by the full-row sum inside `mean`, and those tiles merge, factor and all, into the
-spec's single sum over N. `1e-5` in the kernel is the spec's `0.00001`.
+spec's single sum over N. `1e-5` in the kernel is the spec's `0.00001`. The spec names its
+mean and deviation with `let` (the same spec as the one written out in `SPEC_WRITTEN_OUT`).
 """
 
 from typing import Literal as L
@@ -20,7 +21,8 @@ M, N = FullDim("M", 64), FullDim("N", 128)
 TILE_M, TILE_N = 16, 32
 EPS = 1e-5
 
-SPEC = (
+# The same spec written out, without `let`: a result made with it is the same spec.
+SPEC_WRITTEN_OUT = (
     "(M N - (sum[N](M N) -> M N) / 128) / (sqrt(sum[N]((M N - (sum[N](M N) -> M N) / 128)"
     " * (M N - (sum[N](M N) -> M N) / 128)) / 128 + 0.00001) -> M N)"
 )
@@ -28,8 +30,8 @@ SPEC = (
 
 @tnp.kernel
 def layernorm(x: Typed[L["M N"]], c: TypedResult[L[
-    "(M N - (sum[N](M N) -> M N) / 128) / (sqrt(sum[N]((M N - (sum[N](M N) -> M N) / 128)"
-    " * (M N - (sum[N](M N) -> M N) / 128)) / 128 + 0.00001) -> M N)"
+    "let mean = (sum[N](M N) -> M N) / 128, deviation = M N - mean"
+    " in deviation / (sqrt(sum[N](deviation * deviation) / 128 + 0.00001) -> M N)"
 ]]) -> None:
     for im in range(0, M.size, TILE_M):
         rows = x.slice(M, im, im + TILE_M)
@@ -62,8 +64,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     # A large common offset: E[x²] - E[x]² would lose most digits of the variance here.
     x = Typed(1e4 + rng.standard_normal((M.size, N.size)), M, N)
-    c = TypedResult(SPEC)
-    layernorm(x, c)
+    c = TypedResult(SPEC_WRITTEN_OUT)
+    layernorm(x, c)  # another text of the same spec: accepted, as provably the same
     assert np.allclose(c.arr, reference(x.arr))
     tiles = (M.size // TILE_M) * (N.size // TILE_N)
     print(f"layernorm: OK ({M.size}x{N.size}, {tiles} tiles proved, two-pass variance)")

@@ -13,14 +13,6 @@ qctx, dhead, nctx = FullDim("qctx", 64), FullDim("dhead", 16), FullDim("nctx", 1
 TILE = 32
 SCALE = 1 / np.sqrt(16)
 
-DQ_SPEC = (
-    "(softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16))"
-    " * ((dO:qctx dhead, V:nctx dhead -> qctx nctx) - (sum[dhead](dO:qctx dhead"
-    " * (softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16)),"
-    " V:nctx dhead -> qctx dhead)) -> qctx nctx)), K:nctx dhead -> qctx dhead)"
-    " / sqrt(16)"
-)
-
 
 @tnp.kernel
 def attention_dq(
@@ -79,7 +71,7 @@ def main() -> None:
     do = rng.standard_normal((qctx.size, dhead.size))
     lse = forward_lse(q, k)
     o = np.exp(q @ k.T * SCALE - lse[:, None]) @ v
-    result = TypedResult(DQ_SPEC)
+    result = attention_dq.result()
     attention_dq(
         Typed(q, qctx, dhead), Typed(k, nctx, dhead), Typed(v, nctx, dhead),
         Typed(do, qctx, dhead), Typed(lse, qctx), Typed(o, qctx, dhead), result,

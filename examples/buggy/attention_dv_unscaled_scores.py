@@ -14,11 +14,6 @@ qctx, dhead, nctx = FullDim("qctx", 64), FullDim("dhead", 16), FullDim("nctx", 1
 TILE = 32
 SCALE = 1 / np.sqrt(16)
 
-DV_SPEC = (
-    "(softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16)),"
-    " dO:qctx dhead -> nctx dhead)"
-)
-
 
 @tnp.kernel
 def attention_dv(
@@ -58,7 +53,7 @@ def main() -> None:
     q = rng.standard_normal((qctx.size, dhead.size))
     k = rng.standard_normal((nctx.size, dhead.size))
     do = rng.standard_normal((qctx.size, dhead.size))
-    result = TypedResult(DV_SPEC)
+    result = attention_dv.result()
     attention_dv(
         Typed(q, qctx, dhead), Typed(k, nctx, dhead), Typed(do, qctx, dhead),
         Typed(forward_lse(q, k), qctx), result,

@@ -28,6 +28,8 @@ _DEFINED_IN: Final[dict[str, str]] = {
     "TypedResult": "result",
     "Saved": "saved",
     "kernel": "kernel_form",
+    "Kernel": "kernel_form",
+    "assert_spec": "assertion",
     **{name: "functions" for name in ("dim", "randn", "einsum", "reveal", "max", *TNP_UNARY)},
 }
 # The methods and attributes of the API's classes (each one the interpreter follows or refuses).
@@ -38,6 +40,7 @@ _MEMBERS: Final[dict[str, tuple[str, ...]]] = {
     "Typed": ("slice", "sum", "max", "repeat", "rearrange", "maximum",
               "arr", "dim_type", "expr_type", "abstract"),
     "TypedResult": ("assign", "bind", "arr", "spec", "tracker"),
+    "Kernel": ("result",),
     "FullDim": ("name", "size", "full"),
     "Sliced": ("dim", "name", "start", "stop", "length", "interval", "is_full", "in_bounds"),
     "Interval": ("start", "stop", "length", "contains", "intersects"),
@@ -74,6 +77,8 @@ TYPED_RESULT: Final = full_names("TypedResult")
 SAVED_VALUE: Final = frozenset({"tnp_runtime.SavedValue", "tnp_runtime.saved.SavedValue"})
 KERNEL: Final = full_names("kernel")
 ASSIGN: Final = full_names("TypedResult.assign")
+ASSERT_SPEC: Final = full_names("assert_spec")
+KERNEL_CALL: Final = frozenset(f"{full}.__call__" for full in full_names("Kernel"))
 TYPED_METHODS: Final = full_names(
     *(f"Typed.{method}" for method in ("slice", "sum", "max", "repeat", "rearrange", "maximum"))
 )

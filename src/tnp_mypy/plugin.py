@@ -12,14 +12,21 @@ from collections.abc import Callable
 from typing import Any
 
 from mypy.options import Options
-from mypy.plugin import FunctionContext, MethodContext, Plugin, ReportConfigContext
-from mypy.types import Type
+from mypy.plugin import (
+    FunctionContext,
+    MethodContext,
+    MethodSigContext,
+    Plugin,
+    ReportConfigContext,
+)
+from mypy.types import FunctionLike, Type
 
 from tnp_mypy import config as config_module
 from tnp_mypy import names
 from tnp_mypy.compat import cache_safe
 from tnp_mypy.config import Config
-from tnp_mypy.guard import guarded
+from tnp_mypy.guard import guarded, reraise
+from tnp_mypy.report import internal_error
 
 try:
     _TNP_VERSION = importlib.metadata.version("tnp")
@@ -35,15 +42,21 @@ _FUNCTION_FEATURES: dict[str, str] = {
     "Typed": "constructors:infer_typed_then_analyze",
     "randn": "constructors:infer_typed_then_analyze",
     "TypedResult": "constructors:infer_result_then_analyze",
-    **{name: "analysis:analyze_call" for name in ("einsum", "reveal", "max", *names.TNP_UNARY)},
+    **{
+        name: "analysis:analyze_call"
+        for name in ("einsum", "reveal", "max", "assert_spec", *names.TNP_UNARY)
+    },
     "kernel": "analysis:analyze_kernel",
 }
 _METHOD_FEATURES: dict[str, str] = {
-    member: "analysis:analyze_method"
-    for member in (
-        "TypedResult.assign",
-        *(f"Typed.{m}" for m in ("slice", "sum", "max", "repeat", "rearrange", "maximum")),
-    )
+    **{
+        member: "analysis:analyze_method"
+        for member in (
+            "TypedResult.assign",
+            *(f"Typed.{m}" for m in ("slice", "sum", "max", "repeat", "rearrange", "maximum")),
+        )
+    },
+    "Kernel.result": "kernel_result:infer_then_analyze",
 }
 
 # Full name -> "module:function".
@@ -79,6 +92,26 @@ class TnpPlugin(Plugin):
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         target = _METHOD_HOOKS.get(fullname)
         return None if target is None else guarded(_lazy(target), self.tnp_config)
+
+    def get_method_signature_hook(
+        self, fullname: str
+    ) -> Callable[[MethodSigContext], FunctionLike] | None:
+        if fullname not in names.KERNEL_CALL:
+            return None
+        config = self.tnp_config
+
+        def hook(ctx: MethodSigContext) -> FunctionLike:
+            from tnp_mypy.features import result_argument
+
+            try:
+                return result_argument.signature(config, ctx)
+            except Exception as err:  # as `guard.guarded`: reported, never raised into mypy
+                if reraise():
+                    raise
+                internal_error(ctx.api, ctx.context, err)
+                return ctx.default_signature
+
+        return hook
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         # tnp's version too: another release may judge a cached file differently.

@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
-from typing_extensions import TypeVar
+from typing_extensions import ParamSpec, TypeVar
 
 _Number = int | float | np.floating[Any] | np.integer[Any]
 _Array = npt.NDArray[np.float64]
@@ -20,9 +20,10 @@ _NameT = TypeVar("_NameT", bound=str, default=str, covariant=True)
 _SizeT = TypeVar("_SizeT", bound=int, default=int, covariant=True)
 _DimsT = TypeVar("_DimsT", default=Any)
 _SpecT = TypeVar("_SpecT", default=Any)
-_F = TypeVar("_F", bound=Callable[..., Any])
 _N = TypeVar("_N", bound=str)
 _S = TypeVar("_S", bound=int)
+_P = ParamSpec("_P")
+_R_co = TypeVar("_R_co", covariant=True)
 
 class Interval:
     start: int
@@ -161,17 +162,32 @@ def randn(*dims: FullDim, name: str | None = None, seed: int | None = None) -> T
 _T = TypeVar("_T")
 
 def reveal(value: _T) -> _T: ...
-def kernel(fn: _F) -> _F: ...
+
+_TypedT = TypeVar("_TypedT", bound=Typed[Any])
+
+def assert_spec(value: _TypedT, spec: str) -> _TypedT:
+    """Prove that `value` is `spec` on the value's region (as an `assign` proves a tile)."""
+class Kernel(Generic[_P, _R_co]):
+    """What `@tnp.kernel` makes of a function: the function, checked at each call, and
+    `result(name=None)`, a new result with the spec the kernel declares for that parameter.
+    With the plugin, `result()` is `TypedResult[Literal[<that spec>]]`."""
+
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R_co: ...
+    def result(self, name: str | None = None) -> TypedResult[Any]: ...
+
+def kernel(fn: Callable[_P, _R_co]) -> Kernel[_P, _R_co]: ...
 
 __all__ = [
     "FullDim",
     "Interval",
+    "Kernel",
     "Saved",
     "Sliced",
     "SpecError",
     "TypeCheckError",
     "Typed",
     "TypedResult",
+    "assert_spec",
     "cos",
     "dim",
     "einsum",

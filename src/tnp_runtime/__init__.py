@@ -18,19 +18,22 @@ from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.spec import SpecError
 
 if TYPE_CHECKING:
+    from tnp_runtime.assertion import assert_spec
     from tnp_runtime.errors import TypeCheckError
     from tnp_runtime.functions import dim, einsum, max, randn, reveal
-    from tnp_runtime.kernel_form import kernel
+    from tnp_runtime.kernel_form import Kernel, kernel
     from tnp_runtime.result import TypedResult
     from tnp_runtime.saved import Saved
     from tnp_runtime.typed import Typed
 
 _LAZY: Final = {
+    "assert_spec": "tnp_runtime.assertion",
     "TypeCheckError": "tnp_runtime.errors",
     "Typed": "tnp_runtime.typed",
     "TypedResult": "tnp_runtime.result",
     "Saved": "tnp_runtime.saved",
     "kernel": "tnp_runtime.kernel_form",
+    "Kernel": "tnp_runtime.kernel_form",
     **{
         name: "tnp_runtime.functions"
         for name in ("dim", "einsum", "max", "randn", "reveal", *ELEMENTWISE)
@@ -54,12 +57,14 @@ def __dir__() -> list[str]:
 __all__ = [
     "FullDim",
     "Interval",
+    "Kernel",
     "Saved",
     "Sliced",
     "SpecError",
     "TypeCheckError",
     "Typed",
     "TypedResult",
+    "assert_spec",
     "dim",
     "einsum",
     "kernel",

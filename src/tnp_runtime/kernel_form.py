@@ -19,12 +19,15 @@ import inspect
 import textwrap
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
+from tnp_runtime.assertion import in_kernel
 from tnp_runtime.core import rules
+from tnp_runtime.core.assertion import kernel_scope
 from tnp_runtime.core.calls import (
     KernelSignature,
     Parameter,
+    declared_result,
     enter_call,
     resolve_kernel_signature,
     uncovered,
@@ -39,6 +42,8 @@ from tnp_runtime.saved import check_data, saved_annotation
 from tnp_runtime.typed import Typed, register_input
 
 F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R", covariant=True)
 
 
 def module_dims(namespace: Mapping[str, object]) -> dict[str, FullDim]:
@@ -145,9 +150,30 @@ def kernel(fn: F) -> F:
         for name, value in values.items():
             if value is not arguments[name].abstract:
                 bound.arguments[name] = arguments[name]._with_abstract(value)
-        returned = fn(*bound.args, **bound.kwargs)
+        with in_kernel(kernel_scope(fn.__name__, signature, values)):
+            returned = fn(*bound.args, **bound.kwargs)
         for _, problem in uncovered({index: r.tracker for index, r in enumerate(results)})[:1]:
             raise TypeCheckError(problem, *where)
         return returned
 
+    def result(name: str | None = None) -> TypedResult[Any]:
+        """A new result bound to the spec the kernel declares for its parameter `name` (the
+        kernel's only result parameter if None): the spec is written once, in the kernel."""
+        try:
+            text = declared_result(fn.__name__, signature.results, name)
+        except ValueError as err:
+            raise TypeError(str(err)) from None
+        return TypedResult(text)
+
+    setattr(checked, "result", result)  # noqa: B010 - a function's attribute (`Kernel`)
     return typing.cast(F, checked)
+
+
+class Kernel(Protocol[P, R]):
+    """What `@tnp.kernel` makes of a function: the function, checked at each call, and
+    `result(name=None)`, a new `TypedResult` with the spec the kernel declares for that
+    result parameter (`c = matmul.result()`; `f.result("c")` when it has several)."""
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+    def result(self, name: str | None = None) -> TypedResult[Any]: ...

@@ -138,6 +138,8 @@ class Typed(Generic[DimsT]):
     @classmethod
     def _make(cls, arr: Array, abstract: rules.Abstract) -> Typed[Any]:
         value: Typed[Any] = object.__new__(cls)
+        # NumPy returns a scalar, not a 0-d array, for an op on two values without dims.
+        arr = np.asarray(arr)
         arr.flags.writeable = False
         value._data = arr
         value._abstract = abstract

@@ -12,7 +12,8 @@ Forms: kernel form (`@tnp.kernel`), script form, a nested kernel (an outer kerne
 expressions of its inputs to an inner kernel, with its own result), two inputs with one name
 (script form), and a module-level `Typed` named like a kernel parameter read by the kernel.
 Mutations make some kernels wrong: a wrong constant in the spec, a wrong tile, two inputs
-swapped in the spec, a running max without its rescale, the last tile skipped.
+swapped in the spec, a running max without its rescale, the last tile skipped. Some specs name a
+subexpression with `let` (the same spec: the oracle evaluates the tree it parses to).
 
 `generate(rng)` returns a `Case`: the module source, the arrays, the spec, and what the oracle
 needs to evaluate the spec (dim sizes and the inputs the spec may name).
@@ -428,6 +429,39 @@ def _mutate_spec(rng: random.Random, spec: str, mutation: str, b: Builder) -> st
     return spec
 
 
+def _groups(spec: str) -> list[str]:
+    """The texts X of the groups "(X)" of `spec` that are one expression: no "," or "->" at
+    their own top level (a contraction's or `max(a, b)`'s parentheses hold more than one)."""
+    found: list[str] = []
+    opened: list[int] = []
+    for pos, char in enumerate(spec):
+        if char == "(":
+            opened.append(pos)
+        elif char == ")" and opened:
+            start = opened.pop()
+            inner = spec[start + 1 : pos]
+            depth, whole = 0, True
+            for index, c in enumerate(inner):
+                depth += (c in "([") - (c in ")]")
+                if depth == 0 and (c == "," or inner.startswith("->", index)):
+                    whole = False
+                    break
+            if whole:
+                found.append(inner)
+    return found
+
+
+def _with_let(rng: random.Random, spec: str) -> str | None:
+    """`spec` with one of its parenthesized subexpressions named by a `let`: "(X)" is "(t0)"
+    wherever it occurs (a group's text is balanced, so each occurrence is that group), which
+    is the same tree (`spec_let`); None if the spec has no such group."""
+    groups = _groups(spec)
+    if not groups:
+        return None
+    inner = rng.choice(groups)
+    return f"let t0 = {inner} in " + spec.replace(f"({inner})", "(t0)")
+
+
 def _mutate_body(rng: random.Random, b: Builder, mutation: str) -> str:
     """Apply a body mutation; the mutation actually applied ("none" if it could not be)."""
     if mutation == "rescale" and b.online:
@@ -484,6 +518,10 @@ def generate(rng: random.Random, form: str | None = None) -> Case:
     if mutation == "skip" and not skip:
         mutation = "none"
     spec = _mutate_spec(rng, final.spec, mutation, b)
+    named = _with_let(rng, spec) if rng.random() < 0.2 else None
+    if named is not None:
+        features.add("let")
+        spec = named
     case.mutation = mutation
     case.spec = spec
     loop = _tile_loop(b, final, sizes[tile], step, skip)

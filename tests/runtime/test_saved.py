@@ -38,7 +38,7 @@ def _inputs(example: dict[str, Any], seed: int = 0, scale: float = 1.0) -> dict[
 
 def _dv(example: dict[str, Any], x: dict[str, Any], lse: np.ndarray) -> TypedResult[Any]:
     qctx, nctx, dhead = example["qctx"], example["nctx"], example["dhead"]
-    result = TypedResult(example["DV_SPEC"])
+    result = example["attention_dv"].result()
     example["attention_dv"](
         Typed(x["q"], qctx, dhead), Typed(x["k"], nctx, dhead), Typed(x["do"], qctx, dhead),
         Typed(lse, qctx), result,
@@ -67,9 +67,9 @@ def test_large_scores_do_not_overflow_the_check(example: dict[str, Any]) -> None
     qctx, nctx, dhead = example["qctx"], example["nctx"], example["dhead"]
     args = (Typed(x["q"], qctx, dhead), Typed(x["k"], nctx, dhead), Typed(x["v"], nctx, dhead),
             Typed(x["do"], qctx, dhead), Typed(x["lse"], qctx))
-    example["attention_dq"](*args, Typed(x["o"], qctx, dhead), TypedResult(example["DQ_SPEC"]))
+    example["attention_dq"](*args, Typed(x["o"], qctx, dhead), example["attention_dq"].result())
     example["attention_dk"](*args, Typed((x["do"] * x["o"]).sum(axis=1), qctx),
-                            TypedResult(example["DK_SPEC"]))
+                            example["attention_dk"].result())
 
 
 @pytest.mark.parametrize("change", [
@@ -105,7 +105,7 @@ def test_saved_output_of_dq_is_checked(example: dict[str, Any]) -> None:
             Typed(x["do"], qctx, dhead), Typed(x["lse"], qctx))
     with pytest.raises(tnp.TypeCheckError, match="saved input Out is not its definition"):
         example["attention_dq"](*args, Typed(x["o"] * 1.01, qctx, dhead),
-                                TypedResult(example["DQ_SPEC"]))
+                                example["attention_dq"].result())
 
 
 def _finite_difference(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
@@ -126,7 +126,7 @@ def test_the_kernels_are_the_gradients(example: dict[str, Any]) -> None:
     Q, K, V, dO = (Typed(x["q"], qctx, dhead), Typed(x["k"], nctx, dhead),
                    Typed(x["v"], nctx, dhead), Typed(x["do"], qctx, dhead))
     lse = Typed(x["lse"], qctx)
-    dv, dk, dq = (TypedResult(example[f"{n}_SPEC"]) for n in ("DV", "DK", "DQ"))
+    dv, dk, dq = (example[f"attention_{n}"].result() for n in ("dv", "dk", "dq"))
     example["attention_dv"](Q, K, dO, lse, dv)
     example["attention_dk"](Q, K, V, dO, lse, Typed((x["do"] * x["o"]).sum(axis=1), qctx), dk)
     example["attention_dq"](Q, K, V, dO, lse, Typed(x["o"], qctx, dhead), dq)

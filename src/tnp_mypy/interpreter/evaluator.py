@@ -34,6 +34,7 @@ from tnp_mypy.interpreter import control, expressions, kernels, module_scope
 from tnp_mypy.interpreter.control import Frame, Stop
 from tnp_mypy.interpreter.values import OPAQUE, Value
 from tnp_mypy.report import Finding, StopReason, stop_finding
+from tnp_runtime.core.assertion import KernelScope
 from tnp_runtime.core.calls import KernelSignature
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.inputs import InputRegistry
@@ -66,6 +67,9 @@ class Interpreter:
         self.module_frame: Frame | None = None
         self.depth = 0
         self.signatures: dict[FuncDef, KernelSignature] = {}
+        # The kernel calls running, innermost last: `tnp.assert_spec` resolves against the
+        # innermost one's parameters (none: script form).
+        self.kernel_scopes: list[KernelScope] = []
         # Set when a module name may be a dim the types do not describe (see `module_dims`).
         self.hidden_dims = False
 

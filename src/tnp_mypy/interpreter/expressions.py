@@ -245,6 +245,8 @@ def attribute(interp: Interpreter, receiver: Value, attr: str, where: Context) -
             if attr in ("dim", "name", "start", "stop", "length", "interval", "is_full"):
                 return getattr(receiver, attr)
             raise interp.unsupported(f"`Sliced.{attr}`", where)
+    if isinstance(receiver, FunctionValue) and receiver.kernel and attr == "result":
+        return BoundMethod(receiver, attr)
     if isinstance(receiver, ModuleValue):
         return module_scope.known(f"{receiver.fullname}.{attr}") or OPAQUE
     if receiver is OPAQUE:
@@ -451,6 +453,8 @@ def call(
             return kernels.inline(interp, fn, args, kwargs, where)
         case BoundMethod(receiver=TypedValue() | ResultValue()):
             return tnp_api.method(interp, frame, callee, args, kwargs, where)
+        case BoundMethod(receiver=FunctionValue(node=fn, kernel=True)):
+            return kernels.kernel_result(interp, frame, fn, args, kwargs, where)
         case BoundMethod():
             return python_builtins.method(interp, callee, args, kwargs, where)
         case Builtin(fullname=fullname) if tnp_api.is_tnp(callee):

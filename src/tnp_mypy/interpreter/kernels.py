@@ -30,6 +30,7 @@ from tnp_mypy.interpreter import control, module_scope, symbols
 from tnp_mypy.interpreter.control import Frame, Stop
 from tnp_mypy.interpreter.values import OPAQUE, ResultValue, TypedValue, Value
 from tnp_runtime.core import calls, rules
+from tnp_runtime.core.assertion import KernelScope, kernel_scope
 from tnp_runtime.core.calls import KernelSignature, Parameter
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.spec import SpecError
@@ -116,7 +117,8 @@ def run_kernel(interp: Interpreter, fn: FuncDef) -> None:
     for name, value in values.items():
         variables[name] = TypedValue(value)
     frame = Frame(variables, fn)
-    control.execute_body(interp, frame, fn.body.body)
+    with _in_kernel(interp, kernel_scope(fn.name, resolved, values)):
+        control.execute_body(interp, frame, fn.body.body)
     check_returned(interp, fn, list(results.values()))
 
 
@@ -158,9 +160,31 @@ def call_kernel(
         passed = bound[name]
         if not (isinstance(passed, TypedValue) and abstract is passed.abstract):
             bound[name] = TypedValue(abstract)
-    returned = _run(interp, fn, bound, where)
+    with _in_kernel(interp, kernel_scope(fn.name, resolved, values)):
+        returned = _run(interp, fn, bound, where)
     check_returned(interp, fn, results)
     return returned
+
+
+def kernel_result(
+    interp: Interpreter, frame: Frame, fn: FuncDef, args: list[Value], kwargs: dict[str, Value],
+    where: CallExpr,
+) -> Value:
+    """`f.result(name=None)`: a new result with the spec `f` declares for that parameter, as
+    `TypedResult(<that spec>)` made here (the runtime's `Kernel.result`)."""
+    from tnp_mypy.interpreter import tnp_api
+
+    named = dict(zip(("name",), args, strict=False))
+    if len(args) > 1 or set(kwargs) - {"name"} or set(named) & set(kwargs):
+        raise interp.unsupported(f"this call of `{fn.name}.result`", where)
+    name = {**named, **kwargs}.get("name")
+    if name is not None and not isinstance(name, str):
+        raise interp.unsupported(f"a `{fn.name}.result` whose name it does not know", where)
+    try:
+        text = calls.declared_result(fn.name, signature(interp, fn).results, name)
+    except ValueError:
+        raise Stop(None) from None  # the runtime raises TypeError; mypy's hook reports it
+    return tnp_api.new_result(interp, frame, text, where)
 
 
 def check_returned(interp: Interpreter, fn: FuncDef, results: list[ResultValue]) -> None:
@@ -215,6 +239,16 @@ def bind(
     if positional or kwargs:
         raise Stop(None)  # the runtime raises TypeError
     return bound
+
+
+@contextmanager
+def _in_kernel(interp: Interpreter, scope: KernelScope) -> Iterator[None]:
+    """`scope` is the running kernel call while its body runs (see `core.assertion`)."""
+    interp.kernel_scopes.append(scope)
+    try:
+        yield
+    finally:
+        interp.kernel_scopes.pop()
 
 
 @contextmanager

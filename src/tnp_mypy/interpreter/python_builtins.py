@@ -227,12 +227,30 @@ def method(interp: Interpreter, bound: BoundMethod, args: list[Value], kwargs: d
     """A method of a plain value: lists' and dicts' are followed; others (str.format, an
     array's methods) have no tnp effect."""
     receiver = bound.receiver
+    if isinstance(receiver, str) and bound.name in ("format", "join"):
+        return _str_method(receiver, bound.name, args, kwargs)
     if isinstance(receiver, list):
         return _list_method(interp, receiver, bound.name, args, kwargs, where)
     if isinstance(receiver, dict):
         return comprehensions.dict_method(interp, receiver, bound.name, args, kwargs, where)
     if any(isinstance(v, ResultValue) for v in (*args, *kwargs.values())):
         return expressions.opaque_call(args, kwargs)
+    return OPAQUE
+
+
+def _str_method(text: str, name: str, args: list[Value], kwargs: dict[str, Value]) -> Value:
+    """`str.format` and `str.join` of known plain values, computed: an f-string is made of
+    them (mypy reads `f"N[0:{j}]"` as `"".join(["N[0:", "{:{}}".format(j, ""), "]"])`), so a
+    spec written as an f-string of loop variables is known. Anything else is unknown."""
+    plain = (str, int, float, bool)
+    try:
+        if name == "join" and len(args) == 1 and not kwargs and isinstance(args[0], (list, tuple)):
+            if all(isinstance(item, str) for item in args[0]):
+                return text.join(args[0])
+        if name == "format" and all(isinstance(v, plain) for v in (*args, *kwargs.values())):
+            return text.format(*args, **kwargs)
+    except (ValueError, IndexError, KeyError, TypeError):
+        pass
     return OPAQUE
 
 

@@ -32,6 +32,8 @@ from tnp_mypy.interpreter.values import (
 )
 from tnp_mypy.report import Finding
 from tnp_runtime.core import ir, rules
+from tnp_runtime.core.assertion import check_assertion
+from tnp_runtime.core.calls import script_binding
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import FullDim, Sliced
 from tnp_runtime.core.elementwise import ELEMENTWISE
@@ -110,7 +112,11 @@ def _typed_result(interp: Interpreter, frame: Frame, c: Call) -> Value:
     spec = c.args[0] if len(c.args) == 1 and not c.kwargs else c.kwargs.get("spec")
     if not isinstance(spec, str):
         raise interp.unsupported("a `TypedResult` whose spec it does not know", c.where)
-    where = c.where
+    return new_result(interp, frame, spec, c.where)
+
+
+def new_result(interp: Interpreter, frame: Frame, spec: str, where: CallExpr) -> ResultValue:
+    """`TypedResult(spec)` made at `where` (also `kernel.result()`, with the kernel's spec)."""
     try:
         tracker = ResultTracker(spec)
     except SpecError as err:
@@ -227,6 +233,37 @@ def _reveal(interp: Interpreter, frame: Frame, c: Call) -> Value:
     return value
 
 
+def _assert_spec(interp: Interpreter, frame: Frame, c: Call) -> Value:
+    """`tnp.assert_spec(value, "spec")`: as the runtime's, through `core.assertion`; a failed
+    assertion is reported at its line and ends the scope's analysis, as the runtime stops."""
+    arguments = dict(zip(("value", "spec"), c.args, strict=False))
+    if len(c.args) > 2 or set(c.kwargs) - {"value", "spec"} or set(arguments) & set(c.kwargs):
+        raise interp.unsupported("this call of `assert_spec`", c.where)
+    arguments.update(c.kwargs)
+    value, spec = arguments.get("value"), arguments.get("spec")
+    if not isinstance(value, TypedValue):
+        raise interp.unsupported("an `assert_spec` of a value it does not know", c.where)
+    if not isinstance(spec, str):
+        raise interp.unsupported("an `assert_spec` whose spec it does not know", c.where)
+    abstract = value.abstract
+    if abstract is None:
+        return value
+    scope = interp.kernel_scopes[-1] if interp.kernel_scopes else None
+    try:
+        check_assertion(
+            abstract,
+            spec,
+            scope,
+            lambda: script_binding(abstract.dims, abstract.expr, interp.inputs.spec_input,
+                                   _inputs_in_scope(interp, frame)),
+        )
+    except (Violation, SpecError) as err:
+        # The runtime raises here: what follows is not reached (nor reported).
+        interp.report(err.diagnostic, c.where)
+        raise Stop(None) from None
+    return value
+
+
 def _kernel(interp: Interpreter, frame: Frame, c: Call) -> Value:
     raise interp.unsupported("a call of `kernel` other than as a decorator", c.where)
 
@@ -245,6 +282,7 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "max": Entry(call=_max),
     "reveal": Entry(call=_reveal),
     "kernel": Entry(call=_kernel),
+    "assert_spec": Entry(call=_assert_spec),
     **{name: Entry(call=_elementwise(_UNARY_OPS[name])) for name in names.TNP_UNARY},
     # Recognised, not followed: a call of one stops the analysis.
     "Sliced": Entry(),
@@ -252,6 +290,10 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "Saved": Entry(),  # an annotation (`kernels.signature` reads it), not a value
     "SpecError": Entry(),
     "TypeCheckError": Entry(),
+    "Kernel": Entry(),
+    # `f.result()` of a kernel `f` of the module: followed by `expressions.call`
+    # (`kernels.kernel_result`), since the receiver is the module's function, not a tnp value.
+    "Kernel.result": Entry(),
     "Typed.slice": Entry(call=tnp_methods.typed_method(tnp_methods.slice_body)),
     "Typed.sum": Entry(call=tnp_methods.typed_method(tnp_methods.reduce_body(ReduceOp.SUM))),
     "Typed.max": Entry(call=tnp_methods.typed_method(tnp_methods.reduce_body(ReduceOp.MAX))),

@@ -1,7 +1,8 @@
 """Whether a scope writes a result: the scopes whose static check may not stop silently.
 
 A scope writes a result when its code, or a function of the module it names (transitively),
-mentions `TypedResult`, an attribute named `assign`, or a `@tnp.kernel` with a result; a kernel
+mentions `TypedResult`, an attribute named `assign`, `tnp.assert_spec` (an assertion is proved
+as a tile is), or a `@tnp.kernel` with a result; a kernel
 writes one when a parameter is a `TypedResult`. A function without parameters does not count
 where it is named: it is analysed as a scope of its own, so a stop before its call misses
 nothing of it (`if __name__ == "__main__": main()` after a module-level `try`).
@@ -49,7 +50,7 @@ def scope_writes(tree: MypyFile, scope: FuncDef | MypyFile) -> bool:
         for ref in (*name_exprs, *member_exprs):
             if isinstance(ref, MemberExpr) and ref.name == "assign":
                 return True
-            if ref.fullname in names.TYPED_RESULT:
+            if ref.fullname in names.TYPED_RESULT or ref.fullname in names.ASSERT_SPEC:
                 return True
             function = symbols.function_of(ref.node)
             if function is None:

@@ -22,6 +22,7 @@ from tnp_runtime.core.prove import Proved, Refuted, Unknown, prove
 from tnp_runtime.core.rules import Abstract
 from tnp_runtime.core.saved import SavedInput, check_argument, in_call, resolve_definition
 from tnp_runtime.core.spec import ResolvedSpec, SpecError, SpecInput, resolve_dims, resolve_spec
+from tnp_runtime.core.spec_let import same_spec_text
 from tnp_runtime.core.tracker import Binding, ResultTracker
 
 K = TypeVar("K")
@@ -106,6 +107,24 @@ class Parameter:
     dims: str | None = None
     spec: str | None = None
     saved: str | None = None
+
+
+def declared_result(kernel_name: str, results: Mapping[str, str], name: str | None) -> str:
+    """The spec text of the result parameter `name` (None: the kernel's only one), which
+    `kernel.result(name)` makes a result with; raises `ValueError` saying what to write."""
+    if name is None and len(results) == 1:
+        return next(iter(results.values()))
+    if name is not None and name in results:
+        return results[name]
+    if not results:
+        raise ValueError(f"{kernel_name} has no result parameter (TypedResult[Literal[...]])")
+    shown = ", ".join(results)
+    if name is None:
+        raise ValueError(
+            f"{kernel_name} has {len(results)} result parameters ({shown}): name one, "
+            f'e.g. {kernel_name}.result("{next(iter(results))}")'
+        )
+    raise ValueError(f"{kernel_name} has no result parameter {name!r}; its results: {shown}")
 
 
 def resolve_kernel_signature(
@@ -193,7 +212,8 @@ def enter_kernel(
     Each result's declared spec, with the parameter leaves replaced by what the parameters
     are, binds an unbound result; a bound result keeps its spec, and a declared spec not
     provably equal to it is a `tnp-spec` `Violation` naming both. A result made with another
-    spec text than the kernel declares must be provably the same spec too. Raises
+    spec text than the kernel declares (not the same tree: `spec_let.same_spec_text`) must be
+    provably the same spec too. Raises
     `SpecError` if that text does not resolve.
     """
     nested = any(tracker.bound for tracker in results.values())
@@ -224,7 +244,7 @@ def enter_kernel(
         if tracker.bound:
             _check_same_spec(kernel_name, name, tracker, signature.results[name], spec)
             continue
-        if _normalized(tracker.spec_text) != _normalized(signature.results[name]):
+        if not same_spec_text(tracker.spec_text, signature.results[name]):
             own = resolve_spec(tracker.spec_text, signature.dims, list(signature.inputs.values()))
             own = ResolvedSpec(ir.substitute(own.expr, replace), own.dims)
             if not _same_spec(own, spec, signature.sizes):
@@ -237,10 +257,6 @@ def enter_kernel(
             allowed = frozenset(leaf for v in values.values() for leaf in inputs_of(v.expr))
         tracker.bind_resolved(spec, signature.sizes, allowed)
     return values
-
-
-def _normalized(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _same_spec(a: ResolvedSpec, b: ResolvedSpec, sizes: Mapping[str, int]) -> bool:

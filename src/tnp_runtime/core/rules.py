@@ -363,26 +363,32 @@ def einsum(operands: Sequence[Abstract], subscripts: str) -> EinsumStep:
     return EinsumStep(Abstract(tuple(by_name[n] for n in out), expr), numpy_subscripts)
 
 
-def check_tile(tile: Abstract, result_dims: DimType, spec_text: str) -> DimType:
+def check_tile(
+    tile: Abstract, result_dims: DimType, spec_text: str, what: str = "assign"
+) -> DimType:
     """The tile's region in the result, in the result's dim order; `tnp-dim` if it has other
-    dims or lies outside the result."""
+    dims or lies outside the result. `what` names the check in messages: "assign" (a tile and
+    its result), or "assert_spec" (a value and the spec it is asserted to be)."""
+    noun, target = ("tile", "the result") if what == "assign" else ("value", "the spec")
     have = {s.name for s in tile.dims}
     want = {s.name for s in result_dims}
     if have != want:
         raise _dim_error(
-            f"assign: the tile has dims {' '.join(sorted(have))} but the result "
+            f"{what}: the {noun} has dims {' '.join(sorted(have))} but {target} "
             f"`{spec_text}` has dims {' '.join(s.name for s in result_dims)}; "
-            f"the tile is {tile.label()}",
-            "reduce every dim the spec reduces before writing (.sum, or einsum)",
+            f"the {noun} is {tile.label()}",
+            "reduce every dim the spec reduces before writing (.sum, or einsum)"
+            if what == "assign"
+            else "assert a spec with the value's dims, or reduce the value first",
         )
     region = []
-    for target in result_dims:
-        s = tile.sliced(target.name)
+    for target_dim in result_dims:
+        s = tile.sliced(target_dim.name)
         assert s is not None
-        if s.dim != target.dim or not target.interval.contains(s.interval):
+        if s.dim != target_dim.dim or not target_dim.interval.contains(s.interval):
             raise _dim_error(
-                f"assign: the tile's {s} lies outside the result's {target}; "
-                f"the tile is {tile.label()}"
+                f"{what}: the {noun}'s {s} lies outside {target}'s {target_dim}; "
+                f"the {noun} is {tile.label()}"
             )
         region.append(s)
     return tuple(region)

@@ -35,7 +35,8 @@ from tnp_runtime.core import ir, rules
 from tnp_runtime.core.dims import DimType, FullDim, Sliced, dim_names
 from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.rules import Abstract
-from tnp_runtime.core.spec_parser import parse_dims, parse_spec
+from tnp_runtime.core.spec_let import check_bindings, parse_let, parse_spec
+from tnp_runtime.core.spec_parser import parse_dims
 from tnp_runtime.core.spec_syntax import (
     KEYWORDS,
     MAX_NESTING,
@@ -465,7 +466,10 @@ def resolve_spec(
     leaf that matches none of them is an input the kernel never read, not a fault of the spec,
     so it resolves to a leaf of its own and the proof then reports the difference.
     """
-    value = _Resolver(text, dims, inputs, open_inputs).resolve(parse_spec(text))
+    parsed = parse_let(text)
+    resolver = _Resolver(text, dims, inputs, open_inputs)
+    check_bindings(text, parsed, resolver.known, frozenset(resolver.by_name))
+    value = resolver.resolve(parsed.body)
     return ResolvedSpec(value.expr, value.dims)
 
 

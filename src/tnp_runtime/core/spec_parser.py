@@ -44,9 +44,9 @@ from tnp_runtime.core.spec_syntax import (
 class _Parser:
     """Recursive descent over the grammar of docs/DESIGN.md §4.1; one instance per text."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, tokens: list[_Token] | None = None) -> None:
         self.text = text
-        self.tokens = _tokenize(text)
+        self.tokens = _tokenize(text) if tokens is None else tokens
         self.index = 0
         self.nesting = 0
 

@@ -261,12 +261,18 @@ _SCANNER: Final = re.compile(
 _WORD_RUN: Final = re.compile(r"[\w.]+")
 
 
-def _tokenize(text: str) -> list[_Token]:
-    """The tokens of `text`, ending with one "end" token placed after the last non-space."""
+def _tokenize(text: str, equals: bool = False) -> list[_Token]:
+    """The tokens of `text`, ending with one "end" token placed after the last non-space.
+
+    `equals`: "=" is a token (the bindings of a spec that starts with `let`, `spec_let`)."""
     tokens: list[_Token] = []
     pos, size = 0, len(text)
     while pos < size:
         match = _SCANNER.match(text, pos)
+        if match is None and equals and text[pos] == "=":
+            tokens.append(_Token("op", "=", pos))
+            pos += 1
+            continue
         if match is None:
             char = text[pos]
             hint = "did you mean '->'? " if char in "<>=" else ""
