@@ -15,8 +15,11 @@ the runtime checks the passed numbers against it. The specs are the formulas abo
 kernels' loops:
 
     dV: (softmax[nctx](S), dO:qctx dhead -> nctx dhead)
-    dK: (softmax[nctx](S) * (dP - (D -> qctx nctx)), Q:qctx dhead -> nctx dhead) / sqrt(16)
-    dQ: (softmax[nctx](S) * (dP - (D -> qctx nctx)), K:nctx dhead -> qctx dhead) / sqrt(16)
+    dK: let P = softmax[nctx](S), dP = (dO, V -> qctx nctx), delta = rowsum(dO * (P, V)),
+        dS = P * (dP - (delta -> qctx nctx)) in (dS, Q:qctx dhead -> nctx dhead) / sqrt(16)
+    dQ: the same with (dS, K:nctx dhead -> qctx dhead)
+
+(S written out, `rowsum` as `sum[dhead]`: the annotations below are the exact text).
 
 The dV and dK kernels walk the key tiles outside and the query tiles inside; dQ the other way.
 """
@@ -78,11 +81,11 @@ def attention_dk(
     ],
     dK: TypedResult[
         L[
-            "(softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16))"
-            " * ((dO:qctx dhead, V:nctx dhead -> qctx nctx) - (sum[dhead](dO:qctx dhead"
-            " * (softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16)),"
-            " V:nctx dhead -> qctx dhead)) -> qctx nctx)), Q:qctx dhead -> nctx dhead)"
-            " / sqrt(16)"
+            "let P = softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16)),"
+            " dP = (dO:qctx dhead, V:nctx dhead -> qctx nctx),"
+            " delta = sum[dhead](dO:qctx dhead * (P, V:nctx dhead -> qctx dhead)),"
+            " dS = P * (dP - (delta -> qctx nctx))"
+            " in (dS, Q:qctx dhead -> nctx dhead) / sqrt(16)"
         ]
     ],
 ) -> None:
@@ -121,11 +124,11 @@ def attention_dq(
     ],
     dQ: TypedResult[
         L[
-            "(softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16))"
-            " * ((dO:qctx dhead, V:nctx dhead -> qctx nctx) - (sum[dhead](dO:qctx dhead"
-            " * (softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16)),"
-            " V:nctx dhead -> qctx dhead)) -> qctx nctx)), K:nctx dhead -> qctx dhead)"
-            " / sqrt(16)"
+            "let P = softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16)),"
+            " dP = (dO:qctx dhead, V:nctx dhead -> qctx nctx),"
+            " delta = sum[dhead](dO:qctx dhead * (P, V:nctx dhead -> qctx dhead)),"
+            " dS = P * (dP - (delta -> qctx nctx))"
+            " in (dS, K:nctx dhead -> qctx dhead) / sqrt(16)"
         ]
     ],
 ) -> None:

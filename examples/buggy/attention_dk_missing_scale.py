@@ -33,11 +33,11 @@ def attention_dk(
     ],
     dK: TypedResult[
         L[
-            "(softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16))"
-            " * ((dO:qctx dhead, V:nctx dhead -> qctx nctx) - (sum[dhead](dO:qctx dhead"
-            " * (softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16)),"
-            " V:nctx dhead -> qctx dhead)) -> qctx nctx)), Q:qctx dhead -> nctx dhead)"
-            " / sqrt(16)"
+            "let P = softmax[nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / sqrt(16)),"
+            " dP = (dO:qctx dhead, V:nctx dhead -> qctx nctx),"
+            " delta = sum[dhead](dO:qctx dhead * (P, V:nctx dhead -> qctx dhead)),"
+            " dS = P * (dP - (delta -> qctx nctx))"
+            " in (dS, Q:qctx dhead -> nctx dhead) / sqrt(16)"
         ]
     ],
 ) -> None:
