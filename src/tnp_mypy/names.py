@@ -37,8 +37,8 @@ _MEMBERS: Final[dict[str, tuple[str, ...]]] = {
     # Typed's methods (not its operators: an error reported from an operator hook makes mypy
     # print a spurious `[operator]` error, and a scope with operators only on parameters is not
     # followed).
-    "Typed": ("slice", "sum", "max", "repeat", "rearrange", "maximum",
-              "arr", "dim_type", "expr_type", "abstract"),
+    "Typed": ("slice", "sum", "max", "repeat", "rearrange", "maximum", "window", "shift", "at",
+              "gather", "arr", "dim_type", "expr_type", "abstract"),
     "TypedResult": ("assign", "bind", "arr", "spec", "tracker"),
     "Kernel": ("result",),
     "FullDim": ("name", "size", "full"),
@@ -80,7 +80,13 @@ ASSIGN: Final = full_names("TypedResult.assign")
 ASSERT_SPEC: Final = full_names("assert_spec")
 KERNEL_CALL: Final = frozenset(f"{full}.__call__" for full in full_names("Kernel"))
 TYPED_METHODS: Final = full_names(
-    *(f"Typed.{method}" for method in ("slice", "sum", "max", "repeat", "rearrange", "maximum"))
+    *(
+        f"Typed.{method}"
+        for method in (
+            "slice", "sum", "max", "repeat", "rearrange", "maximum",
+            "window", "shift", "at", "gather",
+        )
+    )
 )
 RANDN: Final = full_names("randn")
 EINSUM: Final = full_names("einsum")

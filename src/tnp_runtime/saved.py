@@ -15,18 +15,22 @@ from collections.abc import Mapping
 from typing import Any, Final, Generic, TypeVar, Union, assert_never
 
 import numpy as np
+import numpy.typing as npt
 
 from tnp_runtime.core.calls import KernelSignature
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType
 from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.ir import (
+    Affine,
     Binary,
     BinaryOp,
     Const,
     Expr,
+    Gather,
     Inf,
     Input,
+    Read,
     Reduce,
     ReduceOp,
     Unary,
@@ -170,6 +174,8 @@ class _Evaluator:
             case Input():
                 array, dims = self.arrays[expr]
                 return array[tuple(slice(*ranges[d]) for d in dims)], dims
+            case Read():
+                return self._read(expr, ranges)
             case Unary(op=UnaryOp.LOG, operand=Reduce(
                 op=ReduceOp.SUM, body=Unary(op=UnaryOp.EXP)
             ) as total):
@@ -210,6 +216,39 @@ class _Evaluator:
                         assert_never(op)
             case _:
                 assert_never(expr)
+
+    def _read(self, read: Read, ranges: dict[str, tuple[int, int]]
+              ) -> tuple[Array, tuple[str, ...]]:
+        """An input read at computed positions (`ir.Read`): NumPy's advanced indexing of the
+        whole array, one integer array per axis, broadcast over the dims they range over."""
+        array, source_dims = self.arrays[read.source]
+        index = dict(read.index)
+        dims = tuple(dict.fromkeys(
+            d for name in source_dims
+            for d in ((name,) if name not in index else sorted(index[name].dims))
+        ))
+
+        def coordinate(name: str) -> npt.NDArray[np.int64]:
+            shape = [1] * len(dims)
+            start, stop = ranges[name]
+            shape[dims.index(name)] = stop - start
+            return np.arange(start, stop).reshape(shape)
+
+        axes: list[npt.NDArray[np.int64]] = []
+        for name in source_dims:
+            position = index.get(name)
+            match position:
+                case None:
+                    axes.append(coordinate(name))
+                case Affine(terms=terms, offset=offset):
+                    axes.append(sum((coef * coordinate(d) for d, coef in terms),
+                                    np.zeros([1] * len(dims), dtype=np.int64)) + offset)
+                case Gather(index=leaf):
+                    values, value_dims = self._value(leaf, ranges)
+                    axes.append(_aligned(values, value_dims, dims).astype(np.int64))
+                case _:
+                    assert_never(position)
+        return np.asarray(array[tuple(axes)], dtype=np.float64), dims
 
     def _contract(self, dim: str, length: int, left: Expr, right: Expr,
                   ranges: dict[str, tuple[int, int]]) -> tuple[Array, tuple[str, ...]]:

@@ -13,7 +13,7 @@ from typing import Any, Final, Generic, NoReturn, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from tnp_runtime.core import rules, tables
+from tnp_runtime.core import reads, rules, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Sliced
 from tnp_runtime.core.elementwise import BY_OP
@@ -196,6 +196,61 @@ class Typed(Generic[DimsT]):
         index[step.axis] = slice(step.offset_start, step.offset_stop)
         return Typed._make(self._data[tuple(index)], step.value)
 
+    # -- reads at computed positions (convolutions; rules in core/reads.py) -----------------
+
+    def window(self, dim: FullDim, out: FullDim | Sliced, taps: FullDim | Sliced) -> Typed[Any]:
+        """`x.window(N, O[a:b], K[0:3])`: dims O and K in place of N; at (o, k) the value of x
+        at N = o + k (within x's current slice of N, else `tnp-dim`)."""
+        try:
+            out, taps = reads.as_sliced(out), reads.as_sliced(taps)
+            step = reads.window(self._abstract, dim.name, out, taps)
+        except Violation as err:
+            reraise(err)
+        positions = np.add.outer(np.arange(out.start, out.stop), np.arange(taps.start, taps.stop))
+        return Typed._make(np.take(self._data, positions - step.held_start, step.axis), step.value)
+
+    def shift(self, dim: FullDim, out: FullDim | Sliced, offset: int) -> Typed[Any]:
+        """`x.shift(N, O[a:b], k)`: dim O in place of N; at o the value of x at N = o + k."""
+        try:
+            out = reads.as_sliced(out)
+            step = reads.shift(self._abstract, dim.name, out, _whole(offset, "shift"))
+        except Violation as err:
+            reraise(err)
+        positions = np.arange(out.start, out.stop) + _whole(offset, "shift")
+        return Typed._make(np.take(self._data, positions - step.held_start, step.axis), step.value)
+
+    def at(self, dim: FullDim, position: int) -> Typed[Any]:
+        """`w.at(K, k)`: the value at K = k, without the dim K (one tap of a filter)."""
+        try:
+            step = reads.at(self._abstract, dim.name, _whole(position, "at"))
+        except Violation as err:
+            reraise(err)
+        data = np.take(self._data, _whole(position, "at") - step.held_start, step.axis)
+        return Typed._make(np.array(data, dtype=np.float64), step.value)
+
+    def gather(self, dim: FullDim, index: Typed[Any]) -> Typed[Any]:
+        """`logits.gather(V, t)`: the value at V = t (t an input of whole numbers in [0, size of
+        V) with the value's other dims), without the dim V: cross-entropy's target logit."""
+        if not isinstance(index, Typed):
+            raise TypeError("x.gather(V, t) takes the index as a Typed input")
+        try:
+            step = reads.gather(self._abstract, dim.name, index._abstract)
+        except Violation as err:
+            reraise(err)
+        positions = _align(index, step.value.dims)
+        whole = np.floor(positions) == positions
+        if not (np.all(whole) and np.all((positions >= 0) & (positions < dim.size))):
+            bad = positions[~(whole & (positions >= 0) & (positions < dim.size))]
+            fail(Diagnostic(
+                Code.DIM,
+                f"gather({dim.name}, {index._abstract.label()}): index {bad.flat[0]:g} is not "
+                f"a whole number in [0, {dim.size}), the positions of {dim.name}",
+            ))
+        taken = np.take_along_axis(
+            self._data, np.expand_dims(positions.astype(np.intp), step.axis), step.axis
+        )
+        return Typed._make(np.array(np.squeeze(taken, step.axis), dtype=np.float64), step.value)
+
     def _reduce(self, op: ReduceOp, dim: FullDim) -> Typed[Any]:
         try:
             value = rules.reduce(op, self._abstract, dim.name)
@@ -292,6 +347,13 @@ class Typed(Generic[DimsT]):
 
     def maximum(self, other: Typed[Any] | Number, reflected: bool = False) -> Typed[Any]:
         return self._binary(BinaryOp.MAX, other, reflected)
+
+
+def _whole(value: object, method: str) -> int:
+    """A position given to `x.shift` or `x.at`: an integer (a float is refused, not rounded)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"x.{method}(...) takes an integer position, got {value!r}")
+    return int(value)
 
 
 def _align(value: Typed[Any], order: DimType) -> Array:

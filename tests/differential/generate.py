@@ -3,7 +3,8 @@
 A kernel writes its result tile by tile over one dim of the result (`T`), with ragged tiles
 (the tile size need not divide the dim). Inside the tile loop it builds a random expression of
 its inputs: numbers on either side of + - * /, unary -, exp log sqrt sin cos, elementwise max,
-.sum/.max (whole, accumulated over ragged tiles, or over a slice), tiled sums divided or
+.sum/.max (whole, accumulated over ragged tiles, or over a slice), `.at` (one position of a dim,
+the spec's `x:K[2]`), `.gather` by an integer index input (`a:M N[ti:M]`), tiled sums divided or
 multiplied by whole ones, a running max with rescaling (online softmax, normalizer or weighted
 sum), einsum, repeat, rearrange. Values carry bounds (an interval) so that log, sqrt, division
 and exp are only applied where they are defined and do not overflow.
@@ -32,6 +33,8 @@ NUMBERS = ("2", "3", "0.5", "1.5")
 # spec must name them.
 PALETTE = (("a", ("M", "N")), ("b", ("N", "K")), ("x", ("M", "N")), ("u", ("M",)),
            ("w", ("K", "M")))
+# The index input `ti` (kernel and script forms): dims M, whole numbers in [0, size of N).
+INDEX_DIMS, GATHERED = ("M",), "N"
 FORMS = ("kernel", "kernel", "script", "script", "nested", "reused", "global")
 MUTATIONS = ("none", "none", "none", "constant", "tile", "swap", "rescale", "skip", "factor")
 
@@ -103,6 +106,8 @@ class Builder:
         self.leaf_lines: list[int] = []  # line indices of tile slices (for the mutation)
         # (spec of a merged tiled sum, the same spec without its whole-sum factor).
         self.factors: list[tuple[str, str]] = []
+        # An integer input with dims INDEX_DIMS and values in [0, size of GATHERED), if any.
+        self.index_input: InputSpec | None = None
 
     def fresh(self, prefix: str = "v") -> str:
         self.count += 1
@@ -225,6 +230,10 @@ class Builder:
     def base(self, dims: frozenset[str], depth: int) -> Val:
         """A leaf with exactly these dims, else one built from leaves."""
         rng = self.rng
+        index = self.index_input
+        if (index is not None and dims == frozenset(index.dims) and self.tile != GATHERED
+                and rng.random() < 0.3):
+            return self.gather(index, dims)
         exact = [inp for inp in self.inputs if set(inp.dims) == dims]
         if exact:
             inp = rng.choice(exact)
@@ -236,8 +245,15 @@ class Builder:
         if wider and (not narrower or rng.random() < 0.5):
             inp = rng.choice(wider)
             (r,) = set(inp.dims) - dims
+            how = rng.choice(("sum", "max", "at"))
+            if how == "at":  # one position of r: a filter tap, `x.at(K, 2)` is `x:K[2]`
+                c = rng.randrange(self.sizes[r])
+                self.features.add("tap")
+                v = self.leaf(inp)
+                spec = f"{inp.label}:" + " ".join(f"{r}[{c}]" if d == r else d for d in inp.dims)
+                return self.emit(f"{v.code}.at({r}, {c})", spec,
+                                 tuple(d for d in v.dims if d != r), v.bounds)
             v = self.leaf(inp)
-            how = rng.choice(("sum", "max"))
             n = self.sizes[r]
             b = Bounds(n * v.bounds.lo, n * v.bounds.hi) if how == "sum" else v.bounds
             return self.emit(f"{v.code}.{how}({r})", f"{how}[{r}]({v.spec})",
@@ -246,6 +262,16 @@ class Builder:
             inp = rng.choice(narrower)
             return self.repeat_to(self.leaf(inp), dims)
         raise AssertionError(f"no input to build dims {sorted(dims)} from")
+
+    def gather(self, index: InputSpec, dims: frozenset[str]) -> Val:
+        """An input read at the index input's positions: `a.gather(N, ti)` is `a:M N[ti:M]`."""
+        (inp,) = [i for i in self.inputs if set(i.dims) == dims | {GATHERED} and i.var == "a"]
+        self.features.add("gather")
+        v, t = self.leaf(inp), self.leaf(index)
+        position = f"{GATHERED}[{index.label}:{' '.join(index.dims)}]"
+        spec = f"{inp.label}:" + " ".join(position if d == GATHERED else d for d in inp.dims)
+        return self.emit(f"{v.code}.gather({GATHERED}, {t.code})", spec,
+                         tuple(d for d in v.dims if d != GATHERED), v.bounds)
 
     def leaf(self, inp: InputSpec) -> Val:
         spec = f"{inp.label}:{' '.join(inp.dims)}"
@@ -500,6 +526,8 @@ def generate(rng: random.Random, form: str | None = None) -> Case:
         dims = dict(PALETTE).get(var, ("M", "N"))
         case.arrays[var] = _random_array(data_rng, [sizes[d] for d in dims])
     del shape
+    case.arrays["ti"] = [float(data_rng.randrange(sizes[GATHERED]))
+                         for _ in range(sizes[INDEX_DIMS[0]])]
 
     if form == "nested":
         return _nested(rng, case, sizes, tile, step, out_dims, mutation, dims_line)
@@ -511,7 +539,11 @@ def generate(rng: random.Random, form: str | None = None) -> Case:
         inputs.append(InputSpec("g", "a", ("M", "N"), "g"))
     else:
         inputs = [InputSpec(var, var, dims, var) for var, dims in PALETTE]
+    index = InputSpec("ti", "ti", INDEX_DIMS, "ti") if form in ("kernel", "script") else None
     b = Builder(rng, sizes, tile, inputs, features)
+    if index is not None:
+        b.index_input = index
+        inputs.append(index)
     final = b.repeat_to(b.gen(out_dims, rng.randrange(1, 4)), out_dims)
     mutation = _mutate_body(rng, b, mutation)
     skip = mutation == "skip" and sizes[tile] > 1

@@ -19,6 +19,7 @@ from tnp_runtime.core.spec import (
     BinOp,
     Contraction,
     Func,
+    IndexLeaf,
     InfLit,
     Max2,
     Neg,
@@ -105,6 +106,8 @@ class _Evaluator:
             shown = f"{tensor.name}:" if tensor.name else ""
             raise Ambiguous(f"leaf `{shown}{' '.join(written)}` matches {len(matches)} inputs")
         (inp,) = matches
+        if any(dim.position is not None for dim in tensor.dims):
+            return self.read(tensor, inp)
         array = np.transpose(inp.array, [inp.dims.index(d) for d in written])
         spans = []
         for axis, dim in enumerate(tensor.dims):
@@ -113,6 +116,43 @@ class _Evaluator:
             array = np.take(array, np.arange(start, stop), axis=axis)
             spans.append((start, stop))
         return _Value(array, written, tuple(spans))
+
+    def read(self, tensor: Tensor, inp: OracleInput) -> _Value:
+        """A leaf read at positions (`x:N[O + K]`, `x:B V[t:B]`): the input indexed with NumPy
+        at every point of the leaf's dims (its plain dims, then those the positions use)."""
+        spans: dict[str, tuple[int, int]] = {}
+        for dim in tensor.dims:
+            if dim.position is None:
+                spans[dim.name] = (0, self.sizes[dim.name]) if dim.interval is None else (
+                    dim.interval.start, dim.interval.stop)
+        for dim in tensor.dims:
+            used = (
+                dim.position.dims if isinstance(dim.position, IndexLeaf)
+                else sorted(d for d, _ in dim.position.terms) if dim.position is not None
+                else ()
+            )
+            for name in used:
+                spans.setdefault(name, (0, self.sizes[name]))
+        out = tuple(spans)
+        shape = tuple(b - a for a, b in spans.values())
+        grid = dict(zip(out, np.meshgrid(
+            *(np.arange(a, b) for a, b in spans.values()), indexing="ij"), strict=True))
+        by_name = {dim.name: dim for dim in tensor.dims}
+        index = []
+        for name in inp.dims:
+            position = by_name[name].position
+            if position is None:
+                index.append(grid[name])
+            elif isinstance(position, IndexLeaf):
+                (source,) = [i for i in self.inputs if i.name == position.name]
+                values = source.array[tuple(grid[d] for d in source.dims)]
+                index.append(values.astype(np.intp))
+            else:
+                at = np.full(shape, position.offset, dtype=np.intp)
+                for d, c in position.terms:
+                    at = at + c * grid[d]
+                index.append(at)
+        return _Value(inp.array[tuple(index)], out, tuple(spans.values()))
 
     def pointwise(self, a: _Value, b: _Value) -> tuple[Array, Array, _Value]:
         """Both operands with the axes of the non-scalar one (the left one if both are not)."""

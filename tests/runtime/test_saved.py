@@ -205,3 +205,52 @@ def test_a_tile_reading_the_statistic_of_other_rows_is_refused() -> None:
         _probabilities(Typed(q, QCTX, DHEAD), Typed(k, NCTX, DHEAD), Typed(lse, QCTX),
                        TypedResult(P_SPEC), shift=32)
     assert raised.value.code == "tnp-dim"
+
+
+SIGNAL, P, K, B, V = (FullDim("S", 12), FullDim("P", 8), FullDim("K", 5), FullDim("B", 6),
+                      FullDim("V", 7))
+
+
+@tnp.kernel
+def _conv(
+    x: Typed[L["S"]],
+    w: Typed[L["K"]],
+    y: Saved[L["P"], L["(w:K, x:S[P + K] -> P)"]],
+    c: TypedResult[L["2 * (w:K, x:S[P + K] -> P)"]],
+) -> None:
+    c.assign(y * 2)
+
+
+@tnp.kernel
+def _picked(
+    logits: Typed[L["B V"]],
+    t: Typed[L["B"]],
+    picked: Saved[L["B"], L["logits:B V[t:B]"]],
+    c: TypedResult[L["logits:B V[t:B] + 1"]],
+) -> None:
+    c.assign(picked + 1)
+
+
+def test_definitions_with_shifted_reads_and_gathers_are_evaluated() -> None:
+    """The data check reads at computed positions as the spec does: a convolution (x at
+    S = p + k) and a gather (logits at V = t[b])."""
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal(12), rng.standard_normal(5)
+    y = np.array([w @ x[p:p + 5] for p in range(8)])
+    c = TypedResult("2 * (w:K, x:S[P + K] -> P)")
+    _conv(Typed(x, SIGNAL), Typed(w, K), Typed(y, P), c)
+    assert np.allclose(c.arr, 2 * y)
+    with pytest.raises(tnp.TypeCheckError, match="saved input y"):
+        # the true convolution (taps flipped), not the cross-correlation the definition states
+        flipped = np.array([w[::-1] @ x[p:p + 5] for p in range(8)])
+        _conv(Typed(x, SIGNAL), Typed(w, K), Typed(flipped, P),
+              TypedResult("2 * (w:K, x:S[P + K] -> P)"))
+
+    logits, t = rng.standard_normal((6, 7)), np.array([0, 6, 3, 3, 1, 5], dtype=np.float64)
+    picked = logits[np.arange(6), t.astype(int)]
+    c = TypedResult("logits:B V[t:B] + 1")
+    _picked(Typed(logits, B, V), Typed(t, B), Typed(picked, B), c)
+    assert np.allclose(c.arr, picked + 1)
+    with pytest.raises(tnp.TypeCheckError, match="saved input picked"):
+        _picked(Typed(logits, B, V), Typed(t, B), Typed(logits[:, 0], B),
+                TypedResult("logits:B V[t:B] + 1"))

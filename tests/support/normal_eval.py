@@ -12,8 +12,10 @@ import itertools
 import math
 from collections.abc import Iterator
 
+from tnp_runtime.core import ir
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.evaluate import input_value
+from tnp_runtime.core.indexing import read_position
 from tnp_runtime.core.normal import ExtInf, Func, Leaf, MaxAtom, MaxOf, Mono, Poly, SumAtom, Value
 
 _FUNCS = {"log": math.log, "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos}
@@ -58,7 +60,10 @@ def _bound(
 
 def _atom(atom: Leaf | SumAtom | MaxAtom | MaxOf | Func, index: dict[str, int]) -> float:
     match atom:
-        case Leaf(input=node):
+        case Leaf(input=node, index=positions):
+            read = ir.read(node, dict(positions))
+            if isinstance(read, ir.Read):
+                return input_value(node, read_position(read, index))
             return input_value(node, tuple(index[d] for d in node.dims))
         case SumAtom(bindings=bindings, body=body):
             return math.fsum(_mono(body, inner) for inner in _bound(bindings, index))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 from mypy.nodes import CallExpr, Context
 
 from tnp_mypy import names
-from tnp_mypy.interpreter import expressions, tnp_methods
+from tnp_mypy.interpreter import expressions, tnp_methods, tnp_reads
 from tnp_mypy.interpreter.control import Frame, Stop
 from tnp_mypy.interpreter.values import (
     OPAQUE,
@@ -300,6 +300,10 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "Typed.repeat": Entry(call=tnp_methods.typed_method(tnp_methods.repeat_body)),
     "Typed.rearrange": Entry(call=tnp_methods.typed_method(tnp_methods.rearrange_body)),
     "Typed.maximum": Entry(call=tnp_methods.maximum),
+    "Typed.window": Entry(call=tnp_methods.typed_method(tnp_reads.window_body)),
+    "Typed.shift": Entry(call=tnp_methods.typed_method(tnp_reads.shift_body)),
+    "Typed.at": Entry(call=tnp_methods.typed_method(tnp_reads.at_body)),
+    "Typed.gather": Entry(call=tnp_methods.typed_method(tnp_reads.gather_body)),
     "Typed.dim_type": Entry(read=tnp_methods.dim_type),
     "Typed.arr": Entry(read=tnp_methods.unknown_data),
     "Typed.expr_type": Entry(read=tnp_methods.unknown_data),

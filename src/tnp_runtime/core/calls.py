@@ -17,6 +17,7 @@ from typing import Final, TypeVar
 from tnp_runtime.core import ir
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, dim_names, render_dims
+from tnp_runtime.core.indexing import Capture
 from tnp_runtime.core.ir import Expr, Input, inputs_of
 from tnp_runtime.core.prove import Proved, Refuted, Unknown, prove
 from tnp_runtime.core.rules import Abstract
@@ -191,6 +192,21 @@ def uncovered(
     return found
 
 
+def _substitute(kernel_name: str, spec: Expr, replace: Mapping[Input, Expr]) -> Expr:
+    """The spec with its parameters replaced by the arguments; an argument the spec reads at
+    positions it cannot be read at (`indexing.Capture`) is a `tnp-dim` at the call."""
+    try:
+        return ir.substitute(spec, replace)
+    except Capture as err:
+        raise Violation(Diagnostic(
+            Code.DIM,
+            f"{kernel_name}: its spec reads a parameter at computed positions, and the argument "
+            f"passed for it cannot be read there ({err})",
+            ("pass an input, or a value computed from inputs without reductions over the dims "
+             "the positions use",),
+        )) from None
+
+
 def enter_kernel(
     kernel_name: str,
     signature: KernelSignature,
@@ -240,13 +256,13 @@ def enter_kernel(
     allowed: frozenset[Input] | None = None
     for name, tracker in results.items():
         declared = signature.specs[name]
-        spec = ResolvedSpec(ir.substitute(declared.expr, replace), declared.dims)
+        spec = ResolvedSpec(_substitute(kernel_name, declared.expr, replace), declared.dims)
         if tracker.bound:
             _check_same_spec(kernel_name, name, tracker, signature.results[name], spec)
             continue
         if not same_spec_text(tracker.spec_text, signature.results[name]):
             own = resolve_spec(tracker.spec_text, signature.dims, list(signature.inputs.values()))
-            own = ResolvedSpec(ir.substitute(own.expr, replace), own.dims)
+            own = ResolvedSpec(_substitute(kernel_name, own.expr, replace), own.dims)
             if not _same_spec(own, spec, signature.sizes):
                 raise Violation(Diagnostic(
                     Code.SPEC,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import assert_never
 
 from tnp_runtime.core.elementwise import BY_OP
+from tnp_runtime.core.indexing import read_position
 from tnp_runtime.core.ir import (
     Binary,
     BinaryOp,
@@ -21,6 +22,7 @@ from tnp_runtime.core.ir import (
     Expr,
     Inf,
     Input,
+    Read,
     Reduce,
     ReduceOp,
     Unary,
@@ -97,6 +99,8 @@ class Evaluator:
                 return -math.inf if negative else math.inf
             case Input(dims=dims):
                 return input_value(expr, tuple(env[d] for d in dims), self._labels.get(expr))
+            case Read(source=source):
+                return input_value(source, read_position(expr, env), self._labels.get(source))
             case Unary(op=op, operand=operand):
                 x = self._eval(operand, env)
                 return -x if op is UnaryOp.NEG else _safe(BY_OP[op].real, x)

@@ -17,10 +17,10 @@ from __future__ import annotations
 import enum
 import itertools
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Final
+from typing import Final, assert_never
 
 from tnp_runtime.core import tables
 from tnp_runtime.core.dims import Interval
@@ -79,6 +79,67 @@ class Input:
     serial: int
 
 
+@dataclass(frozen=True, slots=True)
+class Affine:
+    """An index computed from other dims: `sum(coef * dim) + offset` (`O + K`, `O + 2`, `5`).
+
+    Canonical: `terms` sorted by dim, each dim once, no zero coefficient; so two equal
+    expressions are equal values."""
+
+    terms: tuple[tuple[str, int], ...]
+    offset: int
+
+    @property
+    def dims(self) -> frozenset[str]:
+        return frozenset(d for d, _ in self.terms)
+
+    def __str__(self) -> str:
+        """`O + K`, `O - 1`, `2 * O + K`, `3`: how specs write it."""
+        pieces = [
+            (coef < 0, d if abs(coef) == 1 else f"{abs(coef)} * {d}") for d, coef in self.terms
+        ]
+        if self.offset or not pieces:
+            pieces.append((self.offset < 0, str(abs(self.offset))))
+        first_negative, first = pieces[0]
+        text = ("-" if first_negative else "") + first
+        return text + "".join(f" {'-' if neg else '+'} {part}" for neg, part in pieces[1:])
+
+
+@dataclass(frozen=True, slots=True)
+class Gather:
+    """A position given by an integer index input, `t:B` in `x:B V[t:B]`: at an index, the value
+    of `index` there, a whole number in `[0, size)` (`size` is the size of the dim it indexes;
+    the runtime checks the data). Opaque: two gathers are one only with the same index input."""
+
+    index: Input
+    size: int
+
+    @property
+    def dims(self) -> frozenset[str]:
+        return frozenset(self.index.dims)
+
+    def __str__(self) -> str:
+        label = " ".join(self.index.dims) if self.index.anonymous else self.index.name
+        return f"{label}:{' '.join(self.index.dims)}" if not self.index.anonymous else label
+
+
+Position = Affine | Gather
+
+
+@dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
+class Read:
+    """`source` read with some of its dims at computed positions (`reads.py`).
+
+    `index` maps dims of `source` (sorted, each once) to the position it is read at (an
+    `Affine` of other dims, or a `Gather` by an index input);
+    a dim of `source` not in `index` is read at the current index, as an `Input` is. Never the
+    identity: `read` returns the plain input for it, so a read at the identity is the same
+    interned node as the leaf (every term without shifted reads is unchanged)."""
+
+    source: Input
+    index: tuple[tuple[str, Position], ...]
+
+
 @dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
 class Unary:
     op: UnaryOp
@@ -102,7 +163,7 @@ class Reduce:
     body: Expr
 
 
-Expr = Const | Inf | Input | Unary | Binary | Reduce
+Expr = Const | Inf | Input | Read | Unary | Binary | Reduce
 
 # Weak table: a node's entry lives exactly as long as the node (its `KeyedRef` removes the entry
 # when the node dies). A key holds the node's children, so a live parent keeps its children
@@ -154,6 +215,21 @@ def new_input(name: str, dims: tuple[str, ...], anonymous: bool = False) -> Inpu
     return leaf
 
 
+def read(source: Input, index: Mapping[str, Position]) -> Expr:
+    """`source` read at `index` (entries that read a dim at itself are dropped; all of them:
+    the plain input)."""
+    entries = tuple(
+        sorted(
+            (dim, at)
+            for dim, at in index.items()
+            if not (isinstance(at, Affine) and at.offset == 0 and at.terms == ((dim, 1),))
+        )
+    )
+    if not entries:
+        return source
+    return _intern(("read", source, entries), Read, source, entries)
+
+
 def unary(op: UnaryOp, operand: Expr) -> Expr:
     return _intern(("u", op, operand), Unary, op, operand)
 
@@ -181,6 +257,11 @@ def free_dims(expr: Expr) -> frozenset[str]:
             result = frozenset()
         case Input(dims=dims):
             result = frozenset(dims)
+        case Read(source=source, index=index):
+            read_at = {dim for dim, _ in index}
+            result = frozenset(source.dims).difference(read_at).union(
+                *(at.dims for _, at in index)
+            )
         case Unary(operand=operand):
             result = free_dims(operand)
         case Binary(left=left, right=right):
@@ -191,19 +272,21 @@ def free_dims(expr: Expr) -> frozenset[str]:
     return result
 
 
-def inputs_of(expr: Expr) -> list[Input]:
-    """The distinct `Input` leaves under `expr`, in first-seen order (iterative: DAGs are deep)."""
+def nodes(expr: Expr) -> Iterator[Expr]:
+    """The distinct nodes under `expr` (itself included), in first-seen order, left before
+    right (iterative: DAGs are deep)."""
     seen: set[int] = set()
-    found: list[Input] = []
     stack: list[Expr] = [expr]
     while stack:
         node = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
+        yield node
         match node:
-            case Input():
-                found.append(node)
+            case Read(source=source, index=index):
+                stack += (at.index for _, at in reversed(index) if isinstance(at, Gather))
+                stack.append(source)
             case Unary(operand=operand):
                 stack.append(operand)
             case Binary(left=left, right=right):
@@ -211,17 +294,26 @@ def inputs_of(expr: Expr) -> list[Input]:
                 stack.append(left)
             case Reduce(body=body):
                 stack.append(body)
-            case Const() | Inf():
+            case Const() | Inf() | Input():
                 pass
-    return found
+            case _:
+                assert_never(node)
 
 
-def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
-    """`expr` with each input leaf in `replace` replaced by its term (iterative, memoized per
-    node). A replaced input's term may have free dims only among the input's dims: a `Reduce`
-    over one of them around the leaf then binds the term's dim, as it bound the input's."""
-    if not replace:
-        return expr
+def inputs_of(expr: Expr) -> list[Input]:
+    """The distinct `Input` leaves under `expr`, in first-seen order (a read's input, then the
+    index inputs of its gathers)."""
+    return [node for node in nodes(expr) if isinstance(node, Input)]
+
+
+def rewrite(
+    expr: Expr,
+    leaf: Callable[[Expr], Expr],
+    reduction: Callable[[Reduce, Expr], Expr] | None = None,
+) -> Expr:
+    """`expr` rebuilt bottom-up (iterative, memoized per node): each leaf (a constant, an
+    input, a read) replaced by `leaf(node)`, each reduction by `reduction(node, new body)`
+    (by default the same reduction of the new body)."""
     done: dict[int, Expr] = {}
     stack: list[tuple[Expr, bool]] = [(expr, False)]
     while stack:
@@ -229,10 +321,8 @@ def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
         if id(node) in done:
             continue
         match node:
-            case Input():
-                done[id(node)] = replace.get(node, node)
-            case Const() | Inf():
-                done[id(node)] = node
+            case Const() | Inf() | Input() | Read():
+                done[id(node)] = leaf(node)
             case Unary(op=op, operand=operand):
                 if children_done:
                     done[id(node)] = unary(op, done[id(operand)])
@@ -244,11 +334,36 @@ def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
                 else:
                     stack += [(node, True), (left, False), (right, False)]
             case Reduce(op=op, dim=dim, interval=interval, body=body):
-                if children_done:
+                if not children_done:
+                    stack += [(node, True), (body, False)]
+                elif reduction is None:
                     done[id(node)] = reduce(op, dim, interval, done[id(body)])
                 else:
-                    stack += [(node, True), (body, False)]
+                    done[id(node)] = reduction(node, done[id(body)])
+            case _:
+                assert_never(node)
     return done[id(expr)]
+
+
+def substitute(expr: Expr, replace: Mapping[Input, Expr]) -> Expr:
+    """`expr` with each input leaf in `replace` replaced by its term (iterative, memoized per
+    node). A replaced input's term may have free dims only among the input's dims: a `Reduce`
+    over one of them around the leaf then binds the term's dim, as it bound the input's. A read
+    of a replaced input reads the term at its positions (`indexing.substitute_read`)."""
+    if not replace:
+        return expr
+    from tnp_runtime.core import indexing  # it builds on this module
+
+    def leaf(node: Expr) -> Expr:
+        match node:
+            case Input():
+                return replace.get(node, node)
+            case Read():
+                return indexing.substitute_read(node, replace)
+            case _:
+                return node
+
+    return rewrite(expr, leaf)
 
 
 def input_labels(inputs: Iterable[Input]) -> dict[Input, str]:

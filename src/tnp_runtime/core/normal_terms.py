@@ -17,7 +17,7 @@ from typing import Final, TypeVar, assert_never
 
 from tnp_runtime.core import tables
 from tnp_runtime.core.dims import IntervalSet
-from tnp_runtime.core.ir import Input
+from tnp_runtime.core.ir import Input, Position, Read, free_dims
 
 # A sum or product may have at most this many terms before normalization gives up.
 MAX_TERMS: Final = 4096
@@ -37,11 +37,14 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True, eq=False, slots=True)
 class Leaf:
-    """An input read at the current index."""
+    """An input read at the current index, or at computed positions (`index`, see `ir.Read`:
+    empty for a plain read). Keyed by (input, index): two reads are one atom exactly when they
+    read the same input at the same positions."""
 
     input: Input
     uid: int
     free: frozenset[str]
+    index: tuple[tuple[str, Position], ...] = ()
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -134,7 +137,12 @@ def _union_free(items: Iterable[Atom | Poly]) -> frozenset[str]:
     return frozenset().union(*(item.free for item in items))
 
 
-def leaf(node: Input) -> Atom:
+def leaf(node: Input | Read) -> Atom:
+    if isinstance(node, Read):
+        return _interned(
+            ("leaf", node),
+            lambda uid: Leaf(node.source, uid, free_dims(node), node.index),
+        )
     return _interned(("leaf", node), lambda uid: Leaf(node, uid, frozenset(node.dims)))
 
 
@@ -233,8 +241,9 @@ def content_key(item: Poly | Mono | Atom) -> str:
             if exponent is not None:
                 parts.append(f"exp{content_key(exponent)}")
             key = "*".join(parts) or "1"
-        case Leaf(input=node):
-            key = f"{node.name}[{','.join(node.dims)}]"
+        case Leaf(input=node, index=index):
+            positions = dict(index)
+            key = f"{node.name}[{','.join(str(positions.get(d, d)) for d in node.dims)}]"
         case SumAtom(bindings=bindings, body=body):
             key = f"sum{_bindings_key(bindings)}({content_key(body)})"
         case MaxAtom(bindings=bindings, body=body):

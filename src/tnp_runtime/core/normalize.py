@@ -21,6 +21,7 @@ from tnp_runtime.core.ir import (
     Expr,
     Inf,
     Input,
+    Read,
     Reduce,
     ReduceOp,
     Unary,
@@ -37,7 +38,7 @@ tables.register("normalize.failed", _FAILED, "cleared: failures are recomputed")
 
 def _children(expr: Expr) -> tuple[Expr, ...]:
     match expr:
-        case Const() | Inf() | Input():
+        case Const() | Inf() | Input() | Read():
             return ()
         case Unary(operand=operand):
             return (operand,)
@@ -70,7 +71,7 @@ def _step(expr: Expr) -> Value:
             return normal.constant(Fraction(value))
         case Inf(negative=negative):
             return normal.NEG_INF if negative else normal.POS_INF
-        case Input():
+        case Input() | Read():
             return normal.atom_poly(normal.leaf(expr))
         case Unary(op=op, operand=operand):
             return _UNARY[op](_MEMO[operand])

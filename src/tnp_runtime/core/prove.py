@@ -21,6 +21,7 @@ from tnp_runtime.core import normal, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, IntervalSet, render_dims
 from tnp_runtime.core.evaluate import EvaluationBudget, Evaluator, differ
+from tnp_runtime.core.indexing import expand_taps, has_reads
 from tnp_runtime.core.ir import Expr, input_labels, inputs_of
 from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom, Value
 from tnp_runtime.core.normalize import normalize
@@ -144,6 +145,16 @@ def _prove(
         kernel_nf, spec_nf = normalize(kernel), normalize(spec)
     except normal.NotNormalizable as err:
         return _without_normal_form(kernel, spec, tile, _renderer(kernel, spec, tile, sizes), err)
+    if kernel_nf is not spec_nf and (has_reads(kernel) or has_reads(spec)):
+        # A kernel that unrolled its filter reads at constant taps: write out the reductions
+        # over taps (an identity, `indexing.expand_taps`) and compare again.
+        try:
+            kernel_taps, spec_taps = normalize(expand_taps(kernel)), normalize(expand_taps(spec))
+        except normal.NotNormalizable:
+            pass
+        else:
+            if kernel_taps is spec_taps:
+                kernel_nf, spec_nf = kernel_taps, spec_taps
     if kernel_nf is spec_nf:
         # Defence in depth: a proof stands only if the terms also agree where evaluated.
         disagreement = spot_check(kernel, spec, tile, sizes)

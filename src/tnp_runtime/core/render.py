@@ -16,12 +16,14 @@ from typing import Final, assert_never
 
 from tnp_runtime.core import normal
 from tnp_runtime.core.dims import IntervalSet
+from tnp_runtime.core.indexing import read_label
 from tnp_runtime.core.ir import (
     Binary,
     Const,
     Expr,
     Inf,
     Input,
+    Read,
     Reduce,
     Unary,
     UnaryOp,
@@ -97,7 +99,7 @@ class Renderer:
         alone = normal.single_atom(poly)
         if isinstance(alone, Leaf):
             # A bare input needs no parentheses of its own inside a call: exp(M N).
-            return self._leaf(alone.input, {})
+            return self._read(alone)
         parts: list[str] = []
         for i, (mono, coef) in enumerate(sorted(poly.terms, key=lambda t: self._mono(t[0]))):
             sign = "-" if coef < 0 else "+"
@@ -147,10 +149,18 @@ class Renderer:
             return f"{node.name}:{dims}"
         return dims
 
+    def _read(self, atom: Leaf) -> str:
+        shown = self._leaf(atom.input, {})
+        if not atom.index:
+            return shown
+        if ":" not in shown and not atom.input.anonymous:
+            shown = f"{atom.input.name}:{shown}"  # a read is easier to follow by its name
+        return read_label(atom.index, shown)
+
     def _atom(self, atom: Atom) -> str:
         match atom:
-            case Leaf(input=node):
-                return f"({self._leaf(node, {})})"
+            case Leaf():
+                return f"({self._read(atom)})"
             case SumAtom(bindings=bindings, body=body):
                 return self._sum(bindings, body, atom.free)
             case MaxAtom(bindings=bindings, body=body):
@@ -178,7 +188,7 @@ class Renderer:
         free: frozenset[str],
     ) -> str:
         slices = {dim: self._interval_suffix(dim, over) for dim, over in bindings}
-        leaves = [a for a, p in body.factors if isinstance(a, Leaf) and p == 1]
+        leaves = [a for a, p in body.factors if isinstance(a, Leaf) and p == 1 and not a.index]
         if body.exponent is None and len(leaves) == len(body.factors) and leaves:
             leaves.sort(key=lambda a: self._leaf(a.input, {}))
             operands = ", ".join(self._leaf(a.input, slices) for a in leaves)
@@ -207,6 +217,9 @@ class Renderer:
                 if node.anonymous or node in self.qualified:
                     return shown
                 return f"{node.name}:{' '.join(node.dims)}"
+            case Read(source=source, index=index):
+                shown = self._expr(source, depth)
+                return read_label(index, shown)
             case Unary(op=op, operand=operand):
                 inner = self._expr(operand, depth - 1)
                 return f"-{inner}" if op is UnaryOp.NEG else f"{op.value}({inner})"

@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, assert_never
 
-from tnp_runtime.core import ir, rules
+from tnp_runtime.core import indexing, ir, rules
 from tnp_runtime.core.dims import DimType, FullDim, Sliced, dim_names
 from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.rules import Abstract
@@ -44,6 +44,7 @@ from tnp_runtime.core.spec_syntax import (
     BinOp,
     Contraction,
     Func,
+    IndexLeaf,
     InfLit,
     Max2,
     Neg,
@@ -66,6 +67,7 @@ __all__ = [
     "BinOp",
     "Contraction",
     "Func",
+    "IndexLeaf",
     "InfLit",
     "Max2",
     "Neg",
@@ -134,6 +136,12 @@ class ResolvedSpec:
 @dataclass(frozen=True, slots=True)
 class _Value:
     expr: ir.Expr
+    dims: DimType
+
+
+@dataclass(frozen=True, slots=True)
+class _Gathered:
+    expr: ir.Gather
     dims: DimType
 
 
@@ -323,8 +331,68 @@ class _Resolver:
             sliced = own_by_name[dim.name]
             if dim.interval is not None:
                 sliced = self.narrow(sliced, dim, f"input {inp.name}")
-            dims.append(sliced)
+            if dim.position is None:
+                dims.append(sliced)
+        if any(dim.position is not None for dim in tensor.dims):
+            return self.read(tensor, inp, dims)
         return _Value(inp.leaf, tuple(dims))
+
+    def read(self, tensor: Tensor, inp: SpecInput, dims: list[Sliced]) -> _Value:
+        """A leaf that reads dims at positions of other dims, `x:N[O + K]`: its dims are the
+        others' and those the positions use (whole, unless the leaf has them too)."""
+        index: dict[str, ir.Position] = {}
+        for dim in tensor.dims:
+            if isinstance(dim.position, IndexLeaf):
+                gather = self.gather(dim.position, next(s for s in inp.dims if s.name == dim.name))
+                for sliced in gather.dims:
+                    if all(s.name != sliced.name for s in dims):
+                        dims.append(sliced)
+                index[dim.name] = gather.expr
+                continue
+            if dim.position is None:
+                continue
+            for name in sorted(dim.position.dims):
+                if name not in self.known:
+                    raise self.unknown_dim(SpecDim(name, None, dim.pos))
+                if all(s.name != name for s in dims):
+                    dims.append(self.known[name].full)
+            index[dim.name] = dim.position
+        slices = {s.name: s.interval for s in dims}
+        for dim in tensor.dims:
+            if not isinstance(dim.position, ir.Affine):
+                continue  # a gather reads within its dim: the runtime checks the indices
+            held = next(s for s in inp.dims if s.name == dim.name)
+            reached = indexing.span(dim.position, slices)
+            if not held.interval.contains(reached):
+                raise self.error(
+                    dim.pos,
+                    f"{dim} reads {dim.name} at positions {reached}, outside {held} of "
+                    f"input {inp.name}",
+                    f"keep the positions within {held}: slice the dims they use, "
+                    f"e.g. a smaller output dim",
+                )
+        return _Value(ir.read(inp.leaf, index), tuple(dims))
+
+    def gather(self, leaf: IndexLeaf, indexed: Sliced) -> _Gathered:
+        """The index input `t:B` of a gather over `indexed`, and its dims."""
+        found = self.by_name.get(leaf.name, [])
+        if not found:
+            raise self.error(
+                leaf.pos,
+                f"bad slice of {indexed.name}: '{leaf.name}' is not a non-negative integer, nor "
+                "an index input",
+                f"write the slice with integer bounds, e.g. {indexed.name}[0:4], or gather by "
+                f"an index input, e.g. x:B {indexed.name}[t:B]; {self.describe_inputs()}",
+            )
+        if len(found) != 1 or set(dim_names(found[0].dims)) != set(leaf.dims):
+            raise self.error(
+                leaf.pos,
+                f"no index input {leaf} among the inputs",
+                f"name an input and its dims, e.g. x:B {indexed.name}[t:B]; "
+                f"{self.describe_inputs()}",
+            )
+        inp = found[0]
+        return _Gathered(ir.Gather(inp.leaf, indexed.dim.size), inp.dims)
 
     def unread_input(self, tensor: Tensor, name: str, anonymous: bool) -> _Value:
         """A leaf for an input the kernel never read (script form only)."""

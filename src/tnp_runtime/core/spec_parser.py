@@ -12,6 +12,8 @@ from fractions import Fraction
 
 from tnp_runtime.core.dims import Interval
 from tnp_runtime.core.elementwise import ELEMENTWISE
+from tnp_runtime.core.indexing import affine
+from tnp_runtime.core.ir import Affine
 from tnp_runtime.core.spec_syntax import (
     _KEYWORD_LIST,
     KEYWORDS,
@@ -20,6 +22,7 @@ from tnp_runtime.core.spec_syntax import (
     BinOp,
     Contraction,
     Func,
+    IndexLeaf,
     InfLit,
     Max2,
     Neg,
@@ -321,7 +324,7 @@ class _Parser:
                     f"found {_describe(self.token)}",
                     f"write the input's dims after the colon, e.g. {name}:M N",
                 )
-        dims = [self.dim()]
+        dims = [self.dim(in_leaf=True)]
         while self.token.kind == "name":
             token, after = self.token, self.peek()
             if token.text in KEYWORDS:
@@ -330,11 +333,12 @@ class _Parser:
                 raise self.keyword_as_dim(token, None)
             if self.is_op(after, ":"):
                 break  # "M K:N": another leaf; the caller reports the missing operator
-            dims.append(self.dim())
+            dims.append(self.dim(in_leaf=True))
         self.check_distinct(dims, "in one leaf")
         return Tensor(name, tuple(dims), first.pos)
 
-    def dim(self) -> SpecDim:
+    def dim(self, in_leaf: bool = False) -> SpecDim:
+        """A dim, with its slice `N[0:4]`; in a leaf, or with its position `N[O + K]`."""
         token = self.token
         if token.kind != "name":
             raise self.error(
@@ -347,7 +351,95 @@ class _Parser:
         self.advance()
         if not self.at("["):
             return SpecDim(token.text, None, token.pos)
+        if in_leaf and not self.bracket_is_slice():
+            return SpecDim(token.text, None, token.pos, self.position(token.text))
         return SpecDim(token.text, self.slice(token.text), token.pos)
+
+    def bracket_is_slice(self) -> bool:
+        """Whether the `[` at hand opens a slice (`N[0:4]`, or a malformed one such as
+        `N[-1:2]`): a ':' before the closing `]` that does not name an index input (`V[t:B]`).
+        Otherwise it is a position (`N[P + K]`, `K[2]`)."""
+        if self.peek().kind == "name" and self.is_op(self.peek(2), ":"):
+            return False
+        ahead = 1
+        while (token := self.peek(ahead)).kind != "end" and not self.is_op(token, "]"):
+            if self.is_op(token, ":"):
+                return True
+            ahead += 1
+        return False
+
+    def position(self, name: str) -> Affine | IndexLeaf:
+        """`[O + K]`, `[O - 1]`, `[2 * O + K]`, `[3]`, or an index input `[t:B]`: where a leaf
+        reads its dim `name`."""
+        bracket = self.advance()
+        example = f"write where {name} is read, e.g. x:{name}[O + K] or x:B {name}[t:B]"
+        if self.token.kind == "name" and self.is_op(self.peek(), ":"):
+            return self.index_leaf(bracket, example)
+        terms: dict[str, int] = {}
+        offset, sign = 0, 1
+        if self.at("-"):
+            self.advance()
+            sign = -1
+        while True:
+            token = self.token
+            if token.kind == "number" and token.text.isdigit():
+                self.advance()
+                if not self.at("*"):
+                    offset += sign * int(token.text)
+                else:
+                    self.advance()
+                    dim = self.token
+                    if dim.kind != "name" or dim.text in KEYWORDS:
+                        raise self.error(
+                            dim.pos,
+                            f"expected a dim after '{token.text} *' in the position of {name}, "
+                            f"found {_describe(dim)}",
+                            example,
+                        )
+                    self.advance()
+                    terms[dim.text] = terms.get(dim.text, 0) + sign * int(token.text)
+            elif token.kind == "name" and token.text not in KEYWORDS:
+                self.advance()
+                terms[token.text] = terms.get(token.text, 0) + sign
+            else:
+                raise self.error(
+                    token.pos,
+                    f"bad position of {name}: expected a dim or a non-negative integer, "
+                    f"found {_describe(token)}",
+                    example,
+                )
+            if self.at("+") or self.at("-"):
+                sign = 1 if self.advance().text == "+" else -1
+                continue
+            break
+        if not self.at("]"):
+            if self.token.kind == "end":
+                raise self.error(bracket.pos, "unclosed '['", example)
+            raise self.error(
+                self.token.pos,
+                f"bad position of {name}: expected '+', '-' or ']', found {_describe(self.token)}",
+                example,
+            )
+        self.advance()
+        return affine(terms, offset)
+
+    def index_leaf(self, bracket: _Token, example: str) -> IndexLeaf:
+        first = self.advance()
+        self.advance()  # the ":"
+        dims: list[str] = []
+        while self.token.kind == "name" and self.token.text not in KEYWORDS:
+            dims.append(self.advance().text)
+        if not dims or not self.at("]"):
+            if self.token.kind == "end":
+                raise self.error(bracket.pos, "unclosed '['", example)
+            raise self.error(
+                self.token.pos,
+                f"bad index input {first.text}: expected its dims, then ']', found "
+                f"{_describe(self.token)}",
+                example,
+            )
+        self.advance()
+        return IndexLeaf(first.text, tuple(dims), first.pos)
 
     def slice(self, name: str) -> Interval:
         bracket = self.advance()

@@ -17,6 +17,7 @@ from typing import Final, Literal
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, FullDim, Interval, Sliced
 from tnp_runtime.core.elementwise import ELEMENTWISE
+from tnp_runtime.core.ir import Affine
 
 MAX_NESTING: Final = 64
 """Deepest nesting of parentheses, calls and brackets a spec may use (real specs use a few)."""
@@ -146,14 +147,32 @@ class InfLit:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexLeaf:
+    """`t:B` in `logits:B V[t:B]`: an integer input whose value at each index is the position
+    its dim is read at (a gather)."""
+
+    name: str
+    dims: tuple[str, ...]
+    pos: int
+
+    def __str__(self) -> str:
+        return f"{self.name}:{' '.join(self.dims)}"
+
+
+@dataclass(frozen=True, slots=True)
 class SpecDim:
-    """A dim name as written, with its slice `N[0:4]` if any (`interval` None: no slice)."""
+    """A dim name as written, with its slice `N[0:4]` if any (`interval` None: no slice), or,
+    in a leaf only, the position it is read at: `N[O + K]` (an `Affine`; its dim names are
+    resolved with the spec, see `indexing`) or `V[t:B]` (an `IndexLeaf`, a gather)."""
 
     name: str
     interval: Interval | None
     pos: int
+    position: Affine | IndexLeaf | None = None
 
     def __str__(self) -> str:
+        if self.position is not None:
+            return f"{self.name}[{self.position}]"
         return self.name if self.interval is None else f"{self.name}[{self.interval}]"
 
 

@@ -56,6 +56,7 @@ from typing import Any, Final, cast
 from tnp_runtime.core import tables
 from tnp_runtime.core.dims import DimType, Interval
 from tnp_runtime.core.elementwise import BY_OP
+from tnp_runtime.core.indexing import read_dims, read_position
 from tnp_runtime.core.ir import (
     Binary,
     BinaryOp,
@@ -63,6 +64,7 @@ from tnp_runtime.core.ir import (
     Expr,
     Inf,
     Input,
+    Read,
     Reduce,
     ReduceOp,
     Unary,
@@ -102,6 +104,10 @@ class _Budget(Exception):
     pass
 
 
+class _ReadsPositions(Exception):
+    """A read at computed positions met a dim evaluated by classes, not positions."""
+
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +128,10 @@ class _Partition:
     """The classes of one dim's positions: each position its own class (`exact`), or random
     contiguous blocks (class -1 - b) with random single positions (class = the position)."""
 
-    def __init__(self, name: str, size: int, blocks: int, specials: int) -> None:
-        self.exact = size <= EXACT_SIZE
+    def __init__(
+        self, name: str, size: int, blocks: int, specials: int, exact: bool = False
+    ) -> None:
+        self.exact = exact or size <= EXACT_SIZE
         # Block b is [cuts[b], cuts[b + 1]); the last one reaches past any position.
         self.cuts: list[int] = [0, sys.maxsize]
         self.specials: list[int] = []
@@ -174,8 +182,16 @@ class _Partitions:
     result's binding), else from the first interval or index seen (positions past the last
     cut belong to the last block, so a later, longer interval is still covered)."""
 
-    def __init__(self, sizes: Mapping[str, int], blocks: int, specials: int) -> None:
+    def __init__(
+        self,
+        sizes: Mapping[str, int],
+        blocks: int,
+        specials: int,
+        exact: frozenset[str] = frozenset(),
+    ) -> None:
         self.sizes = sizes
+        # Dims a read computes positions of or from: a position is then an index, not a class.
+        self.exact = exact
         self.blocks, self.specials = blocks, specials
         self.made: dict[str, _Partition] = {}
         self.memo: dict[tuple[str, Interval], list[tuple[int, int]]] = {}
@@ -184,7 +200,9 @@ class _Partitions:
         found = self.made.get(dim)
         if found is None:
             size = self.sizes.get(dim, reach)
-            found = self.made[dim] = _Partition(dim, size, self.blocks, self.specials)
+            found = self.made[dim] = _Partition(
+                dim, size, self.blocks, self.specials, dim in self.exact
+            )
         return found
 
     def classes(self, dim: str, interval: Interval) -> list[tuple[int, int]]:
@@ -309,6 +327,11 @@ class _Walker:
         elif kind is Input:
             leaf = cast(Input, expr)
             found = (self.input(leaf, [env[d] for d in leaf.dims]), 0.0, False)
+        elif kind is Read:
+            node = cast(Read, expr)
+            if not self.partitions.exact:
+                raise _ReadsPositions
+            found = (self.input(node.source, list(read_position(node, env))), 0.0, False)
         elif kind is Const:
             found = _const(cast(Const, expr).value)
         else:
@@ -450,13 +473,22 @@ def spot_check(
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 100_000))
     try:
-        for blocks, specials in COMPRESSIONS:
-            partitions = _Partitions(extents, blocks, specials)
+        exact: frozenset[str] = frozenset()
+        rungs = list(COMPRESSIONS)
+        while rungs:
+            blocks, specials = rungs[0]
+            partitions = _Partitions(extents, blocks, specials, exact)
             try:
                 found = _check(kernel, spec, tile, partitions)
+            except _ReadsPositions:
+                # A read met a compressed dim: start again with the reads' dims exact (terms
+                # without reads never pay for finding them).
+                exact = read_dims(kernel) | read_dims(spec)
+                continue
             except _Budget:
                 if partitions.all_exact():
                     break  # compressing changes nothing: give up
+                rungs.pop(0)
                 continue
             if found is None:
                 # Only an agreement is remembered: a pair that disagreed is checked, and
