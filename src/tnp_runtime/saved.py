@@ -20,7 +20,6 @@ import numpy.typing as npt
 from tnp_runtime.core.calls import KernelSignature
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType
-from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.ir import (
     Affine,
     Binary,
@@ -39,7 +38,9 @@ from tnp_runtime.core.ir import (
 )
 from tnp_runtime.core.saved import SavedInput, is_opaque
 from tnp_runtime.errors import fail
-from tnp_runtime.typed import Array, Typed, _align
+
+# The operations' NumPy functions are the runtime's own (one table, in `typed`).
+from tnp_runtime.typed import _NUMPY_BINARY, _NUMPY_UNARY, Array, Typed, _align
 
 DimsT = TypeVar("DimsT")
 DefT = TypeVar("DefT")
@@ -140,13 +141,6 @@ def _aligned(value: Array, dims: tuple[str, ...], target: tuple[str, ...]) -> Ar
     return np.asarray(moved, dtype=np.float64).reshape(shape)
 
 
-_BINARY: Final = {
-    BinaryOp.ADD: np.add,
-    BinaryOp.SUB: np.subtract,
-    BinaryOp.MUL: np.multiply,
-    BinaryOp.DIV: np.divide,
-    BinaryOp.MAX: np.maximum,
-}
 
 
 class _Evaluator:
@@ -185,14 +179,12 @@ class _Evaluator:
                 return self._softmax(numerator, total, ranges)
             case Unary(op=op, operand=operand):
                 value, dims = self._value(operand, ranges)
-                if op is UnaryOp.NEG:
-                    return np.negative(value), dims
-                return getattr(np, BY_OP[op].numpy)(value), dims
+                return np.asarray(_NUMPY_UNARY[op](value), dtype=np.float64), dims
             case Binary(op=op, left=left, right=right):
                 a, da = self._value(left, ranges)
                 b, db = self._value(right, ranges)
                 dims = (*da, *(d for d in db if d not in da))
-                result = _BINARY[op](_aligned(a, da, dims), _aligned(b, db, dims))
+                result = _NUMPY_BINARY[op](_aligned(a, da, dims), _aligned(b, db, dims))
                 return np.asarray(result, dtype=np.float64), dims
             case Reduce(
                 op=ReduceOp.SUM, dim=dim, interval=interval,
