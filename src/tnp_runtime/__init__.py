@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from tnp_runtime.functions import dim, einsum, max, randn, reveal
     from tnp_runtime.kernel_form import Kernel, kernel
     from tnp_runtime.result import TypedResult
+    from tnp_runtime.saved import Saved
     from tnp_runtime.typed import Typed
 
 _LAZY: Final = {
@@ -31,6 +32,7 @@ _LAZY: Final = {
     "TypeCheckError": "tnp_runtime.errors",
     "Typed": "tnp_runtime.typed",
     "TypedResult": "tnp_runtime.result",
+    "Saved": "tnp_runtime.saved",
     "kernel": "tnp_runtime.kernel_form",
     "Kernel": "tnp_runtime.kernel_form",
     **{
@@ -59,6 +61,7 @@ __all__ = [
     "Interval",
     "Kernel",
     "Linear",
+    "Saved",
     "Sliced",
     "SpecError",
     "TypeCheckError",
