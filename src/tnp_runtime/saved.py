@@ -29,6 +29,7 @@ from tnp_runtime.core.ir import (
     Gather,
     Inf,
     Input,
+    Mask,
     Read,
     Reduce,
     ReduceOp,
@@ -170,6 +171,8 @@ class _Evaluator:
                 return array[tuple(slice(*ranges[d]) for d in dims)], dims
             case Read():
                 return self._read(expr, ranges)
+            case Mask():
+                return self._mask(expr, ranges)
             case Unary(op=UnaryOp.LOG, operand=Reduce(
                 op=ReduceOp.SUM, body=Unary(op=UnaryOp.EXP)
             ) as total):
@@ -208,6 +211,25 @@ class _Evaluator:
                         assert_never(op)
             case _:
                 assert_never(expr)
+
+    def _mask(self, mask: Mask, ranges: dict[str, tuple[int, int]]
+              ) -> tuple[Array, tuple[str, ...]]:
+        """`mask.operand` where its predicate holds at the index (over the dims in scope),
+        else the fill: every atom's linear form evaluated on the grid of its dims."""
+        value, dims = self._value(mask.operand, ranges)
+        fill, fill_dims = self._value(mask.fill, ranges)
+        pred_dims = tuple(sorted(mask.pred.dims))
+        out = (*dims, *(d for d in (*fill_dims, *pred_dims) if d not in dims))
+        holds = np.ones([1] * len(out), dtype=bool)
+        for atom in mask.pred.atoms:
+            form = np.full([1] * len(out), float(atom.lhs.const))
+            for dim, coef in atom.lhs.terms:
+                shape = [1] * len(out)
+                shape[out.index(dim)] = ranges[dim][1] - ranges[dim][0]
+                form = form + coef * np.arange(*ranges[dim], dtype=np.float64).reshape(shape)
+            holds = holds & (form >= 0)
+        result = np.where(holds, _aligned(value, dims, out), _aligned(fill, fill_dims, out))
+        return np.asarray(result, dtype=np.float64), out
 
     def _read(self, read: Read, ranges: dict[str, tuple[int, int]]
               ) -> tuple[Array, tuple[str, ...]]:

@@ -254,3 +254,39 @@ def test_definitions_with_shifted_reads_and_gathers_are_evaluated() -> None:
     with pytest.raises(tnp.TypeCheckError, match="saved input picked"):
         _picked(Typed(logits, B, V), Typed(t, B), Typed(logits[:, 0], B),
                 TypedResult("logits:B V[t:B] + 1"))
+
+
+@tnp.kernel
+def _causal_probabilities(
+    Q: Typed[L["qctx dhead"]],
+    K: Typed[L["nctx dhead"]],
+    lse: Saved[
+        L["qctx"],
+        L["log(sum[nctx](exp(mask[qctx >= nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / 4))))"],
+    ],
+    p: TypedResult[L["softmax[nctx](mask[qctx >= nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / 4))"]],
+) -> None:
+    for iq in range(0, 64, 32):
+        rows = lse.slice(QCTX, iq, iq + 32)
+        for jk in range(0, 64, 32):
+            s = einsum(Q.slice(QCTX, iq, iq + 32), K.slice(NCTX, jk, jk + 32),
+                       "qctx dhead, nctx dhead -> qctx nctx") / 4
+            p.assign(exp(s.mask(QCTX >= NCTX) - rows.repeat(NCTX[jk:jk + 32])))
+
+
+def test_a_masked_definition_is_evaluated_with_its_mask() -> None:
+    """A causal statistic: the data check applies the mask (the unmasked logsumexp of the same
+    scores is refused, the causal one accepted)."""
+    rng = np.random.default_rng(6)
+    q, k = rng.standard_normal((64, 8)), rng.standard_normal((64, 8))
+    s = np.where(np.tril(np.ones((64, 64), dtype=bool)), q @ k.T / 4, -np.inf)
+    causal = np.log(np.exp(s).sum(axis=1))
+    p = _causal_probabilities.result()
+    _causal_probabilities(Typed(q, QCTX, DHEAD), Typed(k, NCTX, DHEAD), Typed(causal, QCTX), p)
+    assert np.allclose(p.arr, np.exp(s - causal[:, None]))
+    full = np.log(np.exp(q @ k.T / 4).sum(axis=1))
+    with pytest.raises(tnp.TypeCheckError, match="saved input lse"):
+        _causal_probabilities(
+            Typed(q, QCTX, DHEAD), Typed(k, NCTX, DHEAD), Typed(full, QCTX),
+            _causal_probabilities.result(),
+        )
