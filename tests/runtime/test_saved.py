@@ -264,7 +264,9 @@ def _causal_probabilities(
         L["qctx"],
         L["log(sum[nctx](exp(mask[qctx >= nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / 4))))"],
     ],
-    p: TypedResult[L["softmax[nctx](mask[qctx >= nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / 4))"]],
+    p: TypedResult[
+        L["softmax[nctx](mask[qctx >= nctx]((Q:qctx dhead, K:nctx dhead -> qctx nctx) / 4))"]
+    ],
 ) -> None:
     for iq in range(0, 64, 32):
         rows = lse.slice(QCTX, iq, iq + 32)
