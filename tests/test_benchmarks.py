@@ -15,7 +15,8 @@ import pytest
 REPO_DIR = Path(__file__).resolve().parent.parent
 BENCHMARKS_DIR = REPO_DIR / "benchmarks"
 SCRIPTS = (
-    "dmypy_memory.py", "flash_attention.py", "matmul.py", "mypy_time.py", "runtime_overhead.py"
+    "attention_backward.py", "dmypy_memory.py", "flash_attention.py", "matmul.py", "mypy_time.py",
+    "runtime_overhead.py",
 )
 TIMEOUT_SECONDS = 600
 # A markdown table header: a row of cells, then the |---|---| line under it.

@@ -28,6 +28,7 @@ _DEFINED_IN: Final[dict[str, str]] = {
     "TypeCheckError": "errors",
     "Typed": "typed",
     "TypedResult": "result",
+    "Saved": "saved",
     "kernel": "kernel_form",
     "Kernel": "kernel_form",
     "assert_spec": "assertion",
@@ -82,6 +83,8 @@ SLICED: Final = full_names("Sliced")
 DIM_FUNCTION: Final = full_names("dim")
 TYPED: Final = full_names("Typed")
 TYPED_RESULT: Final = full_names("TypedResult")
+# The class in `Saved`'s union that carries a saved input's definition (not a name users write).
+SAVED_VALUE: Final = frozenset({"tnp_runtime.SavedValue", "tnp_runtime.saved.SavedValue"})
 KERNEL: Final = full_names("kernel")
 OPAQUE_DECLARATION: Final = full_names("opaque")
 ASSIGN: Final = full_names("TypedResult.assign")

@@ -7,7 +7,7 @@ tnp_mypy plugin infers the literals), `Typed(arr, M, N)` a `Typed[Literal["M N"]
 """
 
 from collections.abc import Callable
-from typing import Any, Generic, NoReturn, overload
+from typing import Any, Generic, NoReturn, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -157,6 +157,15 @@ class TypedResult(Generic[_SpecT]):
     @property
     def arr(self) -> _Array: ...
 
+_DefT = TypeVar("_DefT", default=Any)
+
+class SavedValue(Typed[Any], Generic[_DefT]):
+    """Never made: carries a saved input's definition in its type (see `Saved`)."""
+
+# `lse: Saved[Literal["qctx"], Literal["log(...)"]]`: a `Typed` parameter with those dims whose
+# value is the definition. A union, so that a `Typed[Literal["qctx"]]` argument type-checks.
+Saved: TypeAlias = Typed[_DimsT] | SavedValue[_DefT]
+
 class TypeCheckError(TypeError):
     code: str
     filename: str | None
@@ -266,6 +275,7 @@ __all__ = [
     "Kernel",
     "Linear",
     "OpaqueFunction",
+    "Saved",
     "Sliced",
     "SpecError",
     "TypeCheckError",

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tnp_runtime.kernel_form import Kernel, kernel
     from tnp_runtime.opaque_api import OpaqueFunction, opaque, where
     from tnp_runtime.result import TypedResult
+    from tnp_runtime.saved import Saved
     from tnp_runtime.typed import Condition, Typed
 
 _LAZY: Final = {
@@ -32,6 +33,7 @@ _LAZY: Final = {
     "TypeCheckError": "tnp_runtime.errors",
     "Typed": "tnp_runtime.typed",
     "TypedResult": "tnp_runtime.result",
+    "Saved": "tnp_runtime.saved",
     "kernel": "tnp_runtime.kernel_form",
     "Condition": "tnp_runtime.typed",
     "OpaqueFunction": "tnp_runtime.opaque_api",
@@ -66,6 +68,7 @@ __all__ = [
     "Kernel",
     "Linear",
     "OpaqueFunction",
+    "Saved",
     "Sliced",
     "SpecError",
     "TypeCheckError",

@@ -40,6 +40,7 @@ from tnp_runtime.core.tracker import ResultTracker
 from tnp_runtime.errors import TypeCheckError, reraise
 from tnp_runtime.opaque_api import OpaqueFunction
 from tnp_runtime.result import TypedResult
+from tnp_runtime.saved import check_data, saved_annotation
 from tnp_runtime.typed import Typed, register_input
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,17 +75,20 @@ def resolve_signature(fn: Callable[..., Any]) -> KernelSignature:
     """`fn`'s annotations, resolved by the core (`calls.resolve_kernel_signature`); a fault is
     located at the parameter's annotation."""
     hints = typing.get_type_hints(fn)
-    parameters = (
-        Parameter(
-            name,
-            dims=literal_text(hints.get(name), Typed),
-            spec=literal_text(hints.get(name), TypedResult),
-        )
-        for name in inspect.signature(fn).parameters
-    )
+    parameters = (_parameter(name, hints.get(name)) for name in inspect.signature(fn).parameters)
     return resolve_kernel_signature(
         module_dims(fn.__globals__), parameters, lambda name, err: _at_parameter(err, fn, name),
         module_functions(fn.__globals__),
+    )
+
+
+def _parameter(name: str, annotation: object) -> Parameter:
+    """What a parameter's annotation declares (`Typed`, `Saved` or `TypedResult`)."""
+    saved = saved_annotation(annotation)
+    if saved is not None:
+        return Parameter(name, dims=saved[0], saved=saved[1])
+    return Parameter(
+        name, dims=literal_text(annotation, Typed), spec=literal_text(annotation, TypedResult)
     )
 
 
@@ -150,6 +154,7 @@ def kernel(fn: F) -> F:
             values = enter_call(fn.__name__, signature, argument, result, register_input)
         except Violation as err:
             reraise(err)
+        check_data(fn.__name__, signature, arguments)
         for name, value in values.items():
             if value is not arguments[name].abstract:
                 bound.arguments[name] = arguments[name]._with_abstract(value)

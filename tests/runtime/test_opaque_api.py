@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
+from typing import Literal as L
 
 import numpy as np
 import pytest
 
 import tnp_runtime as tnp
-from tnp_runtime import FullDim, Typed
+from tnp_runtime import FullDim, Saved, Typed, TypedResult
 
 M, N = FullDim("M", 3), FullDim("N", 4)
+R = FullDim("R", 6)
 
 
 def value(name: str = "x") -> Typed:
@@ -90,3 +92,19 @@ def test_powers_min_mean_abs_of_typed_values() -> None:
     with pytest.raises(tnp.TypeCheckError, match="half-integer"):
         _ = x ** 0.3
     assert np.allclose(tnp.erf(x).arr, [[math.erf(v) for v in row] for row in x.arr])
+
+
+def test_a_saved_input_defined_with_where_is_checked_on_its_data() -> None:
+    @tnp.kernel
+    def double_relu(
+        x: Typed[L["R"]], r: Saved[L["R"], L["where(x:R > 0, x:R, 0)"]],
+        c: TypedResult[L["max(x:R, 0) * 2"]],
+    ) -> None:
+        c.assign(r + r)
+
+    data = np.array([-1.0, 2.0, -3.0, 4.0, 0.5, -0.5])
+    x = Typed(data, R)
+    double_relu(x, Typed(np.maximum(data, 0), R), TypedResult("max(x:R, 0) * 2"))
+    with pytest.raises(tnp.TypeCheckError) as err:
+        double_relu(x, Typed(np.minimum(data, 0), R), TypedResult("max(x:R, 0) * 2"))
+    assert err.value.code == "tnp-spec"

@@ -56,11 +56,7 @@ def signature(interp: Interpreter, fn: FuncDef) -> KernelSignature:
     )
     at = {argument.variable.name: argument for argument in fn.arguments}
     parameters = (
-        Parameter(
-            argument.variable.name,
-            dims=symbols.annotation_text(arg_type, names.TYPED),
-            spec=symbols.annotation_text(arg_type, names.TYPED_RESULT),
-        )
+        _parameter(argument.variable.name, arg_type)
         for argument, arg_type in zip(fn.arguments, arg_types, strict=False)
     )
     resolved = calls.resolve_kernel_signature(
@@ -69,6 +65,18 @@ def signature(interp: Interpreter, fn: FuncDef) -> KernelSignature:
     )
     interp.signatures[fn] = resolved
     return resolved
+
+
+def _parameter(name: str, arg_type: Type | None) -> Parameter:
+    """What a parameter's annotation declares (`Typed`, `Saved` or `TypedResult`)."""
+    saved = symbols.saved_texts(arg_type)
+    if saved is not None:
+        return Parameter(name, dims=saved[0], saved=saved[1])
+    return Parameter(
+        name,
+        dims=symbols.annotation_text(arg_type, names.TYPED),
+        spec=symbols.annotation_text(arg_type, names.TYPED_RESULT),
+    )
 
 
 def _annotation_fault(interp: Interpreter, err: SpecError, where: Context) -> Stop:

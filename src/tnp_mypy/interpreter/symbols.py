@@ -21,7 +21,7 @@ from mypy.nodes import (
     TypeInfo,
     Var,
 )
-from mypy.types import Instance, LiteralType, Type, get_proper_type
+from mypy.types import Instance, LiteralType, Type, UnionType, get_proper_type
 
 from tnp_mypy import names
 from tnp_runtime.core.dims import FullDim
@@ -68,6 +68,22 @@ def annotation_text(typ: Type | None, fullnames: frozenset[str]) -> str | None:
         return None
     text = literal(proper.args[0])
     return text if isinstance(text, str) else None
+
+
+def saved_texts(typ: Type | None) -> tuple[str, str] | None:
+    """(dims, definition) from `Saved[Literal[dims], Literal[definition]]`, which mypy sees as
+    the union `Typed[Literal[dims]] | SavedValue[Literal[definition]]`; else None."""
+    if typ is None:
+        return None
+    proper = get_proper_type(typ)
+    if not isinstance(proper, UnionType) or len(proper.items) != 2:
+        return None
+    typed, saved = proper.items
+    dims = annotation_text(typed, names.TYPED)
+    definition = annotation_text(saved, names.SAVED_VALUE)
+    if dims is None or definition is None:
+        return None
+    return dims, definition
 
 
 def is_kernel(decorator: Decorator) -> bool:

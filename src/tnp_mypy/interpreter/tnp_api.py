@@ -296,6 +296,7 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     # Recognised, not followed: a call of one stops the analysis.
     "Sliced": Entry(),
     "Interval": Entry(),
+    "Saved": Entry(),  # an annotation (`kernels.signature` reads it), not a value
     "SpecError": Entry(),
     "IndexPred": Entry(),
     "Linear": Entry(),

@@ -22,6 +22,7 @@ from tnp_runtime.core.ir import Expr, Input, inputs_of, opaque_functions
 from tnp_runtime.core.opaque import Opaque
 from tnp_runtime.core.prove import Proved, Refuted, Unknown, prove
 from tnp_runtime.core.rules import Abstract
+from tnp_runtime.core.saved import SavedInput, check_argument, in_call, resolve_definition
 from tnp_runtime.core.spec import ResolvedSpec, SpecError, SpecInput, resolve_dims, resolve_spec
 from tnp_runtime.core.spec_let import same_spec_text
 from tnp_runtime.core.tracker import Binding, ResultTracker
@@ -50,13 +51,16 @@ class KernelSignature:
 
     `inputs` holds one leaf per `Typed` parameter, made for this signature only; `specs` are
     the declared result specs resolved against those leaves. At each call `enter_kernel`
-    replaces the leaves by what the parameters are in that call.
+    replaces the leaves by what the parameters are in that call. `saved` holds the parameters
+    among `inputs` declared `Saved[...]`, each with its definition over the other leaves
+    (`core.saved`).
     """
 
     dims: Mapping[str, FullDim]
     inputs: Mapping[str, SpecInput]
     results: Mapping[str, str]
     specs: Mapping[str, ResolvedSpec]
+    saved: Mapping[str, SavedInput] = field(default_factory=dict)
     # The opaque functions its specs may call by name (the module's `tnp.opaque`s).
     functions: Mapping[str, Opaque] = field(default_factory=dict)
 
@@ -70,14 +74,25 @@ def kernel_signature(
     inputs: Mapping[str, DimType],
     results: Mapping[str, str],
     fault: Callable[[str, SpecError], BaseException],
+    saved: Mapping[str, str] | None = None,
     functions: Mapping[str, Opaque] | None = None,
 ) -> KernelSignature:
-    """Resolve each declared result spec against the `Typed` parameters; a spec that does not
-    resolve raises `fault(parameter, error)` (each half locates it at the annotation)."""
+    """Resolve each saved input's definition (`saved`: parameter to text, each also among
+    `inputs`) against the plain `Typed` parameters, then each declared result spec against
+    all of them; a text that does not resolve raises `fault(parameter, error)` (each half
+    locates it at the annotation)."""
     leaves = {
         name: SpecInput(ir.new_input(name, dim_names(declared)), declared)
         for name, declared in inputs.items()
     }
+    saved = saved or {}
+    plain = [leaf for name, leaf in leaves.items() if name not in saved]
+    definitions: dict[str, SavedInput] = {}
+    for name, text in saved.items():
+        try:
+            definitions[name] = resolve_definition(name, inputs[name], text, dims, plain)
+        except SpecError as err:
+            raise fault(name, err) from None
     specs: dict[str, ResolvedSpec] = {}
     for name, text in results.items():
         try:
@@ -86,17 +101,21 @@ def kernel_signature(
             )
         except SpecError as err:
             raise fault(name, err) from None
-    return KernelSignature(dict(dims), leaves, dict(results), specs, dict(functions or {}))
+    return KernelSignature(
+        dict(dims), leaves, dict(results), specs, definitions, dict(functions or {})
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Parameter:
     """A kernel parameter as its annotation declares it: `dims` from `Typed[Literal["M N"]]`,
-    `spec` from `TypedResult[Literal["..."]]`, neither for any other annotation."""
+    `spec` from `TypedResult[Literal["..."]]`, `dims` and `saved` (the definition) from
+    `Saved[Literal["M"], Literal["..."]]`, none for any other annotation."""
 
     name: str
     dims: str | None = None
     spec: str | None = None
+    saved: str | None = None
 
 
 def declared_result(kernel_name: str, results: Mapping[str, str], name: str | None) -> str:
@@ -129,15 +148,18 @@ def resolve_kernel_signature(
     that parameter's annotation). `parameters` is read in order, once."""
     inputs: dict[str, DimType] = {}
     results: dict[str, str] = {}
+    saved: dict[str, str] = {}
     for parameter in parameters:
         if parameter.dims is not None:
             try:
                 inputs[parameter.name] = resolve_dims(parameter.dims, dims)
             except SpecError as err:
                 raise fault(parameter.name, err) from None
+            if parameter.saved is not None:
+                saved[parameter.name] = parameter.saved
         elif parameter.spec is not None:
             results[parameter.name] = parameter.spec
-    return kernel_signature(dims, inputs, results, fault, functions)
+    return kernel_signature(dims, inputs, results, fault, saved, functions)
 
 
 def enter_call(
@@ -207,7 +229,10 @@ def enter_kernel(
     it (`fresh(name, declared dims)`) with the argument's dims, so the kernel is proved for
     any inputs and its messages name its parameters. Call from a kernel that already owns a
     result (some result argument is bound): each parameter is the caller's argument itself,
-    so the tiles are proved against the caller's spec.
+    so the tiles are proved against the caller's spec. A saved parameter is its definition
+    over what the other parameters are; its argument, where its expression is known, must be
+    provably that definition over the caller's arguments (`core.saved.check_argument`: a
+    `Violation` at the call otherwise).
 
     Each result's declared spec, with the parameter leaves replaced by what the parameters
     are, binds an unbound result; a bound result keeps its spec, and a declared spec not
@@ -219,9 +244,24 @@ def enter_kernel(
     nested = any(tracker.bound for tracker in results.values())
     values: dict[str, Abstract] = {}
     for name, parameter in signature.inputs.items():
+        if name in signature.saved:
+            continue
         argument = arguments[name]
         values[name] = argument if nested else Abstract(argument.dims, fresh(name, parameter.dims))
     replace = {signature.inputs[name].leaf: value.expr for name, value in values.items()}
+    if signature.saved:
+        passed = {signature.inputs[name].leaf: arguments[name].expr for name in values}
+        for name, saved in signature.saved.items():
+            argument = arguments[name]
+            problem = check_argument(
+                kernel_name, saved, argument.expr, in_call(saved, passed), argument.dims,
+                signature.sizes,
+            )
+            if problem is not None:
+                raise Violation(problem)
+        for name, saved in signature.saved.items():
+            values[name] = Abstract(arguments[name].dims, in_call(saved, replace))
+        replace = {signature.inputs[name].leaf: value.expr for name, value in values.items()}
     allowed: frozenset[Input] | None = None
     for name, tracker in results.items():
         declared = signature.specs[name]

@@ -6,7 +6,7 @@ from typing import Literal as L
 import numpy as np
 
 import tnp_runtime as tnp
-from tnp_runtime import FullDim, Typed, TypedResult, einsum, exp, max, sqrt
+from tnp_runtime import FullDim, Saved, Typed, TypedResult, einsum, exp, max, sqrt
 
 M, N = FullDim("M", 8), FullDim("N", 8)
 
@@ -18,6 +18,17 @@ def softmax_rows(x: Typed[L["M N"]], c: TypedResult[L["softmax[N](M N)"]]) -> No
         peak = rows.max(N)
         e = exp(rows - peak.repeat(N))
         c.assign(e / e.sum(N).repeat(N))
+
+
+@tnp.kernel
+def normalize_rows(
+    x: Typed[L["M N"]],
+    total: Saved[L["M"], L["log(sum[N](exp(x:M N)))"]],
+    c: TypedResult[L["softmax[N](x:M N)"]],
+) -> None:
+    # A saved input has Typed's methods and passes where a Typed is expected.
+    shifted: Typed = x - total.repeat(N)
+    c.assign(exp(shifted))
 
 
 def arithmetic(a: Typed[L["M N"]], b: Typed[L["M N"]]) -> Typed:
@@ -54,5 +65,7 @@ def script() -> float:
     a = Typed(np.ones((8, 8)), M, N, name="A")
     c = TypedResult("softmax[N](M N)")
     softmax_rows(a, c)
+    d = TypedResult("softmax[N](x:M N)")
+    normalize_rows(a, Typed(np.log(np.exp(a.arr).sum(axis=1)), M), d)
     dims: tuple[tnp.Sliced, ...] = a.dim_type
-    return float(c.arr.sum()) + dims[0].length + M[0:4].stop + tnp.dim("K", 3).size
+    return float(c.arr.sum() + d.arr.sum()) + dims[0].length + M[0:4].stop + tnp.dim("K", 3).size
