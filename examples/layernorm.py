@@ -30,7 +30,7 @@ SPEC_WRITTEN_OUT = (
 
 @tnp.kernel
 def layernorm(x: Typed[L["M N"]], c: TypedResult[L[
-    "let mean = (sum[N](M N) -> M N) / 128, deviation = M N - mean"
+    "let mu = (sum[N](M N) -> M N) / 128, deviation = M N - mu"
     " in deviation / (sqrt(sum[N](deviation * deviation) / 128 + 0.00001) -> M N)"
 ]]) -> None:
     for im in range(0, M.size, TILE_M):

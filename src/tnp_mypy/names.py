@@ -32,15 +32,23 @@ _DEFINED_IN: Final[dict[str, str]] = {
     "kernel": "kernel_form",
     "Kernel": "kernel_form",
     "assert_spec": "assertion",
-    **{name: "functions" for name in ("dim", "randn", "einsum", "reveal", "max", *TNP_UNARY)},
+    "Condition": "typed",
+    "OpaqueFunction": "opaque_api",
+    "opaque": "opaque_api",
+    "where": "opaque_api",
+    **{
+        name: "functions"
+        for name in ("dim", "randn", "einsum", "reveal", "max", "min", *TNP_UNARY)
+    },
 }
 # The methods and attributes of the API's classes (each one the interpreter follows or refuses).
 _MEMBERS: Final[dict[str, tuple[str, ...]]] = {
     # Typed's methods (not its operators: an error reported from an operator hook makes mypy
     # print a spurious `[operator]` error, and a scope with operators only on parameters is not
     # followed).
-    "Typed": ("slice", "sum", "max", "repeat", "rearrange", "maximum", "window", "shift", "at",
-              "gather", "mask", "arr", "dim_type", "expr_type", "abstract"),
+    "Typed": ("slice", "sum", "max", "min", "mean", "repeat", "rearrange", "maximum",
+              "minimum", "window", "shift", "at", "gather", "mask", "arr", "dim_type",
+              "expr_type", "abstract"),
     "TypedResult": ("assign", "bind", "arr", "spec", "tracker"),
     "Kernel": ("result",),
     "FullDim": ("name", "size", "full"),
@@ -78,6 +86,7 @@ TYPED_RESULT: Final = full_names("TypedResult")
 # The class in `Saved`'s union that carries a saved input's definition (not a name users write).
 SAVED_VALUE: Final = frozenset({"tnp_runtime.SavedValue", "tnp_runtime.saved.SavedValue"})
 KERNEL: Final = full_names("kernel")
+OPAQUE_DECLARATION: Final = full_names("opaque")
 ASSIGN: Final = full_names("TypedResult.assign")
 ASSERT_SPEC: Final = full_names("assert_spec")
 KERNEL_CALL: Final = frozenset(f"{full}.__call__" for full in full_names("Kernel"))
@@ -85,7 +94,7 @@ TYPED_METHODS: Final = full_names(
     *(
         f"Typed.{method}"
         for method in (
-            "slice", "sum", "max", "repeat", "rearrange", "maximum",
+            "slice", "sum", "max", "min", "mean", "repeat", "rearrange", "maximum", "minimum",
             "window", "shift", "at", "gather", "mask",
         )
     )
@@ -95,7 +104,7 @@ EINSUM: Final = full_names("einsum")
 REVEAL: Final = full_names("reveal")
 TNP_MAX: Final = full_names("max")
 TNP_MODULES: Final = frozenset({"tnp_runtime", "tnp_runtime.functions"})
-TNP_FUNCTIONS: Final = full_names(*TNP_UNARY, "max")
+TNP_FUNCTIONS: Final = full_names(*TNP_UNARY, "max", "min")
 
 # Plain-number functions the interpreter evaluates (numpy's and math's, on constants).
 NUMERIC_MODULES: Final = frozenset({"math", "numpy"})

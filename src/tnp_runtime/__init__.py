@@ -21,11 +21,12 @@ from tnp_runtime.core.spec import SpecError
 if TYPE_CHECKING:
     from tnp_runtime.assertion import assert_spec
     from tnp_runtime.errors import TypeCheckError
-    from tnp_runtime.functions import dim, einsum, max, randn, reveal
+    from tnp_runtime.functions import dim, einsum, max, min, randn, reveal
     from tnp_runtime.kernel_form import Kernel, kernel
+    from tnp_runtime.opaque_api import OpaqueFunction, opaque, where
     from tnp_runtime.result import TypedResult
     from tnp_runtime.saved import Saved
-    from tnp_runtime.typed import Typed
+    from tnp_runtime.typed import Condition, Typed
 
 _LAZY: Final = {
     "assert_spec": "tnp_runtime.assertion",
@@ -34,10 +35,14 @@ _LAZY: Final = {
     "TypedResult": "tnp_runtime.result",
     "Saved": "tnp_runtime.saved",
     "kernel": "tnp_runtime.kernel_form",
+    "Condition": "tnp_runtime.typed",
+    "OpaqueFunction": "tnp_runtime.opaque_api",
+    "opaque": "tnp_runtime.opaque_api",
+    "where": "tnp_runtime.opaque_api",
     "Kernel": "tnp_runtime.kernel_form",
     **{
         name: "tnp_runtime.functions"
-        for name in ("dim", "einsum", "max", "randn", "reveal", *ELEMENTWISE)
+        for name in ("dim", "einsum", "max", "min", "randn", "reveal", *ELEMENTWISE)
     },
 }
 
@@ -56,11 +61,13 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Condition",
     "FullDim",
     "IndexPred",
     "Interval",
     "Kernel",
     "Linear",
+    "OpaqueFunction",
     "Saved",
     "Sliced",
     "SpecError",
@@ -72,8 +79,11 @@ __all__ = [
     "einsum",
     "kernel",
     "max",
+    "min",
+    "opaque",
     "randn",
     "reveal",
+    "where",
 ]
 # The elementwise functions (exp, log, ...): one per entry of the registry, `core.elementwise`.
 __all__ += ELEMENTWISE

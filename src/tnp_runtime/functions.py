@@ -92,6 +92,15 @@ def max(x: Any, y: Any) -> Any:
     return builtins.max(x, y)
 
 
+def min(x: Any, y: Any) -> Any:
+    """Elementwise min; on two plain numbers, a plain number like `builtins.min`."""
+    if isinstance(x, Typed):
+        return x.minimum(y)
+    if isinstance(y, Typed):
+        return y.minimum(x, reflected=True)
+    return builtins.min(x, y)
+
+
 T = TypeVar("T")
 
 

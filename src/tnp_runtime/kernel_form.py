@@ -34,9 +34,11 @@ from tnp_runtime.core.calls import (
 )
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import FullDim
+from tnp_runtime.core.opaque import Opaque
 from tnp_runtime.core.spec import SpecError
 from tnp_runtime.core.tracker import ResultTracker
 from tnp_runtime.errors import TypeCheckError, reraise
+from tnp_runtime.opaque_api import OpaqueFunction
 from tnp_runtime.result import TypedResult
 from tnp_runtime.saved import check_data, saved_annotation
 from tnp_runtime.typed import Typed, register_input
@@ -49,6 +51,11 @@ R = TypeVar("R", covariant=True)
 def module_dims(namespace: Mapping[str, object]) -> dict[str, FullDim]:
     """The `FullDim`s a module defines, by dim name."""
     return {v.name: v for v in namespace.values() if isinstance(v, FullDim)}
+
+
+def module_functions(namespace: Mapping[str, object]) -> dict[str, Opaque]:
+    """The opaque functions (`tnp.opaque`) a module defines, by name: a spec calls them so."""
+    return {v.name: v.func for v in namespace.values() if isinstance(v, OpaqueFunction)}
 
 
 def literal_text(annotation: object, origin: type) -> str | None:
@@ -70,7 +77,8 @@ def resolve_signature(fn: Callable[..., Any]) -> KernelSignature:
     hints = typing.get_type_hints(fn)
     parameters = (_parameter(name, hints.get(name)) for name in inspect.signature(fn).parameters)
     return resolve_kernel_signature(
-        module_dims(fn.__globals__), parameters, lambda name, err: _at_parameter(err, fn, name)
+        module_dims(fn.__globals__), parameters, lambda name, err: _at_parameter(err, fn, name),
+        module_functions(fn.__globals__),
     )
 
 

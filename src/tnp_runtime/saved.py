@@ -22,6 +22,7 @@ from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType
 from tnp_runtime.core.ir import (
     Affine,
+    Apply,
     Binary,
     BinaryOp,
     Const,
@@ -37,6 +38,7 @@ from tnp_runtime.core.ir import (
     UnaryOp,
     free_dims,
 )
+from tnp_runtime.core.opaque import WHERE_GT
 from tnp_runtime.core.saved import SavedInput, is_opaque
 from tnp_runtime.errors import fail
 
@@ -209,6 +211,18 @@ class _Evaluator:
                         return value.max(axis=axis), rest
                     case _:
                         assert_never(op)
+            case Apply(func=func, args=args):
+                values = [self._value(a, ranges) for a in args]
+                dims = tuple(dict.fromkeys(d for _, ds in values for d in ds))
+                arrays = [_aligned(v, ds, dims) for v, ds in values]
+                if func.is_where:
+                    x, y, then, other = arrays
+                    held = x > y if func is WHERE_GT else x >= y
+                    return np.asarray(np.where(held, then, other), dtype=np.float64), dims
+                assert func.call is not None, "a declared function of the runtime"
+                shape = np.broadcast_shapes(*(a.shape for a in arrays))
+                full = [np.broadcast_to(a, shape) for a in arrays]
+                return np.asarray(func.call(*full), dtype=np.float64), dims
             case _:
                 assert_never(expr)
 

@@ -13,7 +13,7 @@ from typing import Any, Final, Generic, NoReturn, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from tnp_runtime.core import masks, reads, rules, tables
+from tnp_runtime.core import masks, operations, reads, rules, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Sliced
 from tnp_runtime.core.elementwise import BY_OP
@@ -267,6 +267,26 @@ class Typed(Generic[DimsT]):
     def max(self, dim: FullDim) -> Typed[Any]:
         return self._reduce(ReduceOp.MAX, dim)
 
+    def min(self, dim: FullDim) -> Typed[Any]:
+        """The minimum over the value's current slice of `dim` (-max(-x) in its ExprType)."""
+        return self._derived_reduce(operations.reduce_min, np.min, dim)
+
+    def mean(self, dim: FullDim) -> Typed[Any]:
+        """The mean over the value's current slice of `dim`: its sum divided by the slice's
+        length (of a tile, the tile's length)."""
+        return self._derived_reduce(operations.mean, np.mean, dim)
+
+    def _derived_reduce(
+        self, rule: Callable[[rules.Abstract, str], rules.Abstract],
+        numpy: Callable[..., Any], dim: FullDim,
+    ) -> Typed[Any]:
+        try:
+            value = rule(self._abstract, dim.name)
+        except Violation as err:
+            reraise(err)
+        axis = [s.name for s in self.dim_type].index(dim.name)
+        return Typed._make(np.asarray(numpy(self._data, axis=axis), dtype=np.float64), value)
+
     def repeat(self, dim: FullDim | Sliced) -> Typed[Any]:
         """Broadcast along a new dim (or a slice of one), added as the last axis."""
         try:
@@ -349,6 +369,61 @@ class Typed(Generic[DimsT]):
     def maximum(self, other: Typed[Any] | Number, reflected: bool = False) -> Typed[Any]:
         return self._binary(BinaryOp.MAX, other, reflected)
 
+    # -- comparisons: conditions for `tnp.where` ------------------------------------------------
+
+    def _compare(self, relation: str, other: object) -> Condition:
+        if not isinstance(other, Typed) and not _is_number(other):
+            return NotImplemented  # type: ignore[no-any-return]
+        return Condition(relation, self, other if isinstance(other, Typed) else as_scalar(other))
+
+    def __gt__(self, other: object) -> Condition:
+        return self._compare(">", other)
+
+    def __ge__(self, other: object) -> Condition:
+        return self._compare(">=", other)
+
+    def __lt__(self, other: object) -> Condition:
+        return self._compare("<", other)
+
+    def __le__(self, other: object) -> Condition:
+        return self._compare("<=", other)
+
+    def __abs__(self) -> Typed[Any]:
+        return self.unary(UnaryOp.ABS)
+
+    def __pow__(self, exponent: object) -> Typed[Any]:
+        """`x ** k` for a whole or half-integer k (see `core.operations`)."""
+        if _is_number(exponent):
+            exponent = as_scalar(exponent)
+        try:
+            value = operations.power(self._abstract, exponent)
+        except Violation as err:
+            reraise(err)
+        assert isinstance(exponent, (int, float))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            data = np.power(self._data, float(exponent))
+        return Typed._make(np.asarray(data, dtype=np.float64), value)
+
+    def minimum(self, other: Typed[Any] | Number, reflected: bool = False) -> Typed[Any]:
+        """Elementwise min (-max(-x, -y) in its ExprType)."""
+        if isinstance(other, Typed):
+            left, right = (other, self) if reflected else (self, other)
+            try:
+                value = operations.minimum(left._abstract, right._abstract)
+            except Violation as err:
+                reraise(err)
+            return Typed._make(np.minimum(left._data, _align(right, left.dim_type)), value)
+        if not _is_number(other):
+            raise TypeError(f"min() takes Typed values or numbers, got {type(other).__name__}")
+        scalar = as_scalar(other)
+        try:
+            value = operations.minimum(self._abstract, scalar)
+        except Violation as err:
+            reraise(err)
+        data = np.minimum(self._data, np.float64(scalar))
+        return Typed._make(np.asarray(data, dtype=np.float64), value)
+
+
     def mask(self, pred: IndexPred, fill: Number = -np.inf) -> Typed[Any]:
         """`x.mask(qctx >= nctx)`: x where the index predicate holds, -inf elsewhere (or
         `fill`, e.g. 0). The predicate's dims must be dims of x."""
@@ -365,6 +440,28 @@ class Typed(Generic[DimsT]):
         keep = _holds(pred, self.dim_type)
         data = np.where(keep, self._data, np.float64(fill))
         return Typed._make(np.asarray(data, dtype=np.float64), value)
+
+
+
+class Condition:
+    """`x > y` (or >=, <, <=) of a Typed value and a Typed value or a number: a condition for
+    `tnp.where`, not a bool (`if x > 0:` raises, as for NumPy arrays)."""
+
+    __slots__ = ("left", "relation", "right")
+
+    def __init__(self, relation: str, left: Typed[Any], right: Typed[Any] | rules.Scalar) -> None:
+        self.relation = relation
+        self.left = left
+        self.right = right
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            f"`x {self.relation} y` of Typed values is a condition for tnp.where(cond, a, b), "
+            "not a bool"
+        )
+
+    def __repr__(self) -> str:
+        return f"Condition({self.left!r} {self.relation} {self.right!r})"
 
 
 def _holds(pred: IndexPred, dims: DimType) -> npt.NDArray[np.bool_]:
@@ -406,6 +503,12 @@ _NUMPY_BINARY: Final[dict[BinaryOp, Callable[[Any, Any], Any]]] = {
 
 _NUMPY_UNARY: Final[dict[UnaryOp, Callable[[Any], Any]]] = {
     UnaryOp.NEG: np.negative,
-    **{op: getattr(np, function.numpy) for op, function in BY_OP.items()},
+    **{
+        # NumPy has no erf or sigmoid: the registry's float64 function, element by element.
+        op: getattr(np, function.numpy)
+        if function.numpy is not None
+        else np.vectorize(function.real, otypes=[np.float64])
+        for op, function in BY_OP.items()
+    },
 }
 

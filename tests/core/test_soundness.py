@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.normal_eval import close, value_at
-from tnp_runtime.core import ir
+from tnp_runtime.core import ir, opaque, operations
 from tnp_runtime.core.dims import FullDim, Interval, Sliced
 from tnp_runtime.core.evaluate import Evaluator, differ
-from tnp_runtime.core.ir import Binary, Const, Expr, Inf, Input, Mask, Reduce, Unary
+from tnp_runtime.core.ir import Apply, Binary, Const, Expr, Inf, Input, Mask, Reduce, Unary
 from tnp_runtime.core.ir import BinaryOp as B
 from tnp_runtime.core.ir import ReduceOp as R
 from tnp_runtime.core.ir import UnaryOp as U
@@ -46,6 +46,9 @@ N_MONOMIALS = [
     ir.unary(U.EXP, LEAVES[1]),
 ]
 TILE = (FullDim("M", 3).full, FullDim("N", N_SIZE).full)
+# Two declared opaque functions (uninterpreted: evaluated as their stand-ins).
+_F = opaque.declare("f", 1)
+_G = opaque.declare("g", 2)
 _M, _N = FullDim("M", 3), FullDim("N", N_SIZE)
 # Masks by index predicates on M and N (a causal one, a window, a limit), filled with -inf or 0.
 PREDICATES = [_M >= _N, (_N <= _M + 1) & (_M - _N < 2), _N < 5, _M + 3 > _N]
@@ -83,6 +86,25 @@ def terms(depth: int) -> st.SearchStrategy[Expr]:
         sub.map(lambda e: ir.unary(U.SQRT, _positive(e))),
         sub.map(lambda e: ir.unary(U.SIN, e)),
         sub.map(lambda e: ir.unary(U.COS, e)),
+        st.tuples(st.sampled_from([U.TANH, U.SIGMOID, U.ERF, U.ABS]), sub).map(
+            lambda t: ir.unary(*t)
+        ),
+        st.tuples(sub, sub).map(lambda t: operations.min_expr(*t)),
+        sub.map(lambda e: operations.min_expr(ir.inf(False), e)),
+        st.tuples(sub, st.sampled_from([0, 2, 3, -1])).map(
+            lambda t: operations.power_expr(
+                _positive(t[0]) if t[1] < 0 else t[0], Fraction(t[1])
+            )
+        ),
+        sub.map(lambda e: operations.power_expr(_positive(e), Fraction(1, 2))),
+        st.tuples(st.sampled_from(operations.RELATIONS), sub, sub, sub, sub).map(
+            lambda t: operations.where_expr(*t)
+        ),
+        st.tuples(st.sampled_from(operations.RELATIONS), sub, sub).map(
+            lambda t: operations.where_expr(t[0], t[1], t[2], t[1], t[2])
+        ),
+        sub.map(lambda e: ir.apply(_F, (e,))),
+        st.tuples(sub, sub).map(lambda t: ir.apply(_G, t)),
         sub.map(lambda e: ir.binary(B.MAX, ir.inf(True), e)),
         sub.map(lambda e: ir.unary(U.EXP, ir.binary(B.SUB, ir.inf(True), e))),
         st.tuples(st.sampled_from([R.SUM, R.MAX]), intervals, sub).map(
@@ -116,8 +138,27 @@ def rewrite(draw: st.DrawFn, e: Expr, depth: int = 0) -> Expr:
             if op is B.ADD and choice == 4:
                 return ir.binary(B.SUB, left, ir.unary(U.NEG, right))
             return ir.binary(op, left, right)
+        case Apply(func=func, args=args):
+            args = tuple(rewrite(draw, a, depth + 1) for a in args)
+            if func.is_where and draw(st.booleans()):
+                x, y, a, b = args
+                # x > y is y < x, and (x - y) * 2 > 0; x > y is not(y >= x)
+                other = opaque.WHERE_GE if func is opaque.WHERE_GT else opaque.WHERE_GT
+                if draw(st.booleans()):
+                    return ir.apply(other, (y, x, b, a))
+                twice = ir.binary(B.MUL, ir.binary(B.SUB, x, y), ir.const(2))
+                return ir.apply(func, (twice, ir.const(0), a, b))
+            return ir.apply(func, args)
         case Unary(op=op, operand=operand):
             operand = rewrite(draw, operand, depth + 1)
+            choice = draw(st.integers(0, 3))
+            if op in (U.TANH, U.ERF) and choice == 0:  # odd: f(x) = -f(-x)
+                return ir.unary(U.NEG, ir.unary(op, ir.unary(U.NEG, operand)))
+            if op is U.ABS and choice == 0:  # even, and idempotent
+                return ir.unary(U.ABS, ir.unary(U.ABS, ir.unary(U.NEG, operand)))
+            if op is U.SIGMOID and choice == 0:  # its definition
+                return ir.binary(B.DIV, ir.const(1), ir.binary(
+                    B.ADD, ir.const(1), ir.unary(U.EXP, ir.unary(U.NEG, operand))))
             if (
                 op is U.EXP
                 and isinstance(operand, Binary)
@@ -154,6 +195,9 @@ def rewrite(draw: st.DrawFn, e: Expr, depth: int = 0) -> Expr:
 def mutate(draw: st.DrawFn, e: Expr) -> Expr:
     """Usually a different expression: one leaf or constant replaced."""
     match e:
+        case Apply(func=func, args=args):
+            i = draw(st.integers(0, len(args) - 1))
+            return ir.apply(func, (*args[:i], mutate(draw, args[i]), *args[i + 1 :]))
         case Binary(op=op, left=left, right=right):
             if draw(st.booleans()):
                 return ir.binary(op, mutate(draw, left), right)

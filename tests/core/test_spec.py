@@ -413,6 +413,7 @@ ERROR_CASES = [
     ("sum[N] @M N", "sum[N] needs its argument in parentheses, found 'M'", "sum[N](x)"),
     ("sum@[N", "unclosed '['", "sum[N](x)"),
     ("A:@)", "expected the dims of input A after 'A:'", "A:M N"),
+    ("1 @> 2", "unexpected '>' after a complete expression", "did you mean '->'?"),
     ("1 @= 2", "unexpected character '='", "did you mean '->' or '>='?"),
     ("M N @% 2", "unexpected character '%'", "a spec is made of"),
     ("2 * @2M N", "bad number '2M'", "2 * M N"),

@@ -20,7 +20,7 @@ LAYERNORM_WRITTEN_OUT = (
     " * (x:M N - (sum[N](x:M N) -> M N) / 256)) / 256 + 0.00001) -> M N)"
 )
 LAYERNORM_LET = (
-    "let mean = (sum[N](x:M N) -> M N) / 256, deviation = x:M N - mean"
+    "let mu = (sum[N](x:M N) -> M N) / 256, deviation = x:M N - mu"
     " in deviation / (sqrt(sum[N](deviation * deviation) / 256 + 0.00001) -> M N)"
 )
 
@@ -31,7 +31,7 @@ def resolve(text: str) -> ir.Expr:
 
 def test_let_resolves_to_the_node_of_the_spec_written_out() -> None:
     assert resolve(LAYERNORM_LET) is resolve(LAYERNORM_WRITTEN_OUT)
-    nested = "let mean = (sum[N](x:M N) -> M N) / 256 in let deviation = x:M N - mean in " + (
+    nested = "let mu = (sum[N](x:M N) -> M N) / 256 in let deviation = x:M N - mu in " + (
         "deviation / (sqrt(sum[N](deviation * deviation) / 256 + 0.00001) -> M N)"
     )
     assert resolve(nested) is resolve(LAYERNORM_WRITTEN_OUT)
@@ -100,8 +100,8 @@ def test_resolution_faults_have_a_caret(text: str, problem: str, caret: str) -> 
 
 def test_unknown_name_suggests_the_close_binding() -> None:
     with pytest.raises(SpecError) as info:
-        resolve("let mean = sum[N](x:M N) in mean + meen")
-    assert "did you mean mean?" in info.value.fix
+        resolve("let avg = sum[N](x:M N) in avg + avgg")
+    assert "did you mean avg?" in info.value.fix
 
 
 @pytest.mark.parametrize(

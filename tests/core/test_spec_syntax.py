@@ -20,9 +20,13 @@ from tnp_runtime.core.spec_syntax import (
 
 
 def test_keywords_are_the_registry_and_the_reductions() -> None:
-    assert KEYWORDS == {*ELEMENTWISE, "sum", "max", "softmax", "inf", "mask", "and"}
+    assert KEYWORDS == {
+        *ELEMENTWISE, "sum", "max", "softmax", "min", "mean", "where", "inf", "mask", "and"
+    }
     # Messages list them in this order: the registry's, then the reductions and inf.
-    assert _KEYWORD_LIST == ", ".join([*ELEMENTWISE, "sum", "max", "softmax", "inf", "mask", "and"])
+    assert _KEYWORD_LIST == ", ".join(
+        [*ELEMENTWISE, "sum", "max", "softmax", "min", "mean", "where", "inf", "mask", "and"]
+    )
     assert _KEYWORD_LIST.startswith("exp, log, sqrt, sin, cos, ")
 
 

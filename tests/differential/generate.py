@@ -128,7 +128,7 @@ class Builder:
         if depth <= 0 or rng.random() < 0.25:
             return self.base(dims, depth)
         choices = ["number", "neg", "binary", "func", "max", "rearrange", "reduce", "einsum",
-                   "repeat", "merge", "online"]
+                   "repeat", "merge", "online", "min", "power", "where"]
         kind = rng.choice(choices)
         others = [d for d in DIM_NAMES if d not in dims and d != self.tile]
         if kind == "number":
@@ -171,7 +171,7 @@ class Builder:
             return self.mask(dims, depth)
         if kind == "func":
             v = self.gen(dims, depth - 1)
-            funcs = ["sin", "cos"]
+            funcs = ["sin", "cos", "tanh", "sigmoid", "erf", "abs"]
             if v.bounds.hi < 20:
                 funcs.append("exp")
             if v.bounds.positive:
@@ -184,6 +184,10 @@ class Builder:
                 b = Bounds(math.log(lo), math.log(hi))
             elif f == "sqrt":
                 b = Bounds(math.sqrt(lo), math.sqrt(hi))
+            elif f == "sigmoid":
+                b = Bounds(0, 1)
+            elif f == "abs":
+                b = Bounds(0 if lo < 0 < hi else min(abs(lo), abs(hi)), max(abs(lo), abs(hi)))
             else:
                 b = Bounds(-1, 1)
             self.features.add(f)
@@ -200,6 +204,42 @@ class Builder:
             if rng.random() < 0.5:
                 return self.emit(f"tnp.max({v.code}, 1)", f"max({v.spec}, 1)", v.dims, b)
             return self.emit(f"tnp.max(1, {v.code})", f"max(1, {v.spec})", v.dims, b)
+        if kind == "min":
+            v = self.gen(dims, depth - 1)
+            self.features.add("min")
+            if rng.random() < 0.5:
+                w = self.gen(dims, depth - 1)
+                return self.emit(f"tnp.min({v.code}, {w.code})", f"min({v.spec}, {w.spec})",
+                                 v.dims, Bounds(min(v.bounds.lo, w.bounds.lo),
+                                                min(v.bounds.hi, w.bounds.hi)))
+            b = Bounds(min(v.bounds.lo, 1), min(v.bounds.hi, 1))
+            return self.emit(f"{v.code}.minimum(1)", f"min({v.spec}, 1)", v.dims, b)
+        if kind == "where":
+            v, w = self.gen(dims, depth - 1), self.gen(dims, depth - 1)
+            relation = rng.choice((">", ">=", "<", "<="))
+            self.features.add("where")
+            b = Bounds(min(v.bounds.lo, w.bounds.lo, 0), max(v.bounds.hi, w.bounds.hi, 0))
+            if rng.random() < 0.5:  # a ReLU-like where of one value
+                return self.emit(f"tnp.where({v.code} {relation} 1, {v.code}, 0)",
+                                 f"where({v.spec} {relation} 1, {v.spec}, 0)", v.dims, b)
+            return self.emit(f"tnp.where({v.code} {relation} {w.code}, {w.code}, {v.code})",
+                             f"where({v.spec} {relation} {w.spec}, {w.spec}, {v.spec})",
+                             v.dims, b)
+        if kind == "power":
+            v = self.gen(dims, depth - 1)
+            k = rng.choice((2, 3, -1, 0.5) if v.bounds.positive else (2, 3))
+            if k == -1 and not v.bounds.nonzero():
+                k = 2
+            self.features.add("power")
+            lo, hi = v.bounds.lo, v.bounds.hi
+            if k == 0.5:
+                b = Bounds(math.sqrt(lo), math.sqrt(hi))
+            elif k == -1:
+                b = _interval_div(Bounds(1, 1), v.bounds)
+            else:
+                corners = [lo**k, hi**k] + ([0.0] if lo < 0 < hi else [])
+                b = Bounds(min(corners), max(corners))
+            return self.emit(f"{v.code} ** {k}", f"({v.spec}) ** {k}", v.dims, b)
         if kind == "rearrange":
             v = self.gen(dims, depth - 1)
             if len(v.dims) < 2:
@@ -346,10 +386,12 @@ class Builder:
         """sum or max over r: whole, over a slice, or accumulated over ragged tiles."""
         rng = self.rng
         v = self.gen(dims | {r}, depth - 1)
-        how = rng.choice(("sum", "max"))
+        how = rng.choice(("sum", "max", "min", "mean"))
         n = self.sizes[r]
         rest = tuple(d for d in v.dims if d != r)
         style = rng.choice(("whole", "slice", "tiled"))
+        if how != "sum":
+            self.features.add(how)
         b = Bounds(min(v.bounds.lo, n * v.bounds.lo), max(v.bounds.hi, n * v.bounds.hi)) \
             if how == "sum" else v.bounds
         if style == "whole":
@@ -362,11 +404,15 @@ class Builder:
                              f"{how}[{r}[{start}:{stop}]]({v.spec})", rest, b)
         step = rng.randrange(1, n + 1)
         acc, j = self.fresh("acc"), self.fresh("j")
-        merge = f"{acc} + part" if how == "sum" else f"tnp.max({acc}, part)"
+        # A tiled mean is the tiles' sums over the whole dim's size.
+        merge = {"sum": f"{acc} + part", "mean": f"{acc} + part", "max": f"tnp.max({acc}, part)",
+                 "min": f"tnp.min({acc}, part)"}[how]
+        tile_how = "sum" if how == "mean" else how
+        scale = f" / {n}" if how == "mean" else ""
         self.lines += [
             f"{acc} = None",
             f"for {j} in range(0, {n}, {step}):",
-            f"    part = {v.code}.slice({r}, {j}, min({j} + {step}, {n})).{how}({r})",
+            f"    part = {v.code}.slice({r}, {j}, min({j} + {step}, {n})).{tile_how}({r}){scale}",
             f"    {acc} = part if {acc} is None else {merge}",
         ]
         self.features.add("tiled-reduce")

@@ -9,6 +9,7 @@ spec has no single meaning and the oracle says so (`Ambiguous`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,11 +24,14 @@ from tnp_runtime.core.spec import (
     InfLit,
     MaskNode,
     Max2,
+    Min2,
     Neg,
     Number,
+    Power,
     Reduction,
     SpecNode,
     Tensor,
+    Where,
     parse_spec,
 )
 
@@ -60,7 +64,11 @@ class _Value:
         return np.transpose(self.array, [self.dims.index(d) for d in order])
 
 
-_FUNCS = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos}
+_FUNCS = {
+    "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos,
+    "tanh": np.tanh, "abs": np.abs, "sigmoid": lambda x: 1 / (1 + np.exp(-x)),
+    "erf": np.vectorize(math.erf, otypes=[np.float64]),
+}
 
 
 class _Evaluator:
@@ -91,6 +99,27 @@ class _Evaluator:
                 a, b = self.eval(first), self.eval(second)
                 x, y, base = self.pointwise(a, b)
                 return _Value(np.maximum(x, y), base.dims, base.spans)
+            case Min2(a=first, b=second):
+                a, b = self.eval(first), self.eval(second)
+                x, y, base = self.pointwise(a, b)
+                return _Value(np.minimum(x, y), base.dims, base.spans)
+            case Where(relation=relation, left=left, right=right, then=then, other=other):
+                values = [self.eval(n) for n in (left, right, then, other)]
+                base = next((v for v in values if v.dims), values[0])
+                x, y, a, b = (v.aligned(base.dims) if v.dims else v.array for v in values)
+                compare = {">": np.greater, ">=": np.greater_equal, "<": np.less,
+                           "<=": np.less_equal}[relation]
+                chosen = np.where(compare(x, y), a, b)
+                # A condition within rounding of its boundary (x - y is 0 over the reals, but
+                # not in float64) may take either branch in the kernel: no value to compare
+                # there (NaN, which the comparison counts with overflow, never as a mismatch).
+                close = np.abs(x - y) <= 1e-9 * np.maximum(1.0, np.maximum(np.abs(x), np.abs(y)))
+                chosen = np.where(close & (a != b), np.nan, chosen)
+                result = np.broadcast_to(chosen, base.array.shape)
+                return _Value(np.array(result), base.dims, base.spans)
+            case Power(base=operand, exponent=exponent):
+                inner = self.eval(operand)
+                return _Value(np.power(inner.array, float(exponent)), inner.dims, inner.spans)
             case Reduction():
                 return self.reduction(node)
             case Contraction():
@@ -190,7 +219,8 @@ class _Evaluator:
         if node.op == "softmax":
             e = np.exp(array)
             return _Value(e / e.sum(axis=axis, keepdims=True), value.dims, tuple(spans))
-        reduced = array.sum(axis=axis) if node.op == "sum" else array.max(axis=axis)
+        reducers = {"sum": np.sum, "max": np.max, "min": np.min, "mean": np.mean}
+        reduced = reducers[node.op](array, axis=axis)
         keep = [i for i in range(len(value.dims)) if i != axis]
         return _Value(
             np.asarray(reduced), tuple(value.dims[i] for i in keep), tuple(spans[i] for i in keep))

@@ -14,6 +14,8 @@ Outcomes:
 - mismatch: accepted, but `c.arr` differs from the oracle: a wrong kernel tnp accepted;
 - ambiguous: accepted although a leaf of the spec names several inputs (no single meaning);
 - overflow: accepted, values differ, and some value is infinite or NaN (listed, not a failure);
+  the oracle's `where` is NaN where its condition lies within rounding of its boundary (a
+  proof over the reals says nothing of which branch float64 takes there);
 - error: any other exception (a bug of the generator or of tnp).
 """
 

@@ -12,14 +12,26 @@ import itertools
 import math
 from collections.abc import Iterator
 
-from tnp_runtime.core import ir
+from tnp_runtime.core import ir, opaque
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.evaluate import input_value
 from tnp_runtime.core.indexing import read_position
-from tnp_runtime.core.normal import ExtInf, Func, Ind, Leaf, MaxAtom, MaxOf, Mono, Poly, SumAtom
+from tnp_runtime.core.normal import (
+    Call,
+    ExtInf,
+    Func,
+    Ind,
+    Leaf,
+    MaxAtom,
+    MaxOf,
+    Mono,
+    Poly,
+    SumAtom,
+)
 from tnp_runtime.core.normal_mask import Masked, MValue, PartialMax
 
-_FUNCS = {"log": math.log, "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos}
+_FUNCS = {"log": math.log, "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos,
+          "tanh": math.tanh, "erf": math.erf, "abs": abs}
 
 
 def value_at(value: MValue, index: dict[str, int]) -> float:
@@ -64,7 +76,9 @@ def _bound(
         yield {**index, **{dim: i for (dim, _), i in zip(bindings, point, strict=True)}}
 
 
-def _atom(atom: Leaf | SumAtom | MaxAtom | MaxOf | Func | Ind, index: dict[str, int]) -> float:
+def _atom(
+    atom: Leaf | SumAtom | MaxAtom | MaxOf | Func | Call | Ind, index: dict[str, int]
+) -> float:
     match atom:
         case Ind(pred=pred):
             return 1.0 if pred.holds(index) else 0.0
@@ -86,6 +100,11 @@ def _atom(atom: Leaf | SumAtom | MaxAtom | MaxOf | Func | Ind, index: dict[str, 
             return _poly(arg, index)
         case Func(name=name, arg=arg):
             return _FUNCS[name](_poly(arg, index))
+        case Call(func=func, args=args) if func.is_where:  # (d, a, b)
+            d, a, b = (_poly(arg, index) for arg in args)
+            return opaque.where_value(func, d, 0.0, a, b)
+        case Call(func=func, args=args):
+            return opaque.stand_in(func, [_poly(arg, index) for arg in args])
     raise AssertionError(atom)
 
 

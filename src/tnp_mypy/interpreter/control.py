@@ -167,6 +167,10 @@ def truth(interp: Interpreter, value: Value, where: Context | Expression) -> boo
         raise interp.unsupported("a condition on a value it does not know", where)
     if isinstance(value, BoundMethod):
         raise interp.unsupported("a condition on an attribute it does not know", where)
+    from tnp_mypy.interpreter.tnp_operations import ConditionValue
+
+    if isinstance(value, ConditionValue):  # the runtime raises TypeError
+        raise interp.unsupported("a comparison of Typed values used as a bool", where)
     if isinstance(value, (TypedValue, ResultValue, FullDim, Sliced, FunctionValue,
                           ModuleValue, Builtin)):
         return True

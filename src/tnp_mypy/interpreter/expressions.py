@@ -9,6 +9,7 @@ analysis silently); on `Typed` values they are the core's rules (`rules.binary`,
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
@@ -300,6 +301,14 @@ def comparison(interp: Interpreter, frame: Frame, e: ComparisonExpr) -> Value:
     left = evaluate(interp, frame, e.operands[0])
     for op, right_expr in zip(e.operators, e.operands[1:], strict=True):
         right = evaluate(interp, frame, right_expr)
+        if (
+            len(e.operators) == 1
+            and op not in ("is", "is not")
+            and (isinstance(left, TypedValue) or isinstance(right, TypedValue))
+        ):
+            from tnp_mypy.interpreter import tnp_operations
+
+            return tnp_operations.comparison(interp, op, left, right, e)
         if op in ("is", "is not"):
             same = left is right or (left is None and right is None)
             if (left is OPAQUE or right is OPAQUE) and not (
@@ -368,6 +377,10 @@ def unary(interp: Interpreter, op: str, value: Value, where: Context) -> Value:
 
 
 def binary(interp: Interpreter, op: str, left: Value, right: Value, where: Context) -> Value:
+    if op == "**" and isinstance(left, TypedValue):
+        from tnp_mypy.interpreter import tnp_operations
+
+        return tnp_operations.power(interp, left, right, where)
     if isinstance(left, TypedValue) or isinstance(right, TypedValue):
         tnp_op = _TNP_BINARY.get(op)
         if tnp_op is None:
@@ -418,12 +431,22 @@ def tnp_apply(
     interp: Interpreter, op: BinaryOp, left: Value, right: Value, where: Context
 ) -> Value:
     """The core's `rules.binary` on two operands (a `Typed` and a `Typed` or a number)."""
+    return tnp_combine(interp, functools.partial(rules.binary, op), left, right, where)
+
+
+def tnp_combine(
+    interp: Interpreter,
+    rule: Callable[[rules.Abstract | rules.Scalar, rules.Abstract | rules.Scalar], rules.Abstract],
+    left: Value, right: Value, where: Context,
+) -> Value:
+    """A core rule of two operands (`rules.binary`, `operations.minimum`) on a `Typed` and a
+    `Typed` or a number; a violation is reported at `where`."""
     a = _operand(interp, left, where)
     b = _operand(interp, right, where)
     if a is None or b is None:
         return TypedValue(None)
     try:
-        return TypedValue(rules.binary(op, a, b))
+        return TypedValue(rule(a, b))
     except Violation as err:
         interp.report(err.diagnostic, where)
         return TypedValue(None)
@@ -474,6 +497,10 @@ def call(
             return python_builtins.call(interp, fullname, args, kwargs, where)
     if callee is OPAQUE:
         return opaque_call(args, kwargs)
+    from tnp_mypy.interpreter import tnp_operations
+
+    if isinstance(callee, tnp_operations.OpaqueFunctionValue):
+        return tnp_operations.call_opaque(interp, callee, args, kwargs, where)
     raise interp.unsupported("a call of this value", where)
 
 

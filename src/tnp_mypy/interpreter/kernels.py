@@ -60,7 +60,8 @@ def signature(interp: Interpreter, fn: FuncDef) -> KernelSignature:
         for argument, arg_type in zip(fn.arguments, arg_types, strict=False)
     )
     resolved = calls.resolve_kernel_signature(
-        module_dims, parameters, lambda name, err: _annotation_fault(interp, err, at[name])
+        module_dims, parameters, lambda name, err: _annotation_fault(interp, err, at[name]),
+        module_scope.module_functions(interp),
     )
     interp.signatures[fn] = resolved
     return resolved

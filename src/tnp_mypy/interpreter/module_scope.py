@@ -15,6 +15,7 @@ from mypy.nodes import (
     ARG_NAMED,
     ARG_POS,
     CallExpr,
+    Decorator,
     Expression,
     FloatExpr,
     IntExpr,
@@ -31,10 +32,11 @@ from mypy.nodes import (
 from mypy.types import Instance, get_proper_type
 
 from tnp_mypy import names
-from tnp_mypy.interpreter import python_builtins, symbols, tnp_api
+from tnp_mypy.interpreter import python_builtins, symbols, tnp_api, tnp_operations
 from tnp_mypy.interpreter.control import Frame, Stop
 from tnp_mypy.interpreter.values import OPAQUE, Builtin, FunctionValue, ModuleValue, Value
 from tnp_runtime.core.dims import FullDim, Sliced
+from tnp_runtime.core.opaque import Opaque
 
 if TYPE_CHECKING:
     from tnp_mypy.interpreter.evaluator import Interpreter
@@ -60,6 +62,8 @@ def global_value(interp: Interpreter, e: RefExpr) -> Value:
         return value
     if isinstance(node, MypyFile):
         return ModuleValue(node.fullname)
+    if isinstance(node, Decorator) and symbols.is_opaque(node):
+        return opaque_definition(interp, node)
     function = symbols.function_of(node)
     if function is not None:
         fn, kernel = function
@@ -108,6 +112,11 @@ def module_constant(interp: Interpreter, name: str, node: Var) -> Value:
         return dim
     rvalue = _assignments(interp).get(name)
     value: Value = OPAQUE
+    if rvalue is not None and is_opaque_call(rvalue):
+        # `f = tnp.opaque("f", lambda x: ...)`: one function, the same at every read.
+        value = opaque_declaration(interp, rvalue)
+        constants[name] = value
+        return value
     if rvalue is not None and is_input_call(rvalue):
         # A module-level array: an input of its own (as at run time), the same one at every
         # read; a kernel that reads it is refused (it is not one of its parameters).
@@ -214,6 +223,68 @@ def is_constant_expression(e: Expression) -> bool:
             return allowed and all(is_constant_expression(arg) for arg in e.args)
         case _:
             return False
+
+
+def is_opaque_call(e: Expression) -> bool:
+    """`tnp.opaque("name", function)` or `tnp.opaque(function)`."""
+    return (
+        isinstance(e, CallExpr)
+        and isinstance(e.callee, RefExpr)
+        and e.callee.fullname in names.OPAQUE_DECLARATION
+    )
+
+
+def opaque_declaration(interp: Interpreter, e: Expression) -> Value:
+    """The function a module-level `tnp.opaque(...)` declares (OPAQUE when its name or its
+    number of arguments cannot be read from the tree): one per call in the tree, whether it is
+    read as a constant (by a function) or run (by the module's own statements)."""
+    assert isinstance(e, CallExpr)
+    key = f"@opaque {e.line}:{e.column}"
+    cached = interp.constants.get(key)
+    if cached is not None:
+        return cached
+    value = _declaration(e)
+    interp.constants[key] = value
+    return value
+
+
+def _declaration(e: CallExpr) -> Value:
+    if any(kind != ARG_POS for kind in e.arg_kinds):
+        return OPAQUE
+    found = None
+    if len(e.args) == 2 and isinstance(e.args[0], StrExpr):
+        found = tnp_operations.declared(e.args[0].value, e.args[1])
+    elif len(e.args) == 1 and isinstance(e.args[0], (NameExpr, MemberExpr)):
+        found = tnp_operations.declared(e.args[0].name, e.args[0])
+    return OPAQUE if found is None else found
+
+
+def opaque_definition(interp: Interpreter, node: Decorator) -> Value:
+    """`@tnp.opaque def f(...)`: one function, the same at every read."""
+    key = f"@opaque {node.fullname}"
+    found = interp.constants.get(key)
+    if found is None:
+        found = interp.constants[key] = tnp_operations.decorated(node.func)
+    return found
+
+
+def module_functions(interp: Interpreter) -> dict[str, Opaque]:
+    """The opaque functions the module declares, by name (`module_functions` at run time):
+    a spec calls them so."""
+    found: dict[str, Opaque] = {}
+    tree = interp.tree
+    for name, symbol in tree.names.items():
+        node = symbol.node
+        value: Value = None
+        if isinstance(node, Decorator) and symbols.is_opaque(node):
+            value = opaque_definition(interp, node)
+        elif isinstance(node, Var) and node.fullname == f"{tree.fullname}.{name}":
+            rvalue = _assignments(interp).get(name)
+            if rvalue is not None and is_opaque_call(rvalue):
+                value = module_constant(interp, name, node)
+        if isinstance(value, tnp_operations.OpaqueFunctionValue):
+            found[value.func.name] = value.func
+    return found
 
 
 def module_dims(interp: Interpreter) -> dict[str, FullDim]:

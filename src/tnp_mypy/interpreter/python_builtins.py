@@ -25,8 +25,10 @@ from tnp_mypy.interpreter.values import (
     TypedValue,
     Value,
 )
+from tnp_runtime.core import rules
 from tnp_runtime.core.dims import FullDim
 from tnp_runtime.core.elementwise import ELEMENTWISE
+from tnp_runtime.core.ir import UnaryOp
 
 if TYPE_CHECKING:
     from tnp_mypy.interpreter.evaluator import Interpreter
@@ -128,7 +130,12 @@ def _range(interp: Interpreter, name: str, args: list[Value], kwargs: dict[str, 
 
 def _plain(interp: Interpreter, name: str, args: list[Value], kwargs: dict[str, Value],
            where: CallExpr) -> Value:
-    """min, max, abs, int, float, round, bool on plain values."""
+    """min, max, abs, int, float, round, bool on plain values; abs of a Typed value."""
+    value = args[0] if len(args) == 1 else None
+    if name == "abs" and not kwargs and isinstance(value, TypedValue):
+        if value.abstract is None:
+            return value
+        return TypedValue(rules.unary(UnaryOp.ABS, value.abstract))
     if kwargs or any(isinstance(a, (TypedValue, ResultValue)) for a in args):
         raise interp.unsupported(f"`{name}` on tnp values", where)
     if any(a is OPAQUE for a in args):

@@ -92,6 +92,14 @@ def is_kernel(decorator: Decorator) -> bool:
     )
 
 
+def is_opaque(decorator: Decorator) -> bool:
+    """`@tnp.opaque` on a def."""
+    return any(
+        isinstance(d, RefExpr) and d.fullname in names.OPAQUE_DECLARATION
+        for d in decorator.decorators
+    )
+
+
 def top_level_assignments(tree: MypyFile) -> dict[str, Expression]:
     """Each module-level name's last plain assignment (`X = e`, `A, B = e1, e2`)."""
     found: dict[str, Expression] = {}

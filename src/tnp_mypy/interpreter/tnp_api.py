@@ -13,6 +13,7 @@ The handlers of functions and constructors are here, those of methods and attrib
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, NamedTuple
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 from mypy.nodes import CallExpr, Context
 
 from tnp_mypy import names
-from tnp_mypy.interpreter import expressions, tnp_methods, tnp_reads
+from tnp_mypy.interpreter import expressions, tnp_methods, tnp_operations, tnp_reads
 from tnp_mypy.interpreter.control import Frame, Stop
 from tnp_mypy.interpreter.values import (
     OPAQUE,
@@ -180,20 +181,6 @@ def _einsum(interp: Interpreter, frame: Frame, c: Call) -> Value:
         return TypedValue(None)
 
 
-def _max(interp: Interpreter, frame: Frame, c: Call) -> Value:
-    if len(c.args) != 2 or c.kwargs:
-        raise interp.unsupported("this call of `max`", c.where)
-    x, y = c.args
-    if isinstance(x, TypedValue) or isinstance(y, TypedValue):
-        return expressions.tnp_apply(interp, BinaryOp.MAX, x, y, c.where)
-    if x is OPAQUE or y is OPAQUE:
-        return OPAQUE
-    try:
-        return max(x, y)  # type: ignore[call-overload]
-    except TypeError:
-        raise Stop(None) from None
-
-
 def _elementwise(op: UnaryOp) -> CallHandler:
     def handler(interp: Interpreter, frame: Frame, c: Call) -> Value:
         name = c.member
@@ -230,6 +217,21 @@ def _reveal(interp: Interpreter, frame: Frame, c: Call) -> Value:
         interp.reveals.setdefault(where.line, Finding(
             Diagnostic(Code.UNSUPPORTED, text), where.line, where.column, plain_note=True
         ))
+    return value
+
+
+def _opaque(interp: Interpreter, frame: Frame, c: Call) -> Value:
+    """`tnp.opaque(...)` run by the module's statements: the function its call declares (read
+    from the tree, as when a function reads the module's name, see `module_scope`)."""
+    from tnp_mypy.interpreter import module_scope
+
+    if frame.function is not None:
+        raise interp.unsupported("`tnp.opaque` inside a function (declare it in the module)",
+                                 c.where)
+    value = module_scope.opaque_declaration(interp, c.where)
+    if value is OPAQUE:
+        raise interp.unsupported("this `tnp.opaque` declaration (write tnp.opaque(\"name\", "
+                                 "lambda x: ...) or @tnp.opaque on a def)", c.where)
     return value
 
 
@@ -279,7 +281,14 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "FullDim": Entry(call=_dim, constant=True),
     "dim": Entry(call=_dim, constant=True),
     "einsum": Entry(call=_einsum),
-    "max": Entry(call=_max),
+    "max": Entry(call=tnp_operations.pairwise(
+        "max", functools.partial(rules.binary, BinaryOp.MAX), max  # type: ignore[arg-type]
+    )),
+    "min": Entry(call=tnp_operations.min_function),
+    "where": Entry(call=tnp_operations.where_function),
+    "opaque": Entry(call=_opaque),
+    "Condition": Entry(),
+    "OpaqueFunction": Entry(),
     "reveal": Entry(call=_reveal),
     "kernel": Entry(call=_kernel),
     "assert_spec": Entry(call=_assert_spec),
@@ -302,6 +311,9 @@ _BY_MEMBER: Final[dict[str, Entry]] = {
     "Typed.repeat": Entry(call=tnp_methods.typed_method(tnp_methods.repeat_body)),
     "Typed.rearrange": Entry(call=tnp_methods.typed_method(tnp_methods.rearrange_body)),
     "Typed.maximum": Entry(call=tnp_methods.maximum),
+    "Typed.minimum": Entry(call=tnp_operations.minimum_method),
+    "Typed.min": Entry(call=tnp_methods.typed_method(tnp_operations.reduce_body("min"))),
+    "Typed.mean": Entry(call=tnp_methods.typed_method(tnp_operations.reduce_body("mean"))),
     "Typed.mask": Entry(call=tnp_methods.typed_method(tnp_methods.mask_body)),
     "Typed.window": Entry(call=tnp_methods.typed_method(tnp_reads.window_body)),
     "Typed.shift": Entry(call=tnp_methods.typed_method(tnp_reads.shift_body)),

@@ -55,11 +55,16 @@ def resolve_assertion(
     """The spec an assertion states, and the dim sizes of its binding; raises `SpecError`."""
     if scope is not None:
         signature = scope.signature
-        declared = resolve_spec(text, signature.dims, list(signature.inputs.values()))
+        declared = resolve_spec(
+            text, signature.dims, list(signature.inputs.values()),
+            functions=signature.functions,
+        )
         expr = ir.substitute(declared.expr, scope.replace)
         return ResolvedSpec(expr, declared.dims), signature.sizes
     binding = script()
-    resolved = resolve_spec(text, binding.dims, binding.inputs, binding.open_inputs)
+    resolved = resolve_spec(
+        text, binding.dims, binding.inputs, binding.open_inputs, binding.functions
+    )
     return resolved, {name: d.size for name, d in binding.dims.items()}
 
 

@@ -18,7 +18,8 @@ from tnp_runtime.core import ir
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, dim_names, render_dims
 from tnp_runtime.core.indexing import Capture
-from tnp_runtime.core.ir import Expr, Input, inputs_of
+from tnp_runtime.core.ir import Expr, Input, inputs_of, opaque_functions
+from tnp_runtime.core.opaque import Opaque
 from tnp_runtime.core.prove import Proved, Refuted, Unknown, prove
 from tnp_runtime.core.rules import Abstract
 from tnp_runtime.core.saved import SavedInput, check_argument, in_call, resolve_definition
@@ -60,6 +61,8 @@ class KernelSignature:
     results: Mapping[str, str]
     specs: Mapping[str, ResolvedSpec]
     saved: Mapping[str, SavedInput] = field(default_factory=dict)
+    # The opaque functions its specs may call by name (the module's `tnp.opaque`s).
+    functions: Mapping[str, Opaque] = field(default_factory=dict)
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -72,6 +75,7 @@ def kernel_signature(
     results: Mapping[str, str],
     fault: Callable[[str, SpecError], BaseException],
     saved: Mapping[str, str] | None = None,
+    functions: Mapping[str, Opaque] | None = None,
 ) -> KernelSignature:
     """Resolve each saved input's definition (`saved`: parameter to text, each also among
     `inputs`) against the plain `Typed` parameters, then each declared result spec against
@@ -92,10 +96,14 @@ def kernel_signature(
     specs: dict[str, ResolvedSpec] = {}
     for name, text in results.items():
         try:
-            specs[name] = resolve_spec(text, dims, list(leaves.values()))
+            specs[name] = resolve_spec(
+                text, dims, list(leaves.values()), functions=functions
+            )
         except SpecError as err:
             raise fault(name, err) from None
-    return KernelSignature(dict(dims), leaves, dict(results), specs, definitions)
+    return KernelSignature(
+        dict(dims), leaves, dict(results), specs, definitions, dict(functions or {})
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +140,7 @@ def resolve_kernel_signature(
     dims: Mapping[str, FullDim],
     parameters: Iterable[Parameter],
     fault: Callable[[str, SpecError], BaseException],
+    functions: Mapping[str, Opaque] | None = None,
 ) -> KernelSignature:
     """A kernel's signature, as `@kernel` resolves it at definition: each `Typed` parameter's
     dims against the module's `dims`, then each result's spec (`kernel_signature`). A dims or
@@ -150,7 +159,7 @@ def resolve_kernel_signature(
                 saved[parameter.name] = parameter.saved
         elif parameter.spec is not None:
             results[parameter.name] = parameter.spec
-    return kernel_signature(dims, inputs, results, fault, saved)
+    return kernel_signature(dims, inputs, results, fault, saved, functions)
 
 
 def enter_call(
@@ -261,7 +270,10 @@ def enter_kernel(
             _check_same_spec(kernel_name, name, tracker, signature.results[name], spec)
             continue
         if not same_spec_text(tracker.spec_text, signature.results[name]):
-            own = resolve_spec(tracker.spec_text, signature.dims, list(signature.inputs.values()))
+            own = resolve_spec(
+                tracker.spec_text, signature.dims, list(signature.inputs.values()),
+                functions=signature.functions,
+            )
             own = ResolvedSpec(_substitute(kernel_name, own.expr, replace), own.dims)
             if not _same_spec(own, spec, signature.sizes):
                 raise Violation(Diagnostic(
@@ -330,4 +342,5 @@ def script_binding(
     for item in inputs:
         for s in item.dims:
             dims.setdefault(s.name, s.dim)
-    return Binding(dims, inputs, open_inputs=True)
+    functions = {f.name: f for f in opaque_functions(tile_expr)}
+    return Binding(dims, inputs, open_inputs=True, functions=functions)

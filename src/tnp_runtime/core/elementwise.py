@@ -1,4 +1,5 @@
-"""The elementwise functions (exp, log, sqrt, sin, cos): the one list of them.
+"""The elementwise functions (exp, log, sqrt, sin, cos, tanh, sigmoid, erf, abs): the one list
+of them.
 
 Each entry says everything tnp needs to know about one function, and every other place derives
 its own view from `ELEMENTWISE`:
@@ -12,19 +13,23 @@ its own view from `ELEMENTWISE`:
   (`evaluate`, `entry.real`) and the spot check (`spot_check`, `entry.bound`);
 * the text of terms (`render` prints `op.value`, which is `name`: checked by the tests).
 
-Adding a function (say `tanh`) takes:
+Adding a function (say `asinh`) takes:
 
-1. its normal-form rule, `tanh(a: Value) -> Value` in `normal_rules` (identities of real
-   arithmetic only: an opaque `atom_poly(_func("tanh", a))` is always sound; a constant is
-   evaluated with `_float_function`), with tests in tests/core/test_normal_rules.py (a case the
+1. its normal-form rule, `asinh(a: Value) -> Value` in `normal_functions` (identities of
+   real arithmetic only: an opaque `atom_poly(_func("asinh", a))` is always sound; a constant is
+   evaluated with `_float_function`), with tests in tests/core/test_normal_functions.py (a case the
    rule must simplify and one it must leave alone);
-2. its round-off rule for the spot check, `_tanh_bound` below (value and round-off bound of the
+2. its round-off rule for the spot check, `_asinh_bound` below (value and round-off bound of the
    argument to value and bound of the result; `ValueError` outside the domain);
-3. a member `TANH = "tanh"` of `ir.UnaryOp` (the IR's closed set of operations; the value is
+3. a member `ASINH = "asinh"` of `ir.UnaryOp` (the IR's closed set of operations; the value is
    the name);
-4. its entry in `ELEMENTWISE` below;
+4. its entry in `ELEMENTWISE` below (with `numpy=None` where NumPy has no such function: the
+   runtime then applies `real` to each element);
 5. its two overloads and its `__all__` entry in the stubs (`src/tnp_runtime-stubs/__init__.pyi`:
-   mypy reads declarations, not this table), which tests/plugin/test_stubs.py demands.
+   mypy reads declarations, not this table), which tests/plugin/test_stubs.py demands;
+6. the grammar's FUNC rule in docs/DESIGN.md §4.1 (tests/test_docs.py checks it), the
+   differential oracle's functions (tests/differential/oracle.py) and the tests' evaluator of
+   normal forms (tests/support/normal_eval.py).
 
 tests/core/test_elementwise.py checks that the entries, `ir.UnaryOp`, NumPy and `math` agree.
 This module imports the standard library and the core only (never NumPy): the plugin uses it.
@@ -38,7 +43,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from tnp_runtime.core import normal, normal_rules
+from tnp_runtime.core import normal, normal_functions, normal_rules
 from tnp_runtime.core.ir import UnaryOp
 from tnp_runtime.core.normal_terms import Value
 from tnp_runtime.core.round_off import EPS, INFINITIES, TINY
@@ -50,14 +55,15 @@ class Elementwise:
 
     `name` is its spec keyword and its name in the API (`tnp.<name>`, `np.<name>`,
     `math.<name>`); `op` is its IR operation (`op.value == name`); `numpy` the name of the NumPy
-    function the runtime applies to arrays; `real` its float64 function on one number (raising
+    function the runtime applies to arrays (None where NumPy has none, erf and sigmoid: the
+    runtime then applies `real` to each element); `real` its float64 function on one number (raising
     `ValueError` outside its domain, `OverflowError` when the result overflows); `normal` its
     normal-form rule; `bound` its round-off rule for the spot check (see `round_off`).
     """
 
     name: str
     op: UnaryOp
-    numpy: str
+    numpy: str | None
     real: Callable[[float], float]
     normal: Callable[[Value], Value]
     bound: Callable[[float, float], tuple[float, float]]
@@ -94,6 +100,25 @@ def _cos_bound(v: float, e: float) -> tuple[float, float]:
     return math.cos(v), e + EPS  # 1-Lipschitz
 
 
+def _tanh_bound(v: float, e: float) -> tuple[float, float]:
+    return math.tanh(v), e + EPS + TINY  # 1-Lipschitz
+
+
+def _sigmoid_bound(v: float, e: float) -> tuple[float, float]:
+    return normal_functions.sigmoid_real(v), e / 4 + EPS + TINY  # (1/4)-Lipschitz
+
+
+_ERF_LIPSCHITZ: Final = 1.1284  # 2/sqrt(pi), rounded up
+
+
+def _erf_bound(v: float, e: float) -> tuple[float, float]:
+    return math.erf(v), _ERF_LIPSCHITZ * e + EPS + TINY
+
+
+def _abs_bound(v: float, e: float) -> tuple[float, float]:
+    return abs(v), e + TINY  # exact, 1-Lipschitz
+
+
 ELEMENTWISE: Final[Mapping[str, Elementwise]] = MappingProxyType(
     {
         f.name: f
@@ -103,6 +128,15 @@ ELEMENTWISE: Final[Mapping[str, Elementwise]] = MappingProxyType(
             Elementwise("sqrt", UnaryOp.SQRT, "sqrt", math.sqrt, normal_rules.sqrt, _sqrt_bound),
             Elementwise("sin", UnaryOp.SIN, "sin", math.sin, normal_rules.sin, _sin_bound),
             Elementwise("cos", UnaryOp.COS, "cos", math.cos, normal_rules.cos, _cos_bound),
+            Elementwise(
+                "tanh", UnaryOp.TANH, "tanh", math.tanh, normal_functions.tanh, _tanh_bound
+            ),
+            Elementwise(
+                "sigmoid", UnaryOp.SIGMOID, None, normal_functions.sigmoid_real,
+                normal_functions.sigmoid, _sigmoid_bound,
+            ),
+            Elementwise("erf", UnaryOp.ERF, None, math.erf, normal_functions.erf, _erf_bound),
+            Elementwise("abs", UnaryOp.ABS, "abs", abs, normal_functions.absolute, _abs_bound),
         )
     }
 )

@@ -13,9 +13,11 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import assert_never
 
+from tnp_runtime.core import opaque
 from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.indexing import read_position
 from tnp_runtime.core.ir import (
+    Apply,
     Binary,
     BinaryOp,
     Const,
@@ -121,11 +123,25 @@ class Evaluator:
                 else:
                     env[dim] = outer
                 return math.fsum(values) if op is ReduceOp.SUM else max(values)
+            case Apply(func=func, args=args):
+                values = [self._eval(a, env) for a in args]
+                return apply_value(func, values)
             case Mask(pred=pred, fill=fill, operand=operand):
                 kept = pred.holds(env)
                 return self._eval(operand if kept else fill, env)
             case _:
                 assert_never(expr)
+
+
+def apply_value(func: opaque.Opaque, values: list[float]) -> float:
+    """An opaque function's value: `where`'s own, a declared function's stand-in (see
+    `opaque`)."""
+    if func.is_where:
+        x, y, a, b = values
+        return opaque.where_value(func, x, y, a, b)
+    if any(v != v or v in (math.inf, -math.inf) for v in values):
+        return math.nan
+    return opaque.stand_in(func, values)
 
 
 def _binary(op: BinaryOp, a: float, b: float) -> float:

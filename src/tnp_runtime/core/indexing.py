@@ -24,6 +24,7 @@ from tnp_runtime.core.dims import Interval
 from tnp_runtime.core.index_pred import IndexPred
 from tnp_runtime.core.ir import (
     Affine,
+    Apply,
     Binary,
     Const,
     Expr,
@@ -141,6 +142,11 @@ def reindex(expr: Expr, index: Mapping[str, Position]) -> Expr:
                     done[key] = ir.reduce(op, dim, interval, done[id(body), inner_bound])
                 else:
                     stack += [(node, bound, True), (body, inner_bound, False)]
+            case Apply(func=func, args=args):
+                if children_done:
+                    done[key] = ir.apply(func, tuple(done[id(a), bound] for a in args))
+                else:
+                    stack += [(node, bound, True), *((a, bound, False) for a in args)]
             case Mask(pred=pred, fill=fill, operand=operand):
                 if children_done:
                     done[key] = _reposition_mask(pred, fill, done[id(operand), bound], active)

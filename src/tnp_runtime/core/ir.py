@@ -25,6 +25,7 @@ from typing import Final, assert_never
 from tnp_runtime.core import tables
 from tnp_runtime.core.dims import Interval
 from tnp_runtime.core.index_pred import IndexPred
+from tnp_runtime.core.opaque import Opaque
 
 
 class UnaryOp(enum.Enum):
@@ -34,6 +35,10 @@ class UnaryOp(enum.Enum):
     SQRT = "sqrt"
     SIN = "sin"
     COS = "cos"
+    TANH = "tanh"
+    SIGMOID = "sigmoid"
+    ERF = "erf"
+    ABS = "abs"
 
 
 class BinaryOp(enum.Enum):
@@ -165,6 +170,16 @@ class Reduce:
 
 
 @dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
+class Apply:
+    """An opaque function (`opaque.Opaque`: a declared one, or `where`) of argument terms,
+    pointwise: its value at an index is the function of its arguments' values there."""
+
+    func: Opaque
+    args: tuple[Expr, ...]
+
+
+
+@dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
 class Mask:
     """`operand` where `pred` holds at the index, else `fill` (a `Const`, or `Inf` -inf: the
     fill of masked scores). `pred`'s dims are free dims of the term."""
@@ -174,7 +189,7 @@ class Mask:
     operand: Expr
 
 
-Expr = Const | Inf | Input | Read | Unary | Binary | Reduce | Mask
+Expr = Const | Inf | Input | Read | Unary | Binary | Reduce | Mask | Apply
 
 # Weak table: a node's entry lives exactly as long as the node (its `KeyedRef` removes the entry
 # when the node dies). A key holds the node's children, so a live parent keeps its children
@@ -287,6 +302,13 @@ def has_mask(expr: Expr) -> bool:
     return _ANY_MASK[0] and expr in _MASKED
 
 
+def apply(func: Opaque, args: tuple[Expr, ...]) -> Expr:
+    node = _intern(("a", func, args), Apply, func, args)
+    if _ANY_MASK[0] and any(a in _MASKED for a in args):
+        _MASKED.add(node)
+    return node
+
+
 _FREE_DIMS: Final[dict[Expr, frozenset[str]]] = {}
 tables.register("ir.free_dims", _FREE_DIMS, "cleared: recomputed from the node on demand")
 
@@ -313,6 +335,8 @@ def free_dims(expr: Expr) -> frozenset[str]:
             result = free_dims(left) | free_dims(right)
         case Reduce(dim=dim, body=body):
             result = free_dims(body) - {dim}
+        case Apply(args=args):
+            result = frozenset().union(*(free_dims(a) for a in args))
         case Mask(pred=pred, operand=operand):
             result = free_dims(operand) | pred.dims
     _FREE_DIMS[expr] = result
@@ -341,6 +365,8 @@ def nodes(expr: Expr) -> Iterator[Expr]:
                 stack.append(left)
             case Reduce(body=body):
                 stack.append(body)
+            case Apply(args=args):
+                stack.extend(reversed(args))
             case Mask(operand=operand):
                 stack.append(operand)
             case Const() | Inf() | Input():
@@ -353,6 +379,12 @@ def inputs_of(expr: Expr) -> list[Input]:
     """The distinct `Input` leaves under `expr`, in first-seen order (a read's input, then the
     index inputs of its gathers)."""
     return [node for node in nodes(expr) if isinstance(node, Input)]
+
+
+def opaque_functions(expr: Expr) -> list[Opaque]:
+    """The declared opaque functions (not `where`) applied under `expr`, first seen first."""
+    found = (node.func for node in nodes(expr) if isinstance(node, Apply))
+    return list(dict.fromkeys(f for f in found if not f.is_where))
 
 
 def rewrite(
@@ -389,6 +421,11 @@ def rewrite(
                     done[id(node)] = reduce(op, dim, interval, done[id(body)])
                 else:
                     done[id(node)] = reduction(node, done[id(body)])
+            case Apply(func=func, args=args):
+                if children_done:
+                    done[id(node)] = apply(func, tuple(done[id(a)] for a in args))
+                else:
+                    stack += [(node, True), *((a, False) for a in args)]
             case Mask(pred=pred, fill=fill, operand=operand):
                 if children_done:
                     done[id(node)] = mask(pred, fill, done[id(operand)])

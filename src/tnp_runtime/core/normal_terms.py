@@ -19,6 +19,7 @@ from tnp_runtime.core import tables
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.index_pred import IndexPred
 from tnp_runtime.core.ir import Input, Position, Read, free_dims
+from tnp_runtime.core.opaque import Opaque
 
 # A sum or product may have at most this many terms before normalization gives up.
 MAX_TERMS: Final = 4096
@@ -93,6 +94,17 @@ class Func:
 
 
 @dataclass(frozen=True, eq=False, slots=True)
+class Call:
+    """An opaque function (`opaque.Opaque`: declared, or `where`) of polynomials: equal only to
+    the same function of the same arguments (see `normal_calls`)."""
+
+    func: Opaque
+    args: tuple[Poly, ...]
+    uid: int
+    free: frozenset[str]
+
+
+@dataclass(frozen=True, eq=False, slots=True)
 class Ind:
     """The indicator of an index predicate: 1 where `pred` holds, else 0 (Ind·Ind = Ind; it
     has no inverse). `exp` of a -inf-masked value is Ind(pred)·exp(value)."""
@@ -102,7 +114,7 @@ class Ind:
     free: frozenset[str]
 
 
-Atom = Leaf | SumAtom | MaxAtom | MaxOf | Func | Ind
+Atom = Leaf | SumAtom | MaxAtom | MaxOf | Func | Call | Ind
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -186,6 +198,10 @@ def _max_of(args: tuple[Poly, ...]) -> Atom:
 
 def _func(name: str, arg: Poly) -> Atom:
     return _interned(("func", name, arg), lambda uid: Func(name, arg, uid, arg.free))
+
+
+def _call(func: Opaque, args: tuple[Poly, ...]) -> Atom:
+    return _interned(("call", func, args), lambda uid: Call(func, args, uid, _union_free(args)))
 
 
 def _mono(factors: tuple[tuple[Atom, int], ...], exponent: Poly | None) -> Mono:
@@ -280,6 +296,11 @@ def content_key(item: Poly | Mono | Atom) -> str:
             key = "maxof(" + ",".join(sorted(content_key(a) for a in args)) + ")"
         case Func(name=name, arg=arg):
             key = f"{name}{content_key(arg)}"
+        case Call(func=func, args=args):
+            # The name, not the serial: the two halves number declarations differently, and
+            # choices made by this key must be the same in both (two functions with one name
+            # share a key; a key only orders, identity is the interning's).
+            key = f"{func.name}(" + ",".join(content_key(a) for a in args) + ")"
         case _:
             assert_never(item)
     _CONTENT_KEYS[item.uid] = key

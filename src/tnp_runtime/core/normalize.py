@@ -11,10 +11,11 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Final, assert_never
 
-from tnp_runtime.core import normal, normal_mask, normal_rules, tables
+from tnp_runtime.core import normal, normal_calls, normal_mask, normal_rules, tables
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.ir import (
+    Apply,
     Binary,
     BinaryOp,
     Const,
@@ -28,7 +29,7 @@ from tnp_runtime.core.ir import (
     Unary,
     UnaryOp,
 )
-from tnp_runtime.core.normal import ExtInf, Poly
+from tnp_runtime.core.normal import ExtInf, Poly, Value
 from tnp_runtime.core.normal_mask import MValue
 
 _MEMO: Final[dict[Expr, MValue]] = {}
@@ -48,6 +49,8 @@ def _children(expr: Expr) -> tuple[Expr, ...]:
             return (left, right)
         case Reduce(body=body):
             return (body,)
+        case Apply(args=args):
+            return args
         case Mask(fill=fill, operand=operand):
             return (fill, operand)
         case _:
@@ -105,6 +108,14 @@ def _step(expr: Expr) -> MValue:
             filled = _MEMO[fill]
             assert isinstance(filled, Poly | ExtInf)
             return normal_mask.mask(pred, filled, _MEMO[operand])
+        case Apply(func=func, args=args):
+            values: list[Value] = []
+            for arg in args:
+                found = _MEMO[arg]
+                if not isinstance(found, Poly | ExtInf):
+                    raise normal.NotNormalizable(f"{func.name} of a masked value")
+                values.append(found)
+            return normal_calls.apply(func, values)
         case _:
             assert_never(expr)
 

@@ -22,7 +22,7 @@ from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, IntervalSet, render_dims
 from tnp_runtime.core.evaluate import EvaluationBudget, Evaluator, differ
 from tnp_runtime.core.indexing import expand_taps, has_reads
-from tnp_runtime.core.ir import Expr, input_labels, inputs_of
+from tnp_runtime.core.ir import Expr, input_labels, inputs_of, opaque_functions
 from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom
 from tnp_runtime.core.normal_mask import MValue, predicates_of
 from tnp_runtime.core.normalize import normalize
@@ -36,6 +36,8 @@ class Counterexample:
     index: tuple[tuple[str, int], ...]
     kernel_value: float
     spec_value: float
+    # Declared opaque functions the values were computed with stand-ins for (`core.opaque`).
+    stand_ins: tuple[str, ...] = ()
 
     @property
     def is_finite(self) -> bool:
@@ -43,10 +45,16 @@ class Counterexample:
 
     def describe(self) -> str:
         where = ", ".join(f"{d}={i}" for d, i in self.index) or "the only index"
-        return (
+        text = (
             f"counterexample on random inputs at {where}: "
             f"kernel {self.kernel_value:.6g}, spec {self.spec_value:.6g}"
         )
+        if self.stand_ins:
+            text += (
+                f", with {', '.join(self.stand_ins)} evaluated as a stand-in function (tnp "
+                "knows nothing of an opaque function: the two sides differ for some function)"
+            )
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +269,8 @@ def _numeric_check(
         k, s = evaluator.at(kernel, index), evaluator.at(spec, index)
         if differ(k, s):
             # The first finite one refutes; an infinite or NaN one only if none is finite.
-            candidate = Counterexample(point, k, s)
+            stand_ins = {f.name: None for e in (kernel, spec) for f in opaque_functions(e)}
+            candidate = Counterexample(point, k, s, tuple(stand_ins))
             if candidate.is_finite:
                 return False, candidate
             found = found or candidate

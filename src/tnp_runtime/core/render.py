@@ -18,6 +18,7 @@ from tnp_runtime.core import normal, normal_mask
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.indexing import read_label
 from tnp_runtime.core.ir import (
+    Apply,
     Binary,
     Const,
     Expr,
@@ -32,6 +33,7 @@ from tnp_runtime.core.ir import (
 )
 from tnp_runtime.core.normal import (
     Atom,
+    Call,
     ExtInf,
     Func,
     Ind,
@@ -42,6 +44,7 @@ from tnp_runtime.core.normal import (
     Poly,
     SumAtom,
 )
+from tnp_runtime.core.opaque import WHERE_GT
 
 MAX_CHARS: Final = 240
 
@@ -204,6 +207,12 @@ class Renderer:
                 if name == "group":
                     return f"({self._poly(arg)})"
                 return f"{name}({self._poly(arg)})"
+            case Call(func=func, args=args):
+                texts = [self._poly(a) for a in args]
+                if func.is_where:  # (d, a, b): where(d > 0, a, b)
+                    relation = ">" if func is WHERE_GT else ">="
+                    return f"where({texts[0]} {relation} 0, {texts[1]}, {texts[2]})"
+                return f"{func.name}({', '.join(texts)})"
             case Ind(pred=pred):
                 return f"mask[{pred}, 0](1)"
             case _:
@@ -258,6 +267,12 @@ class Renderer:
                 return f"({lhs} {op.value} {rhs})"
             case Reduce(op=op, dim=dim, interval=interval, body=body):
                 return f"{op.value}[{dim}[{interval}]]({self._expr(body, depth - 1)})"
+            case Apply(func=func, args=args):
+                texts = [self._expr(a, depth - 1) for a in args]
+                if func.is_where:  # (x, y, a, b): where(x > y, a, b)
+                    relation = ">" if func is WHERE_GT else ">="
+                    return f"where({texts[0]} {relation} {texts[1]}, {texts[2]}, {texts[3]})"
+                return f"{func.name}({', '.join(texts)})"
             case Mask(pred=pred, fill=fill, operand=operand):
                 inner = self._expr(operand, depth - 1)
                 if isinstance(fill, Inf):

@@ -32,6 +32,7 @@ from tnp_runtime.core import ir, tables
 from tnp_runtime.core.dims import DimType, Interval
 from tnp_runtime.core.index_pred import IndexPred, Range, Truth, split
 from tnp_runtime.core.ir import (
+    Apply,
     Binary,
     BinaryOp,
     Const,
@@ -94,6 +95,8 @@ def mask_dims(expr: Expr) -> frozenset[str]:
                 result = mask_dims(body) - {dim}
             case Mask(pred=pred, operand=operand):
                 result = pred.dims | mask_dims(operand)
+            case Apply(args=args):
+                result = frozenset().union(*(mask_dims(a) for a in args))
             case _:
                 assert_never(expr)
     _MASK_DIMS[expr] = result
@@ -119,6 +122,8 @@ def _preds(expr: Expr, dim: str) -> frozenset[IndexPred]:
             case Mask(pred=pred, operand=operand):
                 own = frozenset((pred,)) if dim in pred.dims else frozenset()
                 result = own | _preds(operand, dim)
+            case Apply(args=args):
+                result = frozenset().union(*(_preds(a, dim) for a in args))
             case Const() | Inf() | Input() | Read():
                 result = frozenset()
             case _:
@@ -152,6 +157,8 @@ def _walk(expr: Expr, ranges: dict[str, Range]) -> Expr:
                 result = ir.mask(pred, fill, _walk(operand, ranges))
         case Reduce(op=op, dim=dim, interval=interval, body=body):
             result = _reduce(op, dim, interval, body, ranges)
+        case Apply(func=func, args=args):
+            result = ir.apply(func, tuple(_walk(a, ranges) for a in args))
         case _:
             assert_never(expr)
     _MEMO[key] = result

@@ -106,7 +106,8 @@ def pointwise_mismatch(left: DimType, right: DimType) -> tuple[Mismatch, str] | 
     return None
 
 
-def _match_dims(op_text: str, left: Abstract, right: Abstract) -> None:
+def match_dims(op_text: str, left: Abstract, right: Abstract) -> None:
+    """Raise the `tnp-dim` violation of `op_text` on operands whose dims do not meet."""
     found = pointwise_mismatch(left.dims, right.dims)
     if found is None:
         return  # no message is built
@@ -143,7 +144,7 @@ def binary(op: BinaryOp, left: Abstract | Scalar, right: Abstract | Scalar) -> A
     """An elementwise binary op; at least one side is an `Abstract`. Keeps the left's order."""
     op_text = op.value
     if isinstance(left, Abstract) and isinstance(right, Abstract):
-        _match_dims(op_text, left, right)
+        match_dims(op_text, left, right)
         return Abstract(left.dims, ir.binary(op, left.expr, right.expr))
     if isinstance(left, Abstract):
         assert not isinstance(right, Abstract)
@@ -156,7 +157,8 @@ def unary(op: UnaryOp, value: Abstract) -> Abstract:
     return Abstract(value.dims, ir.unary(op, value.expr))
 
 
-def _find(value: Abstract, name: str, action: str) -> Sliced:
+def find(value: Abstract, name: str, action: str) -> Sliced:
+    """The value's slice of `name`; a `tnp-dim` violation naming `action` if it has none."""
     found = value.sliced(name)
     if found is None:
         raise _dim_error(
@@ -167,7 +169,7 @@ def _find(value: Abstract, name: str, action: str) -> Sliced:
 
 def reduce(op: ReduceOp, value: Abstract, name: str) -> Abstract:
     """Reduce over the value's current slice of `name`; the dim goes away."""
-    sliced = _find(value, name, op.value + " over")
+    sliced = find(value, name, op.value + " over")
     dims = tuple(s for s in value.dims if s.name != name)
     return Abstract(dims, ir.reduce(op, name, sliced.interval, value.expr))
 

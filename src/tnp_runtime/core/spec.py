@@ -31,9 +31,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, assert_never
 
-from tnp_runtime.core import indexing, ir, rules
+from tnp_runtime.core import indexing, ir, operations, rules
 from tnp_runtime.core.dims import DimType, FullDim, Sliced, dim_names
 from tnp_runtime.core.elementwise import ELEMENTWISE
+from tnp_runtime.core.opaque import Opaque
 from tnp_runtime.core.rules import Abstract
 from tnp_runtime.core.spec_let import check_bindings, parse_let, parse_spec
 from tnp_runtime.core.spec_mask import resolve_mask
@@ -49,14 +50,18 @@ from tnp_runtime.core.spec_syntax import (
     InfLit,
     MaskNode,
     Max2,
+    Min2,
     Neg,
     Number,
+    OpaqueCall,
+    Power,
     Reducer,
     Reduction,
     SpecDim,
     SpecError,
     SpecNode,
     Tensor,
+    Where,
     _and_list,
     _show_dims,
     _start,
@@ -73,8 +78,10 @@ __all__ = [
     "InfLit",
     "MaskNode",
     "Max2",
+    "Min2",
     "Neg",
     "Number",
+    "Power",
     "Reduction",
     "ResolvedSpec",
     "SpecDim",
@@ -157,9 +164,11 @@ class _Resolver:
         dims: Mapping[str, FullDim],
         inputs: Sequence[SpecInput],
         open_inputs: bool = False,
+        functions: Mapping[str, Opaque] | None = None,
     ) -> None:
         self.text = text
         self.open_inputs = open_inputs
+        self.functions: Mapping[str, Opaque] = functions or {}
         self.inputs = tuple(inputs)
         # A dim is known if declared or held by an input; broadcast dims come from here.
         self.known: dict[str, FullDim] = dict(dims)
@@ -198,11 +207,57 @@ class _Resolver:
                 first, second = self.resolve(node.a), self.resolve(node.b)
                 dims = self.pointwise_dims("max(a, b)", first, second, node.pos)
                 return _Value(ir.binary(ir.BinaryOp.MAX, first.expr, second.expr), dims)
+            case Min2():
+                first, second = self.resolve(node.a), self.resolve(node.b)
+                dims = self.pointwise_dims("min(a, b)", first, second, node.pos)
+                return _Value(operations.min_expr(first.expr, second.expr), dims)
+            case Power():
+                base = self.resolve(node.base)
+                return _Value(operations.power_expr(base.expr, node.exponent), base.dims)
+            case Where():
+                return self.where(node)
+            case OpaqueCall():
+                return self.opaque_call(node)
             case MaskNode():
                 body = self.resolve(node.body)
                 return _Value(resolve_mask(node, body.expr, body.dims, self.error), body.dims)
             case _:
                 assert_never(node)
+
+    def where(self, node: Where) -> _Value:
+        values = [self.resolve(n) for n in (node.left, node.right, node.then, node.other)]
+        dims = values[0].dims
+        for value in values[1:]:
+            dims = self.pointwise_dims("where(...)", _Value(values[0].expr, dims), value,
+                                       node.pos)
+        x, y, a, b = (v.expr for v in values)
+        return _Value(operations.where_expr(node.relation, x, y, a, b), dims)
+
+    def opaque_call(self, node: OpaqueCall) -> _Value:
+        func = self.functions.get(node.name)
+        if func is None:
+            known = ", ".join(sorted(self.functions)) or "none"
+            raise self.error(
+                node.pos,
+                f"no function named '{node.name}' (the opaque functions of the kernel's "
+                f"module: {known})",
+                f"declare it in the kernel's module: {node.name} = tnp.opaque("
+                f"\"{node.name}\", lambda x: ...), or write a leaf's dims without '('",
+            )
+        if len(node.args) != func.arity:
+            raise self.error(
+                node.pos,
+                f"{node.name} takes {func.arity} argument{'' if func.arity == 1 else 's'}, "
+                f"got {len(node.args)}",
+                f"call it as the kernel does: {node.name}("
+                + ", ".join("x" for _ in range(func.arity)) + ")",
+            )
+        values = [self.resolve(n) for n in node.args]
+        dims = values[0].dims
+        for value in values[1:]:
+            dims = self.pointwise_dims(f"{node.name}(...)", _Value(values[0].expr, dims), value,
+                                       node.pos)
+        return _Value(ir.apply(func, tuple(v.expr for v in values)), dims)
 
     # Chains of minus signs and of operators are walked with loops, not recursion: the parser
     # builds them with loops, so they can be as long as the text.
@@ -485,6 +540,10 @@ class _Resolver:
             case "sum" | "max":
                 reduced = rules.reduce(_REDUCE_OPS[node.op], Abstract(dims, value.expr), dim.name)
                 return _Value(reduced.expr, reduced.dims)
+            case "min" | "mean":
+                derived = operations.reduce_min if node.op == "min" else operations.mean
+                reduced = derived(Abstract(dims, value.expr), dim.name)
+                return _Value(reduced.expr, reduced.dims)
             case _:
                 assert_never(node.op)
 
@@ -530,6 +589,7 @@ def resolve_spec(
     dims: Mapping[str, FullDim],
     inputs: Sequence[SpecInput],
     open_inputs: bool = False,
+    functions: Mapping[str, Opaque] | None = None,
 ) -> ResolvedSpec:
     """Parse `text` and resolve it to the IR term it denotes and the result's dims.
 
@@ -539,9 +599,12 @@ def resolve_spec(
     `open_inputs` is for script form, where the inputs are only those the first tile reads: a
     leaf that matches none of them is an input the kernel never read, not a fault of the spec,
     so it resolves to a leaf of its own and the proof then reports the difference.
+
+    `functions` are the opaque functions the spec may call by name (the kernel module's
+    `tnp.opaque` declarations), as `dims` are its dims.
     """
     parsed = parse_let(text)
-    resolver = _Resolver(text, dims, inputs, open_inputs)
+    resolver = _Resolver(text, dims, inputs, open_inputs, functions)
     check_bindings(text, parsed, resolver.known, frozenset(resolver.by_name))
     value = resolver.resolve(parsed.body)
     return ResolvedSpec(value.expr, value.dims)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from tnp_runtime.core import operations
+from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import Interval
 from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.indexing import affine
@@ -25,15 +27,20 @@ from tnp_runtime.core.spec_syntax import (
     IndexLeaf,
     InfLit,
     Max2,
+    Min2,
     Neg,
     Number,
+    OpaqueCall,
+    Power,
     Reducer,
     Reduction,
     ReductionOp,
+    Relation,
     SpecDim,
     SpecError,
     SpecNode,
     Tensor,
+    Where,
     _describe,
     _start,
     _Token,
@@ -42,6 +49,11 @@ from tnp_runtime.core.spec_syntax import (
 
 # ---------------------------------------------------------------------------------------------
 # Parser
+
+# The reduction each keyword written `word[D](x)` denotes.
+_REDUCTIONS: dict[str, ReductionOp] = {
+    "sum": "sum", "max": "max", "softmax": "softmax", "min": "min", "mean": "mean",
+}
 
 
 class _Parser:
@@ -150,10 +162,47 @@ class _Parser:
         minuses: list[int] = []
         while self.at("-"):
             minuses.append(self.advance().pos)
-        node = self.atom()
+        node = self.power()
         for pos in reversed(minuses):
             node = Neg(node, pos)
         return node
+
+    def power(self) -> SpecNode:
+        """`atom [ "**" [ "-" ] NUMBER ]`: binds tighter than unary minus, as in Python
+        (`-x ** 2` is `-(x ** 2)`); the exponent is a whole or half-integer number."""
+        node = self.atom()
+        if not self.at("**"):
+            return node
+        operator = self.advance()
+        negative = self.at("-")
+        if negative:
+            self.advance()
+        token = self.token
+        if token.kind != "number":
+            raise self.error(
+                token.pos,
+                f"the exponent of '**' must be a number, found {_describe(token)}",
+                "write a whole number such as x ** 2 or x ** -1 (or 0.5 for a square root); "
+                "a power by a value is exp(y * log(x))",
+            )
+        self.advance()
+        exponent = -Fraction(token.text) if negative else Fraction(token.text)
+        try:
+            operations.power_exponent(exponent)
+        except Violation as err:
+            raise self.error(
+                token.pos,
+                f"exponent {token.text}: tnp proves whole and half-integer powers only",
+                "write x ** 2, x ** -1 or x ** 0.5 (sqrt); for another power, "
+                "exp(y * log(x))",
+            ) from err
+        if self.at("**"):
+            raise self.error(
+                self.token.pos,
+                "a second '**' after an exponent",
+                "write one power with the exponent worked out: x ** 8, not x ** 2 ** 3",
+            )
+        return Power(node, exponent, operator.pos)
 
     def atom(self) -> SpecNode:
         token = self.token
@@ -164,6 +213,8 @@ class _Parser:
             # A keyword followed by ":" is an input's name (a parameter may be called `max`).
             if token.text in KEYWORDS and not self.is_op(self.peek(), ":"):
                 return self.keyword_atom()
+            if self.is_op(self.peek(), "("):
+                return self.opaque_call()
             return self.tensor()
         if self.at("("):
             opener = self.advance()
@@ -200,14 +251,19 @@ class _Parser:
                 raise self.keyword_as_dim(keyword, f"to apply it, write {word}(x)")
             opener = self.advance()
             return Func(func, self.single_body(word, opener), keyword.pos)
+        if word == "min" and not self.at("["):
+            return self.minimum(keyword)
+        if word == "where":
+            return self.where(keyword)
         reducer: Reducer = "max" if word == "max" else "sum"
-        if word == "softmax" or self.at("["):
-            op: ReductionOp = "softmax" if word == "softmax" else reducer
+        if word in ("softmax", "mean") or self.at("["):
+            op: ReductionOp = _REDUCTIONS[word]
             if not self.at("["):
+                what = "normalizes" if word == "softmax" else "averages"
                 raise self.error(
                     self.token.pos,
-                    f"softmax needs the dim it normalizes over, found {_describe(self.token)}",
-                    "write softmax[D](x)",
+                    f"{word} needs the dim it {what} over, found {_describe(self.token)}",
+                    f"write {word}[D](x)",
                 )
             dim = self.bracketed_dim(word)
             if not self.at("("):
@@ -249,6 +305,74 @@ class _Parser:
             "sum(...) needs '-> dims' before ')'",
             "write sum[D](x) to reduce x over D, or sum(a, b -> dims) for a contraction",
         )
+
+    def minimum(self, keyword: _Token) -> SpecNode:
+        """`min(a, b)` (after the keyword): the elementwise minimum; there is no
+        min-contraction."""
+        if not self.at("("):
+            raise self.keyword_as_dim(
+                keyword, "write min(a, b) for the elementwise minimum, min[D](x) to reduce"
+            )
+        opener = self.advance()
+        operands, out, close = self.call_body(opener)
+        if out is not None or len(operands) != 2:
+            raise self.error(
+                close.pos,
+                f"min(...) takes two arguments and no '->', got {len(operands)}"
+                + (" and '->'" if out is not None else ""),
+                "write min(a, b) for the elementwise minimum, min[D](x) to reduce x over D; "
+                "nest it for more: min(min(a, b), c)",
+            )
+        return Min2(operands[0], operands[1], keyword.pos)
+
+    def where(self, keyword: _Token) -> SpecNode:
+        """`where(a REL b, then, other)` (after the keyword), REL one of > >= < <=."""
+        fix = "write where(x > y, a, b) (or >=, <, <=): a where x > y, else b"
+        if not self.at("("):
+            raise self.keyword_as_dim(keyword, fix)
+        opener = self.advance()
+        self.enter(opener)
+        left = self.expr()
+        relation = self.token
+        if relation.kind != "op" or relation.text not in (">", ">=", "<", "<="):
+            raise self.error(
+                relation.pos, f"expected a comparison (> >= < <=), found {_describe(relation)}",
+                fix,
+            )
+        self.advance()
+        right = self.expr()
+        branches: list[SpecNode] = []
+        for _ in range(2):
+            if not self.at(","):
+                raise self.error(
+                    self.token.pos, f"expected ',' in where(...), found {_describe(self.token)}",
+                    fix,
+                )
+            self.advance()
+            branches.append(self.expr())
+        if not self.at(")"):
+            raise self.error(
+                self.token.pos, f"expected ')' after where's branches, found "
+                f"{_describe(self.token)}", fix,
+            )
+        self.advance()
+        self.nesting -= 1
+        op: Relation = ">" if relation.text == ">" else (
+            ">=" if relation.text == ">=" else ("<" if relation.text == "<" else "<="))
+        return Where(op, left, right, branches[0], branches[1], keyword.pos)
+
+    def opaque_call(self) -> SpecNode:
+        """`name(a, b, ...)`: a function the kernel's module declares with `tnp.opaque`."""
+        name = self.advance()
+        opener = self.advance()
+        operands, out, close = self.call_body(opener)
+        if out is not None:
+            raise self.error(
+                close.pos,
+                f"{name.text}(...) is a function call: it takes no '->'",
+                f"contract first, then apply it: {name.text}((a, b -> dims))",
+            )
+        return OpaqueCall(name.text, operands, name.pos)
 
     def single_body(self, owner: str, opener: _Token) -> SpecNode:
         """The body of `exp(...)`, `sum[D](...)`: one expression, or a (sum-)contraction."""
@@ -341,6 +465,8 @@ class _Parser:
                 if self.is_op(after, "(") or self.is_op(after, "["):
                     break  # a call follows the leaf; the caller reports the missing operator
                 raise self.keyword_as_dim(token, None)
+            if self.is_op(after, "("):
+                break  # a function call follows the leaf; the caller reports the operator
             if self.is_op(after, ":"):
                 break  # "M K:N": another leaf; the caller reports the missing operator
             dims.append(self.dim(in_leaf=True))
@@ -563,6 +689,8 @@ class _Parser:
             fix = "remove the ')' or add a matching '(' before it"
         elif token.text in (",", "->"):
             fix = "put a contraction in parentheses: (M N, N K -> M K)"
+        elif token.text in (">", ">=", "<", "<="):
+            fix = "did you mean '->'? a comparison goes in where(x > y, a, b)"
         elif token.text in ("[", "]", ":"):
             fix = (
                 "a slice goes right after a dim name, e.g. N[0:4], "

@@ -23,14 +23,19 @@ from tnp_runtime.core.ir import Affine
 MAX_NESTING: Final = 64
 """Deepest nesting of parentheses, calls and brackets a spec may use (real specs use a few)."""
 
-ReductionOp = Literal["sum", "max", "softmax"]
+ReductionOp = Literal["sum", "max", "softmax", "min", "mean"]
 Reducer = Literal["sum", "max"]
 ArithOp = Literal["+", "-", "*", "/"]
+Relation = Literal[">", ">=", "<", "<="]
 
-KEYWORDS: Final = frozenset({*ELEMENTWISE, "sum", "max", "softmax", "inf", "mask", "and"})
+KEYWORDS: Final = frozenset(
+    {*ELEMENTWISE, "sum", "max", "softmax", "min", "mean", "where", "inf", "mask", "and"}
+)
 """Words that are never dim names. Matched as whole words: `experts` is a dim."""
 
-_KEYWORD_LIST: Final = ", ".join((*ELEMENTWISE, "sum", "max", "softmax", "inf", "mask", "and"))
+_KEYWORD_LIST: Final = ", ".join(
+    (*ELEMENTWISE, "sum", "max", "softmax", "min", "mean", "where", "inf", "mask", "and")
+)
 
 # Numbers are exact rationals; these caps keep `Fraction` (and `int`, which refuses more than
 # 4300 digits) cheap on hostile text. No real spec comes near them.
@@ -216,7 +221,7 @@ class Func:
 
 @dataclass(frozen=True, slots=True)
 class Reduction:
-    """`sum[D](body)`, `max[D](body)`, `softmax[D](body)`."""
+    """`sum[D](body)`, `max[D](body)`, `softmax[D](body)`, `min[D](body)`, `mean[D](body)`."""
 
     op: ReductionOp
     dim: SpecDim
@@ -249,6 +254,45 @@ class Max2:
 
 
 @dataclass(frozen=True, slots=True)
+class Min2:
+    """`min(a, b)`: the elementwise minimum."""
+
+    a: SpecNode
+    b: SpecNode
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Power:
+    """`base ** exponent`: a whole or half-integer exponent; `pos` is the operator's offset."""
+
+    base: SpecNode
+    exponent: Fraction
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """`where(left relation right, then, other)`: `then` where the comparison holds."""
+
+    relation: Relation
+    left: SpecNode
+    right: SpecNode
+    then: SpecNode
+    other: SpecNode
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpaqueCall:
+    """`name(a, b, ...)`: a function declared with `tnp.opaque` in the kernel's module."""
+
+    name: str
+    args: tuple[SpecNode, ...]
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
 class MaskNode:
     """`mask[qctx >= nctx](body)` (-inf where the predicate fails), `mask[p, 0](body)` (0 there).
 
@@ -264,14 +308,16 @@ class MaskNode:
 
 
 SpecNode = (
-    Number | InfLit | Tensor | Neg | BinOp | Func | Reduction | Contraction | Max2 | MaskNode
+    Number | InfLit | Tensor | Neg | BinOp | Func | Reduction | Contraction | Max2 | Min2 | Power
+    | Where | OpaqueCall | MaskNode
 )
 
 
 def _start(node: SpecNode) -> int:
-    """Offset of the first character of `node` (a `BinOp`'s `pos` is its operator)."""
-    while isinstance(node, BinOp):
-        node = node.left
+    """Offset of the first character of `node` (a `BinOp`'s or `Power`'s `pos` is its
+    operator)."""
+    while isinstance(node, (BinOp, Power)):
+        node = node.left if isinstance(node, BinOp) else node.base
     return node.pos
 
 
@@ -291,7 +337,7 @@ _SCANNER: Final = re.compile(
     (?P<space>\s+)
     | (?P<number>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE](?P<exp>[+-]?[0-9]+))?)
     | (?P<name>[^\W\d]\w*)
-    | (?P<op>->|>=|<=|[<>]|[-+*/()\[\],:])
+    | (?P<op>->|\*\*|>=|<=|[<>]|[-+*/()\[\],:])
     """,
     re.VERBOSE,
 )

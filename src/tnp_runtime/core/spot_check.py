@@ -53,12 +53,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
-from tnp_runtime.core import ir, tables
+from tnp_runtime.core import ir, opaque, tables
 from tnp_runtime.core.dims import DimType, Interval
 from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.index_pred import Truth
 from tnp_runtime.core.indexing import read_dims, read_position
 from tnp_runtime.core.ir import (
+    Apply,
     Binary,
     BinaryOp,
     Const,
@@ -355,6 +356,9 @@ class _Walker:
             found = (self.input(node.source, list(read_position(node, env))), 0.0, False)
         elif kind is Const:
             found = _const(cast(Const, expr).value)
+        elif kind is Apply:
+            call = cast(Apply, expr)
+            found = _apply(call.func, [at(a, env) for a in call.args])
         elif kind is Mask:
             m = cast(Mask, expr)
             ranges = {
@@ -440,6 +444,26 @@ def _unary(op: UnaryOp, x: _V) -> _V:
     return (w, err, o)
 
 
+def _apply(func: opaque.Opaque, args: list[_V]) -> _V:
+    """An opaque function with round-off: `where` takes the branch its condition picks, and is
+    inconclusive (NaN) when the condition is within the round-off of its sides; a declared
+    function is its stand-in (`opaque.stand_in_bound`)."""
+    overflow = any(a[2] for a in args)
+    if any(a[0] != a[0] for a in args):
+        return (math.nan, math.inf, overflow)
+    if func.is_where:
+        (x, ex, _), (y, ey, _), a, b = args
+        if x - x == 0 and y - y == 0 and abs(x - y) <= ex + ey:
+            return (math.nan, math.inf, overflow)  # the two sides may take different branches
+        taken = opaque.where_value(func, x, y, 1.0, 0.0) == 1.0
+        chosen = a if taken else b
+        return (chosen[0], chosen[1], overflow)
+    if any(a[0] in _INFINITIES for a in args):
+        return (math.nan, math.inf, overflow)
+    w, err = opaque.stand_in_bound(func, [(a[0], a[1]) for a in args])
+    return (w, err, overflow)
+
+
 def _compare(k: _V, s: _V) -> tuple[bool | None, float]:
     """(disagree?, tolerance); None when the point cannot tell (NaN, overflow)."""
     kv, ke, ko = k
@@ -477,6 +501,8 @@ def _reaches(*terms: Expr) -> dict[str, int]:
             stack += (node.left, node.right)
         elif isinstance(node, Unary | Mask):
             stack.append(node.operand)
+        elif isinstance(node, Apply):
+            stack += node.args
     return reach
 
 

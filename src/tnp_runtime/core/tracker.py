@@ -9,12 +9,13 @@ its region. Violations raise `Violation` (or `SpecError` for the spec itself).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tnp_runtime.core.coverage import Coverage
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim
 from tnp_runtime.core.ir import Input, inputs_of
+from tnp_runtime.core.opaque import Opaque
 from tnp_runtime.core.prove import diagnose, prove
 from tnp_runtime.core.rules import Abstract, check_tile
 from tnp_runtime.core.spec import ResolvedSpec, SpecInput, parse_spec, resolve_spec
@@ -28,6 +29,8 @@ class Binding:
     inputs: Sequence[SpecInput]
     # Script form: the inputs are those the first tile reads, so a spec leaf may name none.
     open_inputs: bool = False
+    # The opaque functions a spec may call by name.
+    functions: Mapping[str, Opaque] = field(default_factory=dict)
 
 
 class ResultTracker:
@@ -55,7 +58,7 @@ class ResultTracker:
     def bind(self, binding: Binding) -> ResolvedSpec:
         """Resolve the spec's names now; raises `SpecError` if it cannot."""
         resolved = resolve_spec(
-            self.spec_text, binding.dims, binding.inputs, binding.open_inputs
+            self.spec_text, binding.dims, binding.inputs, binding.open_inputs, binding.functions
         )
         inputs = None if binding.open_inputs else frozenset(i.leaf for i in binding.inputs)
         self.bind_resolved(resolved, {name: d.size for name, d in binding.dims.items()}, inputs)

@@ -43,6 +43,24 @@ def arithmetic(a: Typed[L["M N"]], b: Typed[L["M N"]]) -> Typed:
     return scaled.repeat(N) + both.repeat(N[0:8]) + tnp.log(a) + tnp.sin(a) + tnp.cos(a)
 
 
+softplus = tnp.opaque("softplus", lambda v: np.log1p(np.exp(v)))
+
+
+@tnp.opaque
+def blend(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    return np.asarray(u * 0.5 + v)
+
+
+def operations(a: Typed[L["M N"]], b: Typed[L["M N"]]) -> Typed:
+    funcs = tnp.tanh(a) + tnp.sigmoid(a) + tnp.erf(a) + tnp.abs(a) + abs(b)
+    powers = a ** 2 + (a * a + 1) ** -0.5
+    low: Typed | float = np.inf
+    low = tnp.min(low, a.min(N).repeat(N)) + a.minimum(0) + a.mean(N).repeat(N)
+    relu = tnp.where(a > 0, a, 0) + tnp.where(0.5 <= b, 1, b)
+    declared: Typed = softplus(a) + blend(a, b)
+    return funcs + powers + low + relu + declared + tnp.min(2, 3) + tnp.abs(-1.0)
+
+
 def script() -> float:
     a = Typed(np.ones((8, 8)), M, N, name="A")
     c = TypedResult("softmax[N](M N)")
