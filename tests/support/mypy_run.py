@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import sys
 from pathlib import Path
 
 import mypy.api
@@ -44,13 +45,19 @@ def run_mypy(*paths: Path, config: Path = CONFIG, extra: tuple[str, ...] = ()) -
     """mypy's stdout on `paths`, without cache and summary (memoized)."""
     cache_dir = os.environ.get(CACHE_DIR_VARIABLE)
     incremental = ("--cache-dir", cache_dir) if cache_dir else ("--no-incremental",)
-    stdout, stderr, _status = mypy.api.run(
-        [
-            "--config-file", str(config), *incremental, "--no-error-summary",
-            "--hide-error-context", "--no-pretty", "--show-traceback", *extra,
-            *map(str, paths),
-        ]
-    )
+    # mypy raises the recursion limit for its run and leaves it raised: put it back, so later
+    # tests run as users' code does (and Hypothesis does not warn that it changed).
+    limit = sys.getrecursionlimit()
+    try:
+        stdout, stderr, _status = mypy.api.run(
+            [
+                "--config-file", str(config), *incremental, "--no-error-summary",
+                "--hide-error-context", "--no-pretty", "--show-traceback", *extra,
+                *map(str, paths),
+            ]
+        )
+    finally:
+        sys.setrecursionlimit(limit)
     assert "INTERNAL ERROR" not in stdout + stderr, stdout + stderr
     return stdout
 
