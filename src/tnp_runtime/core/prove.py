@@ -310,20 +310,36 @@ def _reductions(value: MValue) -> Iterator[SumAtom | MaxAtom]:
 
 
 def _partial_reductions(kernel_nf: MValue, spec_nf: MValue) -> Iterator[PartialReduction]:
-    """Reductions of the kernel that cover strictly less than one of the spec's."""
+    """Reductions of the kernel that cover strictly less than one of the spec's.
+
+    Over one dim, what is missing is what none of the kernel's reductions of the same body
+    covers: a kernel whose pieces together cover the spec's interval but are combined wrongly
+    (a running sum not rescaled when its max grows) misses nothing, and is a wrong value."""
     spec_atoms = list(_reductions(spec_nf))
+    kernel_atoms = list(_reductions(kernel_nf))
     reported: set[tuple[object, ...]] = set()
-    for k in _reductions(kernel_nf):
-        for s in spec_atoms:
+    for s in spec_atoms:
+        s_dims = dict(s.bindings)
+        within = []
+        for k in kernel_atoms:
             if type(k) is not type(s) or k.body is not s.body:
                 continue
             if isinstance(k, MaxAtom) and isinstance(s, MaxAtom) and k.guard != s.guard:
                 continue
-            k_dims, s_dims = dict(k.bindings), dict(s.bindings)
+            k_dims = dict(k.bindings)
             if k_dims.keys() != s_dims.keys():
                 continue
-            if not all(k_dims[d].issubset(s_dims[d]) for d in k_dims):
-                continue
+            if all(k_dims[d].issubset(s_dims[d]) for d in k_dims):
+                within.append(k_dims)
+        if len(s_dims) == 1 and within:
+            (dim,) = s_dims
+            covered = within[0][dim]
+            for k_dims in within[1:]:
+                covered = covered.union(k_dims[dim])
+            candidates = [{dim: covered}]
+        else:
+            candidates = within
+        for k_dims in candidates:
             missing = tuple(
                 (d, s_dims[d].difference(k_dims[d]))
                 for d in sorted(k_dims)
@@ -331,7 +347,7 @@ def _partial_reductions(kernel_nf: MValue, spec_nf: MValue) -> Iterator[PartialR
             )
             if missing and missing not in reported:
                 reported.add(missing)
-                yield PartialReduction("sum" if isinstance(k, SumAtom) else "max", missing)
+                yield PartialReduction("sum" if isinstance(s, SumAtom) else "max", missing)
 
 
 def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
