@@ -85,6 +85,8 @@ class Refuted:
     difference: str | None
     counterexample: Counterexample | None
     partial: tuple[PartialReduction, ...]
+    # Why a side has no normal form, when the numbers alone refute it.
+    no_normal_form: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +233,7 @@ def _without_normal_form(
         return Unknown(kernel_text, spec_text, reason, False)
     if counterexample is not None and counterexample.is_finite:
         # Two finite values that differ refute the equality whatever the normal form.
-        return Refuted(kernel_text, spec_text, f"not computed: {err}", counterexample, ())
+        return Refuted(kernel_text, spec_text, None, counterexample, (), str(err))
     return Unknown(kernel_text, spec_text, f"no normal form: {err}", equal)
 
 
@@ -356,8 +358,10 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
     match verdict:
         case Proved():
             return None
-        case Refuted(kernel_text, spec_text, difference, counterexample, partial):
+        case Refuted(kernel_text, spec_text, difference, counterexample, partial, reason):
             notes = [] if difference is None else [f"kernel - spec = `{difference}`"]
+            if reason is not None:
+                notes.append(f"no normal form: {reason}")
             if counterexample is not None:
                 notes.append(counterexample.describe())
             else:

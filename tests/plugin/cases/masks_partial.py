@@ -112,8 +112,35 @@ def window_lse_far_first(
         # ^N: when iq = 16
         # ^N: when iq = 24
 
+
+@tnp.kernel
+def lse_wrong_side(
+    S: Typed[L["qctx nctx"]],
+    out: TypedResult[L["log(sum[nctx](exp(mask[qctx >= nctx](S:qctx nctx))))"]],
+) -> None:
+    # Key tiles of 4 masked on the wrong side: rows 4 to 7 see nothing of nctx[0:4], so the
+    # kernel has no normal form there, and the numbers refute it; the note says why.
+    for iq in range(0, qctx.size, TILE):
+        m: Typed | float = -np.inf
+        total: Typed | float = 0
+        for jk in range(0, iq + TILE, 4):
+            tile = S.slice(qctx, iq, iq + TILE).slice(nctx, jk, jk + 4)
+            if jk + 4 > iq:
+                tile = tile.mask(qctx <= nctx)
+            new_m = max(m, tile.max(nctx))
+            total = total * exp(m - new_m) + exp(tile - new_m.repeat(nctx[jk : jk + 4])).sum(nctx)
+            m = new_m
+        assert isinstance(m, Typed) and isinstance(total, Typed)
+        out.assign(m + log(total))  # E: kernel computes `(max(max(…, …), max[nctx[4:8]](…)) + log((… + …)))` over qctx[0:8]; the spec requires `log(sum[nctx[0:32]](exp(…)))`  [tnp-spec]
+        # ^N: no normal form: `-` with a maximum that is -inf on a row where every position it covers is masked (an online softmax that starts with a tile some row sees nothing of computes -inf - -inf, NaN, there: start with a tile every row sees)
+        # ^N: counterexample on random inputs ...
+        # ^N: when iq = 0
+        # ^N: when iq = 8
+        # ^N: when iq = 16
+
 rng = np.random.default_rng(0)
 window(Typed(rng.standard_normal((32, 32)), qctx, nctx), window.result())
 window_off_by_one(Typed(rng.standard_normal((32, 32)), qctx, nctx), window_off_by_one.result())
 window_lse(Typed(rng.standard_normal((32, 32)), qctx, nctx), window_lse.result())
 window_lse_far_first(Typed(rng.standard_normal((32, 32)), qctx, nctx), window_lse_far_first.result())
+lse_wrong_side(Typed(rng.standard_normal((32, 32)), qctx, nctx), lse_wrong_side.result())
