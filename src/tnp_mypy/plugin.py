@@ -25,6 +25,7 @@ from tnp_mypy import config as config_module
 from tnp_mypy import names
 from tnp_mypy.compat import cache_safe
 from tnp_mypy.config import Config
+from tnp_mypy.fingerprint import tnp_sources
 from tnp_mypy.guard import guarded, reraise
 from tnp_mypy.report import internal_error
 
@@ -118,4 +119,7 @@ class TnpPlugin(Plugin):
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         # tnp's version too: another release may judge a cached file differently.
-        return cache_safe({**self.tnp_config.data(), "tnp": _TNP_VERSION})
+        # And the sources' fingerprint: an editable install changes code, not its version.
+        return cache_safe(
+            {**self.tnp_config.data(), "tnp": _TNP_VERSION, "sources": tnp_sources()}
+        )

@@ -115,6 +115,9 @@ class _Evaluator:
                 # there (NaN, which the comparison counts with overflow, never as a mismatch).
                 close = np.abs(x - y) <= 1e-9 * np.maximum(1.0, np.maximum(np.abs(x), np.abs(y)))
                 chosen = np.where(close & (a != b), np.nan, chosen)
+                # A side with no value leaves the condition undecided: no value either (NaN
+                # compares false, which would pick a branch the kernel need not take).
+                chosen = np.where(np.isnan(x) | np.isnan(y), np.nan, chosen)
                 result = np.broadcast_to(chosen, base.array.shape)
                 return _Value(np.array(result), base.dims, base.spans)
             case Power(base=operand, exponent=exponent):

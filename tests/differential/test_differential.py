@@ -141,3 +141,14 @@ def test_random_kernels_are_both_accepted_and_refused() -> None:
     features = set(tally.features) | set(tally_script.features)
     assert {"einsum", "merge", "online-softmax", "tiled-reduce", "ragged", "repeat",
             "rearrange", "max", "slice", "mask"} <= features, features
+
+
+def test_oracle_gives_no_value_where_a_condition_is_undecided() -> None:
+    """A where whose condition is at its boundary has no value (either branch may be taken in
+    float64), and a where comparing with such a value has none either: NaN must not pick a
+    branch (NaN compares false), or the oracle would contradict a correct kernel."""
+    at_boundary = "where(max(A:M N, 3) > 3, max(A:M N, 3), 0)"  # A < 2: max is 3, 3 > 3 is false
+    inner = oracle(at_boundary, ("M", "N"))
+    assert np.isnan(inner).all()
+    outer = oracle(f"where(X:M N >= {at_boundary}, X:M N, 1)", ("M", "N"))
+    assert np.isnan(outer).all()

@@ -1,0 +1,44 @@
+"""What identifies the code that judged a file: part of the plugin's cache key.
+
+mypy keeps a module's errors in its incremental cache and re-checks the module only when the
+module, its dependencies or the plugins' `report_config_data` change. tnp's verdicts come from
+the plugin and the core, so a cached verdict must not outlive the code that reached it. The
+released version is not enough: an editable install (`pip install -e .`) or a checkout on
+`sys.path` runs changed code under the same version, and a stale "Success" would be reported
+for a kernel the current code refuses. The fingerprint is computed from the sources' names,
+sizes and modification times (no file is read), once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+from collections.abc import Iterable
+from pathlib import Path
+
+import tnp_mypy
+
+
+def source_fingerprint(roots: Iterable[Path]) -> str:
+    """A digest of every `.py` file under `roots`: its path relative to its root, its size and
+    its modification time in nanoseconds. Any edit, added or removed file changes it."""
+    digest = hashlib.sha256()
+    for root in roots:
+        for path in sorted(root.rglob("*.py")):
+            stat = path.stat()
+            digest.update(
+                f"{root.name}/{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                .encode()
+            )
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def tnp_sources() -> str:
+    """The fingerprint of the plugin's and the core's sources as imported in this process."""
+    # Located without importing tnp_runtime: a warm run that checks nothing imports no core.
+    runtime = importlib.util.find_spec("tnp_runtime")
+    assert runtime is not None and runtime.submodule_search_locations is not None
+    core = Path(next(iter(runtime.submodule_search_locations))) / "core"
+    return source_fingerprint((Path(tnp_mypy.__file__).parent, core))
