@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 from collections.abc import Iterable
 from pathlib import Path
 
 import tnp_mypy
+import tnp_runtime.core
+from tnp_runtime.core import tables
 
 
 def source_fingerprint(roots: Iterable[Path]) -> str:
@@ -37,8 +38,10 @@ def source_fingerprint(roots: Iterable[Path]) -> str:
 @functools.cache
 def tnp_sources() -> str:
     """The fingerprint of the plugin's and the core's sources as imported in this process."""
-    # Located without importing tnp_runtime: a warm run that checks nothing imports no core.
-    runtime = importlib.util.find_spec("tnp_runtime")
-    assert runtime is not None and runtime.submodule_search_locations is not None
-    core = Path(next(iter(runtime.submodule_search_locations))) / "core"
-    return source_fingerprint((Path(tnp_mypy.__file__).parent, core))
+    roots = (Path(tnp_mypy.__file__).parent, Path(tnp_runtime.core.__file__).parent)
+    return source_fingerprint(roots)
+
+
+tables.register_cache(
+    "plugin.source_fingerprint", tnp_sources, "none: one entry, the code of this process"
+)
