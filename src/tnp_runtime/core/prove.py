@@ -181,7 +181,8 @@ def _prove(
     # Only a failed proof needs the text of both sides.
     renderer = _renderer(kernel, spec, tile, sizes)
     kernel_text, spec_text = renderer.value(kernel_nf), renderer.value(spec_nf)
-    partial = tuple(_partial_reductions(kernel_nf, spec_nf))
+    masked = bool(predicates_of(spec_nf))
+    partial = tuple(_partial_reductions(kernel_nf, spec_nf, masked))
     if partial and predicates_of(kernel_nf) != predicates_of(spec_nf):
         partial = ()  # the two differ by their masks (a wrong side), not by an interval
     difference = _difference(kernel_nf, spec_nf, renderer)
@@ -311,14 +312,25 @@ def _reductions(value: MValue) -> Iterator[SumAtom | MaxAtom]:
                         pass
 
 
-def _partial_reductions(kernel_nf: MValue, spec_nf: MValue) -> Iterator[PartialReduction]:
+def _partial_reductions(
+    kernel_nf: MValue, spec_nf: MValue, masked: bool = False
+) -> Iterator[PartialReduction]:
     """Reductions of the kernel that cover strictly less than one of the spec's.
 
     Over one dim, what is missing is what none of the kernel's reductions of the same body
     covers: a kernel whose pieces together cover the spec's interval but are combined wrongly
-    (a running sum not rescaled when its max grows) misses nothing, and is a wrong value."""
+    (a running sum not rescaled when its max grows) misses nothing, and is a wrong value. With
+    masks (`masked`), a piece the kernel reduces with another body (a diagonal tile left
+    unmasked: its body lacks the mask) is not missing either: the kernel visited it."""
     spec_atoms = list(_reductions(spec_nf))
     kernel_atoms = list(_reductions(kernel_nf))
+    visited: dict[tuple[type, str], IntervalSet] = {}
+    if masked:
+        for k in kernel_atoms:
+            if len(k.bindings) == 1:
+                ((dim, over),) = k.bindings
+                key = (type(k), dim)
+                visited[key] = visited[key].union(over) if key in visited else over
     reported: set[tuple[object, ...]] = set()
     for s in spec_atoms:
         s_dims = dict(s.bindings)
@@ -338,6 +350,8 @@ def _partial_reductions(kernel_nf: MValue, spec_nf: MValue) -> Iterator[PartialR
             covered = within[0][dim]
             for k_dims in within[1:]:
                 covered = covered.union(k_dims[dim])
+            if (type(s), dim) in visited:
+                covered = covered.union(visited[(type(s), dim)])
             candidates = [{dim: covered}]
         else:
             candidates = within

@@ -138,9 +138,31 @@ def lse_wrong_side(
         # ^N: when iq = 8
         # ^N: when iq = 16
 
+
+@tnp.kernel
+def unmasked_diagonal(
+    S: Typed[L["qctx nctx"]], out: TypedResult[L["sum[nctx](mask[qctx >= nctx, 0](S:qctx nctx))"]]
+) -> None:
+    # Key tiles of 4, every one visited, the first of the two on the diagonal left unmasked:
+    # a wrong value (`tnp-spec`), not a skipped tile.
+    for iq in range(0, qctx.size, TILE):
+        total: Typed | float = 0
+        for jk in range(0, iq + TILE, 4):
+            tile = S.slice(qctx, iq, iq + TILE).slice(nctx, jk, jk + 4)
+            if jk > iq:
+                tile = tile.mask(qctx >= nctx, fill=0)
+            total = total + tile.sum(nctx)
+        assert isinstance(total, Typed)
+        out.assign(total)  # E: kernel computes `(qctx nctx[0:4] -> qctx) + sum[nctx[4:8]]((qctx nctx) * mask[qctx >= nctx, 0](1))` over qctx[0:8]; the spec requires `(qctx nctx[0:1] -> qctx) + sum[nctx[1:8]]((qctx nctx) * mask[qctx >= nctx, 0](1))`  [tnp-spec]
+        # ^N: counterexample on random inputs ...
+        # ^N: when iq = 0
+        # ^N: when iq = 8
+        # ^N: when iq = 16
+
 rng = np.random.default_rng(0)
 window(Typed(rng.standard_normal((32, 32)), qctx, nctx), window.result())
 window_off_by_one(Typed(rng.standard_normal((32, 32)), qctx, nctx), window_off_by_one.result())
 window_lse(Typed(rng.standard_normal((32, 32)), qctx, nctx), window_lse.result())
 window_lse_far_first(Typed(rng.standard_normal((32, 32)), qctx, nctx), window_lse_far_first.result())
 lse_wrong_side(Typed(rng.standard_normal((32, 32)), qctx, nctx), lse_wrong_side.result())
+unmasked_diagonal(Typed(rng.standard_normal((32, 32)), qctx, nctx), unmasked_diagonal.result())
