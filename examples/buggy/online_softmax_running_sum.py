@@ -4,8 +4,8 @@
 `tnp.assert_spec` states the running sum's invariant in the loop: after the columns N[0:e], it
 is sum[N[0:e]](exp(x - max[N[0:e]](x))). The missing rescale breaks it at the second block
 (`jn = 64`), so tnp reports it at that assertion, in the first pass, rather than at the `assign`
-of the second pass, with a message about that step alone: `tnp-reduce`, since the sum of the
-first block, still against its own max, does not merge into the sum over N[0:128].
+of the second pass, with a message about that step alone: `tnp-spec`, showing the sum of the
+first block still against its own max (every block is summed, so no interval is missing).
 """
 
 from typing import Literal as L
@@ -33,7 +33,7 @@ def online_softmax(x: Typed[L["M N"]], c: TypedResult[L["softmax[N](M N)"]]) -> 
             running_max = new_max
             seen = f"N[0:{jn + TILE_N}]"
             invariant = f"sum[{seen}](exp(M {seen} - (max[{seen}](M N) -> M {seen})))"
-            tnp.assert_spec(running_sum, invariant)  # error: tnp-reduce
+            tnp.assert_spec(running_sum, invariant)  # error: tnp-spec
         assert isinstance(running_max, Typed) and isinstance(running_sum, Typed)
         for jn in range(0, N.size, TILE_N):
             block = rows.slice(N, jn, jn + TILE_N)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tnp_runtime.core.constants import float_constant, simplest_between
+from tnp_runtime.core.constants import float_constant, simplest_between, spec_number
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,22 @@ def test_simplest_between_lies_strictly_inside(a: Fraction, b: Fraction) -> None
     for denominator in range(1, min(found.denominator, 60)):
         numerator = math.floor(low * denominator) + 1
         assert not Fraction(numerator, denominator) < high
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0.1", Fraction(1, 10)),
+        ("0.044715", Fraction(44715, 10**6)),
+        ("1e-5", Fraction(1, 10**5)),
+        ("3", Fraction(3)),
+        # A float's repr stands for what the float stands for in a kernel.
+        (repr(math.sqrt(2 / math.pi)), float_constant(math.sqrt(2 / math.pi))),
+        (repr(1 / 3), Fraction(1, 3)),
+        # More digits than a float's repr: taken as written.
+        ("0.33333333333333333333", Fraction(33333333333333333333, 10**20)),
+    ],
+)
+def test_spec_numbers(text: str, expected: Fraction) -> None:
+    assert spec_number(text) == expected
+

@@ -115,3 +115,23 @@ def test_split_keeps_the_cuts_inside() -> None:
 def test_of_atoms_sorts_and_dedups() -> None:
     a, b = (Q >= N).atoms[0], (N < 3).atoms[0]
     assert IndexPred.of_atoms([b, a, b]) == IndexPred.of_atoms([a, b])
+
+
+@pytest.mark.parametrize(
+    ("q", "n"), [((0, 7), (0, 7)), ((16, 31), (0, 7)), ((8, 15), (8, 15)), ((40, 47), (0, 15))]
+)
+def test_on_a_box_drops_the_comparisons_true_there_and_keeps_every_point(
+    q: tuple[int, int], n: tuple[int, int]
+) -> None:
+    window = (Q >= N) & (Q - N < 12)
+    ranges = {"qctx": q, "nctx": n}
+    on_box = window.on(ranges)
+    for i in range(q[0], q[1] + 1):
+        for j in range(n[0], n[1] + 1):
+            index = {"qctx": i, "nctx": j}
+            assert on_box.holds(index) == window.holds(index)
+    assert all(a.truth(ranges) is not Truth.TRUE for a in on_box.atoms) or on_box == window
+    # The diagonal tile: the window holds everywhere on it, the causal comparison is left.
+    assert window.on({"qctx": (8, 15), "nctx": (8, 15)}) == (Q >= N)
+    # The window's far edge: the causal comparison holds everywhere, the window is left.
+    assert window.on({"qctx": (16, 23), "nctx": (0, 7)}) == (Q - N < 12)

@@ -57,6 +57,28 @@ def test_partial_reduction_names_the_missing_interval() -> None:
     assert "missing sum over N[32:48]" in problem.message
 
 
+
+def test_pieces_covering_the_interval_but_combined_wrongly_miss_no_interval() -> None:
+    # A running sum not rescaled when its max grows: every block is summed, so the error is a
+    # wrong value (`tnp-spec`), not a missing interval.
+    x = ir.input_leaf("X", ("M", "N"))
+    e = ir.unary(U.EXP, x)
+
+    def shifted(lo: int, hi: int, max_hi: int) -> ir.Expr:
+        m = ir.reduce(R.MAX, "N", Interval(0, max_hi), x)
+        return ir.binary(
+            B.MUL, ir.reduce(R.SUM, "N", Interval(lo, hi), e), ir.unary(U.EXP, ir.unary(U.NEG, m))
+        )
+
+    kernel = ir.binary(B.ADD, shifted(0, 32, 32), shifted(32, 64, 64))
+    spec = shifted(0, 64, 64)
+    region = (FullDim("M", 4).full,)
+    verdict = prove(kernel, spec, region, {"N": 64})
+    assert isinstance(verdict, Refuted)
+    assert verdict.partial == ()
+    problem = diagnose(verdict, region)
+    assert problem is not None and problem.code is Code.SPEC
+
 def test_elementwise_chain() -> None:
     # ((x * 2 + 3) - 3) / 2 * exp(x) * exp(-x) == x
     x = X

@@ -96,7 +96,8 @@ def numeric(interp: Interpreter, name: str, args: list[Value], kwargs: dict[str,
         return expressions.opaque_call(args, kwargs)
     (value,) = args
     if isinstance(value, (TypedValue, ResultValue)):
-        raise interp.unsupported(f"numpy's or math's `{name}` on a tnp value", where)
+        instead = f" (use tnp.{name})" if name in ELEMENTWISE else ""
+        raise interp.unsupported(f"numpy's or math's `{name}` on a tnp value{instead}", where)
     if not expressions.is_number(value):
         return OPAQUE
     assert isinstance(value, (int, float))

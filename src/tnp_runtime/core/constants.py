@@ -43,6 +43,19 @@ def float_constant(value: float) -> Fraction:
 tables.register_cache("constants.float_constant", float_constant, "none: an LRU of 4096")
 
 
+def spec_number(text: str) -> Fraction:
+    """The rational a number written in a spec stands for: as written (`0.1` is 1/10),
+    except a number written as Python prints a float (its shortest repr, such as
+    `0.7978845608028654`, the repr of `np.sqrt(2 / np.pi)`), which stands for what that float
+    stands for in a kernel, so a constant copied from a kernel meets the kernel's constant.
+    For a short decimal the two are the same (`float_constant(0.044715)` is 44715/10**6)."""
+    exact = Fraction(text)
+    value = float(exact)
+    if exact == 0 or not math.isfinite(value) or Fraction(repr(value)) != exact:
+        return exact
+    return float_constant(value)
+
+
 def simplest_between(low: Fraction, high: Fraction) -> Fraction:
     """The rational with the smallest denominator (then numerator) in the open interval
     (low, high), for 0 <= low < high: the continued-fraction walk of the Stern-Brocot tree."""

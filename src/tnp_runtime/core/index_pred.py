@@ -232,6 +232,13 @@ class IndexPred:
     def cuts(self, dim: str, ranges: Mapping[str, Range]) -> set[int]:
         return {c for atom in self.atoms for c in atom.cuts(dim, ranges)}
 
+    def on(self, ranges: Mapping[str, Range]) -> IndexPred:
+        """The predicate on the box `ranges` where it is a band: its atoms true everywhere
+        there dropped (on the box the conjunction is the same), so a kernel that masks a tile
+        with only the comparisons the tile needs meets a spec that states them all."""
+        kept = tuple(a for a in self.atoms if a.truth(ranges) is not Truth.TRUE)
+        return IndexPred(kept) if kept else self
+
     def reposition(
         self, positions: Mapping[str, tuple[tuple[tuple[str, int], ...], int]]
     ) -> IndexPred | None:

@@ -5,7 +5,8 @@ fill of scores before a softmax: exp(-inf) = 0, and -inf is the identity of max)
 `x.mask(pred, fill=0)` puts 0 there (for probabilities). The predicate's dims must be dims of
 `x` (`tnp-dim` otherwise). The expression is simplified where it is built, on the box of the
 value's slices: a predicate true everywhere there leaves the value as it is, one false
-everywhere makes it the fill constant; otherwise it is a `Mask` node.
+everywhere makes it the fill constant; otherwise it is a `Mask` node of the comparisons that
+are not true everywhere there.
 """
 
 from __future__ import annotations
@@ -51,4 +52,4 @@ def mask(value: Abstract, pred: IndexPred, fill: Fill = -math.inf) -> Abstract:
         case Truth.FALSE:
             return Abstract(value.dims, filled)
         case Truth.BAND:
-            return Abstract(value.dims, ir.mask(pred, filled, value.expr))
+            return Abstract(value.dims, ir.mask(pred.on(ranges), filled, value.expr))

@@ -159,6 +159,12 @@ def binary(op: BinaryOp, a: MValue, b: MValue, plain: Callable[[Value, Value], V
                     return masked(a.pred, _poly(normal.sub(a.poly, b)))
                 if isinstance(b, ExtInf) and not b.negative:
                     return normal.NEG_INF
+            if isinstance(a, PartialMax) or isinstance(b, PartialMax):
+                _refuse(
+                    "`-` with a maximum that is -inf on a row where every position it covers "
+                    "is masked (an online softmax that starts with a tile some row sees nothing "
+                    "of computes -inf - -inf, NaN, there: start with a tile every row sees)"
+                )
         case BinaryOp.MUL:
             m, other = (a, b) if isinstance(a, Masked) else (b, a)
             c = _positive_constant(other)

@@ -85,6 +85,8 @@ class Refuted:
     difference: str | None
     counterexample: Counterexample | None
     partial: tuple[PartialReduction, ...]
+    # Why a side has no normal form, when the numbers alone refute it.
+    no_normal_form: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +181,8 @@ def _prove(
     # Only a failed proof needs the text of both sides.
     renderer = _renderer(kernel, spec, tile, sizes)
     kernel_text, spec_text = renderer.value(kernel_nf), renderer.value(spec_nf)
-    partial = tuple(_partial_reductions(kernel_nf, spec_nf))
+    masked = bool(predicates_of(spec_nf))
+    partial = tuple(_partial_reductions(kernel_nf, spec_nf, masked))
     if partial and predicates_of(kernel_nf) != predicates_of(spec_nf):
         partial = ()  # the two differ by their masks (a wrong side), not by an interval
     difference = _difference(kernel_nf, spec_nf, renderer)
@@ -231,7 +234,7 @@ def _without_normal_form(
         return Unknown(kernel_text, spec_text, reason, False)
     if counterexample is not None and counterexample.is_finite:
         # Two finite values that differ refute the equality whatever the normal form.
-        return Refuted(kernel_text, spec_text, f"not computed: {err}", counterexample, ())
+        return Refuted(kernel_text, spec_text, None, counterexample, (), str(err))
     return Unknown(kernel_text, spec_text, f"no normal form: {err}", equal)
 
 
@@ -309,21 +312,50 @@ def _reductions(value: MValue) -> Iterator[SumAtom | MaxAtom]:
                         pass
 
 
-def _partial_reductions(kernel_nf: MValue, spec_nf: MValue) -> Iterator[PartialReduction]:
-    """Reductions of the kernel that cover strictly less than one of the spec's."""
+def _partial_reductions(
+    kernel_nf: MValue, spec_nf: MValue, masked: bool = False
+) -> Iterator[PartialReduction]:
+    """Reductions of the kernel that cover strictly less than one of the spec's.
+
+    Over one dim, what is missing is what none of the kernel's reductions of the same body
+    covers: a kernel whose pieces together cover the spec's interval but are combined wrongly
+    (a running sum not rescaled when its max grows) misses nothing, and is a wrong value. With
+    masks (`masked`), a piece the kernel reduces with another body (a diagonal tile left
+    unmasked: its body lacks the mask) is not missing either: the kernel visited it."""
     spec_atoms = list(_reductions(spec_nf))
+    kernel_atoms = list(_reductions(kernel_nf))
+    visited: dict[tuple[type, str], IntervalSet] = {}
+    if masked:
+        for k in kernel_atoms:
+            if len(k.bindings) == 1:
+                ((dim, over),) = k.bindings
+                key = (type(k), dim)
+                visited[key] = visited[key].union(over) if key in visited else over
     reported: set[tuple[object, ...]] = set()
-    for k in _reductions(kernel_nf):
-        for s in spec_atoms:
+    for s in spec_atoms:
+        s_dims = dict(s.bindings)
+        within = []
+        for k in kernel_atoms:
             if type(k) is not type(s) or k.body is not s.body:
                 continue
             if isinstance(k, MaxAtom) and isinstance(s, MaxAtom) and k.guard != s.guard:
                 continue
-            k_dims, s_dims = dict(k.bindings), dict(s.bindings)
+            k_dims = dict(k.bindings)
             if k_dims.keys() != s_dims.keys():
                 continue
-            if not all(k_dims[d].issubset(s_dims[d]) for d in k_dims):
-                continue
+            if all(k_dims[d].issubset(s_dims[d]) for d in k_dims):
+                within.append(k_dims)
+        if len(s_dims) == 1 and within:
+            (dim,) = s_dims
+            covered = within[0][dim]
+            for k_dims in within[1:]:
+                covered = covered.union(k_dims[dim])
+            if (type(s), dim) in visited:
+                covered = covered.union(visited[(type(s), dim)])
+            candidates = [{dim: covered}]
+        else:
+            candidates = within
+        for k_dims in candidates:
             missing = tuple(
                 (d, s_dims[d].difference(k_dims[d]))
                 for d in sorted(k_dims)
@@ -331,7 +363,7 @@ def _partial_reductions(kernel_nf: MValue, spec_nf: MValue) -> Iterator[PartialR
             )
             if missing and missing not in reported:
                 reported.add(missing)
-                yield PartialReduction("sum" if isinstance(k, SumAtom) else "max", missing)
+                yield PartialReduction("sum" if isinstance(s, SumAtom) else "max", missing)
 
 
 def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
@@ -340,8 +372,10 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
     match verdict:
         case Proved():
             return None
-        case Refuted(kernel_text, spec_text, difference, counterexample, partial):
+        case Refuted(kernel_text, spec_text, difference, counterexample, partial, reason):
             notes = [] if difference is None else [f"kernel - spec = `{difference}`"]
+            if reason is not None:
+                notes.append(f"no normal form: {reason}")
             if counterexample is not None:
                 notes.append(counterexample.describe())
             else:

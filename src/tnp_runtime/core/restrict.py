@@ -14,7 +14,7 @@ tile; to make them meet, both sides are rewritten for the tile's region first:
   piece whatever their tiles (a kernel's tiles only cut the pieces further, and the normal form
   merges adjacent sums and maxima again);
 - a `Mask` that holds everywhere on the ranges becomes its operand, one that holds nowhere its
-  fill, a band stays.
+  fill, a band stays, without its comparisons that hold everywhere on the ranges.
 
 Every rewrite is exact on the region (cutting a reduction is associativity; a mask decided on
 the whole box is its operand or its fill there), so the restricted term equals the original at
@@ -154,7 +154,7 @@ def _walk(expr: Expr, ranges: dict[str, Range]) -> Expr:
             elif truth is Truth.FALSE:
                 result = fill
             else:
-                result = ir.mask(pred, fill, _walk(operand, ranges))
+                result = ir.mask(pred.on(ranges), fill, _walk(operand, ranges))
         case Reduce(op=op, dim=dim, interval=interval, body=body):
             result = _reduce(op, dim, interval, body, ranges)
         case Apply(func=func, args=args):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from tnp_runtime.core import operations
+from tnp_runtime.core import constants, operations
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import Interval
 from tnp_runtime.core.elementwise import ELEMENTWISE
@@ -208,7 +208,7 @@ class _Parser:
         token = self.token
         if token.kind == "number":
             self.advance()
-            return Number(Fraction(token.text), token.pos)
+            return Number(constants.spec_number(token.text), token.pos)
         if token.kind == "name":
             # A keyword followed by ":" is an input's name (a parameter may be called `max`).
             if token.text in KEYWORDS and not self.is_op(self.peek(), ":"):
