@@ -23,8 +23,8 @@ after `k` iterations is the loop's *carried* names (`carried_names`):
    the loop goes on from step 1 with new samples.
 
 By induction over k, the state after every iteration the step stands for is `I(k)`, every
-tile the step writes is its spec, and the state the code after the loop sees is the real one. Anything
-that fails (no template, a step that does not give `I(k + 1)`, a condition that does not hold
+tile the step writes is its spec, and the state the code after the loop sees is the real one.
+Anything that fails (no template, a step that does not give `I(k + 1)`, a condition that does not hold
 on the whole range, a finding, a construct the step cannot take symbolically) abandons the
 attempt *before* anything of the step is kept, and the rest of the loop is unrolled: never a
 pass that was not proved.
@@ -370,7 +370,7 @@ def _step(
     except (control.Stop, symbolic.Escape) as stopped:
         _trace(f"line {s.line}: {type(stopped).__name__}: {stopped}")
         return None
-    except Exception as error:  # noqa: BLE001 - anything the step met: unroll instead
+    except Exception as error:  # anything else the step met: unroll instead
         _trace(f"line {s.line}: {type(error).__name__}: {error}")
         return None
     finally:
