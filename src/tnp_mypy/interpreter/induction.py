@@ -25,8 +25,9 @@ after `k` iterations is the loop's *carried* names (`carried_names`):
 By induction over k, the state after every iteration the step stands for is `I(k)`, every
 tile the step writes is its spec, and the state the code after the loop sees is the real one.
 Anything that fails (no template, a step that does not give `I(k + 1)`, a condition false
-at the probe, a finding, a construct the step cannot take symbolically) abandons the attempt *before* anything of the step is kept, and the rest of the loop is unrolled: never a
-pass that was not proved.
+at the probe, a finding, a construct the step cannot take symbolically) abandons the attempt
+*before* anything of the step is kept, and the rest of the loop is unrolled: never a pass that
+was not proved.
 """
 
 from __future__ import annotations
