@@ -105,13 +105,6 @@ class MypyRun:
     stop_lines: tuple[str, ...]
     scopes: tuple[ScopeTime, ...]
 
-    @property
-    def stopped(self) -> str | None:
-        """Why a scope was not fully checked ("statements", "construct", ...), or None."""
-        reasons = sorted({s.stopped for s in self.scopes if s.stopped is not None})
-        if reasons:
-            return ", ".join(reasons)
-        return "stop in mypy's output" if self.stop_lines else None
 
     def plugin_seconds(self, kind: str | None = None) -> float:
         """The plugin's seconds over the analysed scopes (of `kind` only, if given)."""
