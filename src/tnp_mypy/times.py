@@ -27,11 +27,14 @@ import sys
 from typing import Final
 
 from tnp_mypy.report import Finding
+from tnp_runtime.core import tables
 
 TIMES_VARIABLE: Final = "TNP_MYPY_TIMES"
 
 # Paths already reported as unwritable (at most one per value the variable had).
 _UNWRITABLE: set[str] = set()
+tables.register("plugin.times_unwritable", _UNWRITABLE,
+                "none: one entry per value TNP_MYPY_TIMES had", clear=False)
 
 
 def record(module: str, scope: str, kind: str, line: int, seconds: float, statements: int,
