@@ -22,6 +22,9 @@ TILE = 32
 EXAMPLES = _common.REPO_DIR / "examples"
 MYPY_TIMEOUT_SECONDS = 900
 TIMES_VARIABLE = "TNP_MYPY_TIMES"
+# Set, Python compiles every module it imports from source, in every process: a plugin
+# installed as users install it loads from cached bytecode (`__pycache__`, gitignored here).
+NO_BYTECODE_VARIABLE = "PYTHONDONTWRITEBYTECODE"
 # What each kernel's example defines, replaced by the scaled sizes.
 FLASH_DEFINITION = 'FullDim("nctx", 512)'
 MATMUL_DEFINITION = 'M, N, K = FullDim("M", 128), FullDim("N", 256), FullDim("K", 64)'
@@ -111,6 +114,17 @@ class MypyRun:
         return sum(s.seconds for s in self.scopes if kind is None or s.kind == kind)
 
 
+def mypy_env() -> dict[str, str]:
+    """The environment of every mypy process: the repository on PYTHONPATH, Python's bytecode
+    cached as in a user's install (without PYTHONDONTWRITEBYTECODE: tnp's modules compiled once,
+    by `plugin_problem`'s import before anything is timed, not in each timed process) and no
+    `TNP_MYPY_TIMES` unless `run_mypy` sets it."""
+    env = _common.worker_env()
+    env.pop(NO_BYTECODE_VARIABLE, None)
+    env.pop(TIMES_VARIABLE, None)
+    return env
+
+
 def write_config(directory: Path, with_plugin: bool) -> Path:
     """`[mypy]` alone, or with `plugins = tnp_mypy`: the two configurations differ only there."""
     lines = ["[mypy]"]
@@ -138,8 +152,7 @@ def run_mypy(config: Path, cache: Path, target: Path, times: Path | None) -> Myp
         sys.executable, "-m", "mypy", "--config-file", str(config), "--cache-dir", str(cache),
         "--no-color-output", "--no-pretty", "--show-error-codes", str(target),
     ]
-    env = _common.worker_env()
-    env.pop(TIMES_VARIABLE, None)
+    env = mypy_env()
     if times is not None:
         env[TIMES_VARIABLE] = str(times)
     start = time.perf_counter()
@@ -177,10 +190,11 @@ def one_run(directory: Path, kernel: Kernel, with_plugin: bool, index: int) -> l
 
 
 def plugin_problem(directory: Path) -> str | None:
-    """Why the plugin cannot be used now, or None if mypy loads it."""
+    """Why the plugin cannot be used now, or None if mypy loads it. Run before any timing: its
+    import and its mypy run write the bytecode the timed runs load."""
     probe = subprocess.run(
         [sys.executable, "-c", "import tnp_mypy; tnp_mypy.plugin"],
-        env=_common.worker_env(), capture_output=True, text=True, check=False,
+        env=mypy_env(), capture_output=True, text=True, check=False,
     )
     if probe.returncode != 0:
         last = (probe.stderr.strip().splitlines() or ["?"])[-1]
@@ -191,7 +205,7 @@ def plugin_problem(directory: Path) -> str | None:
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", str(config),
          "--cache-dir", str(directory / "smoke_cache"), str(smoke)],
-        cwd=directory, env=_common.worker_env(), capture_output=True, text=True, check=False,
+        cwd=directory, env=mypy_env(), capture_output=True, text=True, check=False,
     )
     if done.returncode != 0:
         first = (done.stdout + done.stderr).strip().splitlines() or ["?"]

@@ -11,7 +11,10 @@ temporary mypy.ini: `[mypy]` alone, or with `plugins = tnp_mypy` (the installed 
 serve both), so the two differ only in the plugin. Each mypy run is a fresh
 `python -m mypy --config-file <ini> --cache-dir <dir> <file>` process (cwd: the temporary
 directory, the repository on PYTHONPATH), timed with `time.perf_counter` around the process,
-interpreter start-up included. Per run and configuration:
+interpreter start-up included. mypy's processes run without PYTHONDONTWRITEBYTECODE: tnp's
+modules load from cached bytecode, as an installed plugin's do, instead of being compiled from
+source in every process (a cost a user does not pay, timed as the plugin's). Per run and
+configuration:
 
 - cold: a new, empty cache directory;
 - warm: the same command again, with the cache the cold run wrote (nothing changed);
@@ -46,6 +49,7 @@ of failing.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -257,6 +261,10 @@ def main() -> None:
             f"median of {args.runs} runs per cell; each run is a fresh file and cache directory; "
             "configurations alternate",
             "plugin: available" if problem is None else f"plugin not available: {problem}",
+            f"{_mypy_runs.NO_BYTECODE_VARIABLE}: "
+            + ("set here, removed for mypy's processes" if _mypy_runs.NO_BYTECODE_VARIABLE
+               in os.environ else "not set")
+            + " (tnp's modules load from cached bytecode, as in a user's install)",
             "columns: with / without plugin and their ratio are `warm, file edited`; plugin times "
             "are the plugin's own (TNP_MYPY_TIMES) in that run",
         ]
