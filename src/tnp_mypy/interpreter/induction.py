@@ -301,7 +301,11 @@ def run(interp: Interpreter, frame: Frame, s: ForStmt, items: range) -> bool:
     if interp.reports != reports:
         return control.iterate(interp, frame, s, rest)
     state = _guess(samples, 1)
-    if state is None or not _step(interp, frame, s, items, state, shape):
+    # The base case, checked here whatever the guess: the template at k = SAMPLES is the state
+    # the real iterations left (normal forms compared; no symbolic integer is involved).
+    if state is None or not state.matches(frame, SAMPLES):
+        return control.iterate(interp, frame, s, rest)
+    if not _step(interp, frame, s, items, state, shape):
         return control.iterate(interp, frame, s, rest)
     last = len(items) - 1
     _trace(f"line {s.line}: iterations {SAMPLES} to {last - 1} of {len(items)} proved by induction")
