@@ -116,9 +116,9 @@ def steps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
     outcomes: list[bool] = []
     original = induction._step
 
-    def recorded(*args: object) -> bool:
+    def recorded(*args: object) -> int | None:
         outcome = original(*args)  # type: ignore[arg-type]
-        outcomes.append(outcome)
+        outcomes.append(outcome is not None)
         return outcome
 
     monkeypatch.setattr(induction, "_step", recorded)
@@ -233,12 +233,12 @@ def test_a_step_that_escapes_falls_back(
 
 
 def test_merge_takes_adjacent_tiles_and_refuses_the_rest() -> None:
-    var = symbolic.new_var("k", 3, 14)
+    var = symbolic.new_var("k", 3, 14, probe=3)
     k = symbolic.variable(var)
     m, n = FullDim("M", 8), FullDim("N", 64)
     whole_m = Sliced(m, Interval(0, 8))
     with symbolic.recording():
-        merged = induction._merge((whole_m, Sliced(n, Interval(4 * k, 4 * k + 4))), var)
+        merged = induction._merge((whole_m, Sliced(n, Interval(4 * k, 4 * k + 4))), var, 14)
         assert merged == (whole_m, Sliced(n, Interval(12, 60)))
         for region in [
             (whole_m, Sliced(n, Interval(0, 4))),  # the same region every iteration
@@ -246,7 +246,7 @@ def test_merge_takes_adjacent_tiles_and_refuses_the_rest() -> None:
             (whole_m, Sliced(n, Interval(2 * k, 2 * k + 4))),  # overlaps
         ]:
             with pytest.raises(Abandon):
-                induction._merge(region, var)
+                induction._merge(region, var, 14)
 
 
 def test_a_typed_value_is_rebound_from_its_template(tree: MypyFile) -> None:

@@ -12,6 +12,7 @@ from tnp_runtime import FullDim, Typed, TypedResult, einsum, exp, max
 
 M, N = FullDim("M", 16), FullDim("N", 256)
 R = FullDim("R", 62)
+LONG = FullDim("LONG", 4096 * 4)
 T = 4
 
 
@@ -77,6 +78,18 @@ def wrong_at_iteration_37(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) 
             # ^N: when j = 148
         else:
             out.assign(x.slice(N, j, j + T) * 2)
+
+
+@tnp.kernel
+def wrong_at_iteration_37_of_4096(
+    x: Typed[L["LONG"]], out: TypedResult[L["2 * LONG"]]
+) -> None:
+    for j in range(0, LONG.size, T):
+        tile = x.slice(LONG, j, j + T)
+        out.assign(tile * 3 if j == 37 * T else tile * 2)  # E: kernel computes `3 * (LONG)` over LONG[148:152]; the spec requires `2 * (LONG)`  [tnp-spec]
+        # ^N: kernel - spec = `LONG`
+        # ^N: counterexample ...
+        # ^N: when j = 148
 
 
 @tnp.kernel
