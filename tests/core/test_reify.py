@@ -445,7 +445,7 @@ def _close(a: float, b: float) -> bool:
 FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 
 
-@settings(max_examples=60, **FUZZ)
+@settings(max_examples=40, **FUZZ)
 @given(pairs())
 def test_random_terms_reify_to_their_normal_form(pair: tuple[Expr, Expr]) -> None:
     _reify_random_terms(pair)

@@ -242,7 +242,7 @@ class _Builder:
         if exponent:
             if all(m is UNIT for m, _ in exponent):
                 return None  # exp of a constant folds to a float: no term has this monomial
-            whole = {m.uid for m, c in exponent if c.denominator == 1 and _is_log(m)}
+            whole = {m.uid for m, c in exponent if _whole_log((m, c))}
             halves = [(m, _HALF) for m, _ in exponent if m.uid in whole]
             rest = [(m, c - _HALF if m.uid in whole else c) for m, c in exponent]
             for part in (rest, halves) if whole else (exponent,):
@@ -351,17 +351,36 @@ class _Builder:
         if atom.name != "group":
             op = _UNARY.get(atom.name)
             return None if op is None else _check(ir.unary(op, arg), atom_poly(atom))
-        # 1/P has normal form group(P)^-1 when P's inverse picks P among its shifts by exp;
-        # the choice compares content keys, which a scaling may reorder: try a few.
+        # 1/P has normal form group(P)^-1 when `normal.inverse` picks P among P's shifts by
+        # exp (P·exp(-e), e an exponent of a term of P), by content key. A scaling c·P may
+        # order them differently, and so may a shift P·exp(e) first (a shift by a whole
+        # multiple of a log is multiplied out, so the shifts of P·exp(e) are not those of P):
+        # c·exp(e) / (c·P·exp(e)) is tried for a few of each.
         expected = normal.inverse(atom_poly(atom))
         ratios = [abs(c) for _, c in atom.arg.terms]
         scales = [Fraction(1), *ratios, *(1 / r for r in ratios)]
-        for c in dict.fromkeys(s * sign for s in scales for sign in (1, -1)):
-            below = arg if c == 1 else ir.binary(BinaryOp.MUL, ir.const(c), arg)
-            checked = _check(ir.binary(BinaryOp.DIV, ir.const(c), below), expected)
-            if checked is not None:
-                return checked
+        shifts: list[Expr | None] = [None]
+        for mono, _ in atom.arg.terms:
+            exponent = mono.exponent
+            if exponent is not None and not any(_whole_log(t) for t in exponent.terms):
+                summed = self._sum(exponent.terms)
+                if summed is not None:
+                    shifts += [summed, ir.unary(UnaryOp.NEG, summed)]
+        for shift in dict.fromkeys(shifts):
+            top: Expr = ir.const(1) if shift is None else ir.unary(UnaryOp.EXP, shift)
+            shifted = arg if shift is None else ir.binary(BinaryOp.MUL, arg, top)
+            for c in dict.fromkeys(s * sign for s in scales for sign in (1, -1)):
+                above = top if c == 1 else ir.binary(BinaryOp.MUL, ir.const(c), top)
+                below = shifted if c == 1 else ir.binary(BinaryOp.MUL, ir.const(c), shifted)
+                checked = _check(ir.binary(BinaryOp.DIV, above, below), expected)
+                if checked is not None:
+                    return checked
         return None
+
+
+def _whole_log(term: tuple[Mono, Fraction]) -> bool:
+    """Whether a term of an exponent is k·log(P) with a whole k (which `exp` multiplies out)."""
+    return term[1].denominator == 1 and _is_log(term[0])
 
 
 def _is_log(mono: Mono) -> bool:
