@@ -1,11 +1,12 @@
 """The plugin's settings: `[tool.tnp_mypy]` in pyproject.toml or `[tnp_mypy]` in mypy.ini.
 
-Keys: `max_statements` (statements the interpreter may execute per analysed scope, loops
-unrolled; a positive int), `max_seconds` (wall time per scope; a positive number) and
-`unsupported` (`"error"`, the default, or `"note"`: how a scope that writes a result is reported
-when its static check stops before its end, at a construct the plugin cannot follow or at the
-budget). An unknown key or a bad value is warned about on stderr and the default used: a typo
-must not silently turn the budget or the error off, nor stop mypy.
+Keys: `max_statements` (statements the interpreter may execute per analysed scope; a positive
+int), `max_seconds` (wall time per scope; a positive number), `unsupported` (`"error"`, the
+default, or `"note"`: how a scope that writes a result is reported when its static check stops
+before its end, at a construct the plugin cannot follow or at the budget) and `induction`
+(true, the default, or false: prove tile loops once by induction, or unroll every iteration;
+see `interpreter.induction`). An unknown key or a bad value is warned about on stderr and the
+default used: a typo must not silently turn the budget or the error off, nor stop mypy.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Config:
     max_statements: int = DEFAULT_MAX_STATEMENTS
     max_seconds: float = DEFAULT_MAX_SECONDS
     unsupported: str = DEFAULT_UNSUPPORTED
+    induction: bool = True
 
     @property
     def stop_is_error(self) -> bool:
@@ -78,6 +80,7 @@ def from_mapping(values: Mapping[str, object], source: str) -> Config:
     max_statements = DEFAULT_MAX_STATEMENTS
     max_seconds = DEFAULT_MAX_SECONDS
     unsupported = DEFAULT_UNSUPPORTED
+    induction = True
     for key, raw in values.items():
         if key == "max_statements":
             parsed_int = _positive_int(raw)
@@ -98,10 +101,24 @@ def from_mapping(values: Mapping[str, object], source: str) -> Config:
             else:
                 assert isinstance(severity, str)
                 unsupported = severity
+        elif key == "induction":
+            parsed_bool = _boolean(raw)
+            if parsed_bool is None:
+                _warn(source, f"induction must be true or false, got {raw!r}")
+            else:
+                induction = parsed_bool
         else:
             print(f"tnp_mypy: {source}: unknown key {key!r} ignored "
-                  "(known: max_statements, max_seconds, unsupported)", file=sys.stderr)
-    return Config(max_statements, max_seconds, unsupported)
+                  "(known: max_statements, max_seconds, unsupported, induction)", file=sys.stderr)
+    return Config(max_statements, max_seconds, unsupported, induction)
+
+
+def _boolean(raw: object) -> bool | None:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        return {"true": True, "false": False}.get(raw.strip().strip('"').strip("'").lower())
+    return None
 
 
 def load(config_file: str | None) -> Config:

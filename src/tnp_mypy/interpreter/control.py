@@ -12,7 +12,7 @@ a `tnp-unsupported` note saying which limit was hit.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
@@ -30,6 +30,7 @@ from tnp_mypy.interpreter.values import (
     Value,
 )
 from tnp_mypy.report import Finding, StopReason, stop_finding
+from tnp_runtime.core import symbolic
 from tnp_runtime.core.dims import FullDim, Sliced
 from tnp_runtime.core.index_pred import IndexPred
 
@@ -112,31 +113,39 @@ def execute_body(interp: Interpreter, frame: Frame, body: Sequence[Statement]) -
 
 
 def for_loop(interp: Interpreter, frame: Frame, s: ForStmt) -> None:
-    from tnp_mypy.interpreter import statements
+    from tnp_mypy.interpreter import induction
 
     iterable = interp.expr(frame, s.expr)
     if not isinstance(iterable, ITERABLE):
         raise interp.unsupported("a loop over a value it does not know", s.expr)
-    broke = False
-    for item in iterable:
+    if isinstance(iterable, range) and induction.applies(interp, s, iterable):
+        broke = induction.run(interp, frame, s, iterable)
+    else:
+        broke = iterate(interp, frame, s, iterable)
+    if not broke and s.else_body is not None:
+        block(interp, frame, s.else_body.body)
+
+
+def iterate(interp: Interpreter, frame: Frame, s: ForStmt, items: Iterable[Value]) -> bool:
+    """Run the loop's body for each of `items` (unrolled); True if it left by `break`."""
+    from tnp_mypy.interpreter import statements
+
+    for item in items:
         statements.store(interp, frame, s.index, item)
-        named = isinstance(s.index, NameExpr) and isinstance(item, int)
+        named = isinstance(s.index, NameExpr) and symbolic.is_integer(item)
         if named:
             assert isinstance(s.index, NameExpr)
             interp.loops.append((s.index.name, item))
         try:
             block(interp, frame, s.body.body)
         except Broke:
-            broke = True
+            return True
         except Continued:
             pass
         finally:
             if named:
                 interp.loops.pop()
-        if broke:
-            break
-    if not broke and s.else_body is not None:
-        block(interp, frame, s.else_body.body)
+    return False
 
 
 def while_loop(interp: Interpreter, frame: Frame, s: WhileStmt) -> None:

@@ -27,11 +27,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from mypy.nodes import Context, Expression, FuncDef, MypyFile
+from mypy.nodes import Context, Expression, ForStmt, FuncDef, MypyFile
 
 from tnp_mypy.config import Config
 from tnp_mypy.interpreter import control, expressions, kernels, module_scope
 from tnp_mypy.interpreter.control import Frame, Stop
+from tnp_mypy.interpreter.induction import LoopShape
+from tnp_mypy.interpreter.speculation import Abandon, Speculation
 from tnp_mypy.interpreter.values import OPAQUE, Value
 from tnp_mypy.report import Finding, StopReason, stop_finding
 from tnp_runtime.core.assertion import KernelScope
@@ -72,6 +74,12 @@ class Interpreter:
         self.kernel_scopes: list[KernelScope] = []
         # Set when a module name may be a dim the types do not describe (see `module_dims`).
         self.hidden_dims = False
+        # The open speculative runs, innermost last (`speculation`, `induction`), and the
+        # number of findings reported so far (a loop's driver compares it around iterations).
+        self.speculations: list[Speculation] = []
+        self.reports = 0
+        # What `induction` read of each loop's body, per loop statement.
+        self.loop_shapes: dict[ForStmt, LoopShape] = {}
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -118,6 +126,9 @@ class Interpreter:
 
     def report(self, diagnostic: Diagnostic, where: Context) -> None:
         """A finding at `where`'s line; the same (line, code) again only adds its loop context."""
+        if self.speculations:
+            raise Abandon(f"line {where.line}: {diagnostic.message}")
+        self.reports += 1
         key = (where.line, diagnostic.code)
         finding = self.findings.get(key)
         if finding is None:

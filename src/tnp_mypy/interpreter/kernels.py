@@ -28,6 +28,7 @@ from mypy.types import CallableType, Type
 from tnp_mypy import names
 from tnp_mypy.interpreter import control, module_scope, symbols
 from tnp_mypy.interpreter.control import Frame, Stop
+from tnp_mypy.interpreter.speculation import Abandon
 from tnp_mypy.interpreter.values import OPAQUE, ResultValue, TypedValue, Value
 from tnp_runtime.core import calls, rules
 from tnp_runtime.core.assertion import KernelScope, kernel_scope
@@ -129,6 +130,9 @@ def call_kernel(
 ) -> Value:
     """A call of a kernel, as `@kernel`'s wrapper runs it: check and rename the inputs,
     bind the results, run the body, check coverage at return (at the `def` line)."""
+    if interp.speculations:
+        # A call binds and checks results of its own: not run speculatively (see `induction`).
+        raise Abandon("a kernel call")
     resolved = signature(interp, fn)
     bound = bind(interp, fn, args, kwargs, where)
     results: list[ResultValue] = []

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from mypy.nodes import CallExpr, Context
 
 from tnp_mypy.interpreter.control import Frame, Stop
+from tnp_mypy.interpreter.speculation import Abandon
 from tnp_mypy.interpreter.values import OPAQUE, ResultValue, TypedValue, Value
-from tnp_runtime.core import masks, rules
+from tnp_runtime.core import masks, rules, symbolic
 from tnp_runtime.core.calls import script_binding
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import FullDim, Sliced
@@ -104,12 +105,12 @@ def slice_body(interp: Interpreter, value: rules.Abstract, c: Call) -> Value:
             raise Stop(None)  # the runtime raises TypeError
         name, start, stop = dim.name, dim.start, dim.stop
     elif isinstance(dim, FullDim):
-        if not isinstance(start, int) or not isinstance(stop, int):
+        if not symbolic.is_integer(start) or not symbolic.is_integer(stop):
             raise interp.unsupported("slice bounds it does not know", c.where)
         name = dim.name
     else:
         raise interp.unsupported("`Typed.slice` of a value that is not a dim", c.where)
-    return TypedValue(rules.slice_dim(value, name, int(start), int(stop)).value)
+    return TypedValue(rules.slice_dim(value, name, cast(int, start), cast(int, stop)).value)
 
 
 def reduce_body(op: ReduceOp) -> TypedBody:
@@ -184,6 +185,16 @@ def assign(interp: Interpreter, frame: Frame, c: Call) -> Value:
         result.failed = True
         return None
     abstract = tile.abstract
+    if interp.speculations:
+        # The symbolic step of a tile loop: prove, log the region, record nothing.
+        if not tracker.bound:
+            raise Abandon("an assign that would bind its result")
+        try:
+            region = tracker.prove_tile(abstract)
+        except (Violation, SpecError) as err:
+            raise Abandon(f"line {where.line}: {err}") from None
+        interp.speculations[-1].writes.append((result, region))
+        return None
     try:
         tracker.assign(
             abstract,

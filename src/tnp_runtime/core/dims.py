@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tnp_runtime.core.index_pred import IndexPred, Linear
+from tnp_runtime.core.symbolic import is_integer
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ class FullDim:
             raise TypeError(f"index a dim with a slice such as {self.name}[0:4]")
         start = 0 if index.start is None else index.start
         stop = self.size if index.stop is None else index.stop
-        if not (isinstance(start, int) and isinstance(stop, int)):
+        if not (is_integer(start) and is_integer(stop)):
             raise TypeError(f"slice bounds of {self.name} must be integers")
         return Sliced(self, Interval(start, stop))
 

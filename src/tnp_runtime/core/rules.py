@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
-from tnp_runtime.core import ir, tables
+from tnp_runtime.core import ir, symbolic, tables
 from tnp_runtime.core.constants import float_constant
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Interval, Sliced, render_dims
@@ -211,7 +211,7 @@ def slice_dim(value: Abstract, name: str, start: int, stop: int) -> SliceStep:
             f"cannot slice {name}: the value has no dim {name}; it is {value.label()}"
         )
     current = value.dims[axis]
-    if not (isinstance(start, int) and isinstance(stop, int)) or start >= stop:
+    if not (symbolic.is_integer(start) and symbolic.is_integer(stop)) or start >= stop:
         raise _dim_error(f"slice {name}[{start}:{stop}] is empty or not integer")
     held = current.interval
     fault = slice_fault(current, Interval(start, stop))

@@ -82,16 +82,22 @@ class ResultTracker:
         pass a function to build it only then."""
         if self.resolved is None:
             self.bind(binding if isinstance(binding, Binding) else binding())
-        resolved = self.resolved
-        assert resolved is not None
+        region = self.prove_tile(tile)
         assert self.coverage is not None
+        overlap = self.coverage.record(region)
+        if overlap is not None:
+            raise Violation(overlap)
+        return region
+
+    def prove_tile(self, tile: Abstract) -> DimType:
+        """Check and prove a tile against the bound spec without recording it; its region.
+        Raises `Violation` as `assign` does."""
+        resolved = self.resolved
+        assert resolved is not None, "prove_tile needs a bound result"
         region = check_tile(tile, resolved.dims, self.spec_text)
         problem = diagnose(prove(tile.expr, resolved.expr, region, self.sizes), region)
         if problem is not None:
             raise Violation(self._stray_input(tile, problem) or problem)
-        overlap = self.coverage.record(region)
-        if overlap is not None:
-            raise Violation(overlap)
         return region
 
     def _stray_input(self, tile: Abstract, problem: Diagnostic) -> Diagnostic | None:
