@@ -325,6 +325,15 @@ CASES: dict[str, Expr] = {
     "max of sums and a constant": ir.binary(
         B.MAX, ir.binary(B.MAX, add(X, c(1)), add(Y, c(1))), add(Z, c(2))
     ),
+    "a max left inside a max by a common term": ir.binary(
+        B.MAX, c(2), add(ir.binary(B.MAX, c(1), X), c(2))
+    ),
+    "a max left inside a max, and a third argument": ir.binary(
+        B.MAX, sub(ir.binary(B.MAX, c(2), add(ir.binary(B.MAX, c(1), X), c(2))), c(2)), Y
+    ),
+    "a max left inside a max with an argument with a constant": ir.binary(
+        B.MAX, add(add(Y, c(7)), Z), add(ir.binary(B.MAX, c(1), X), Z)
+    ),
     "exp of log, whole coefficient": _exp_log_half(),
     "exp of log, with another exponent": mul(_exp_log_half(), exp(Y)),
     "a denominator with exp": div(c(1), add(add(X, c(2)), mul(c(3), exp(Y)))),
@@ -445,7 +454,7 @@ def _close(a: float, b: float) -> bool:
 FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 
 
-@settings(max_examples=60, **FUZZ)
+@settings(max_examples=40, **FUZZ)
 @given(pairs())
 def test_random_terms_reify_to_their_normal_form(pair: tuple[Expr, Expr]) -> None:
     _reify_random_terms(pair)

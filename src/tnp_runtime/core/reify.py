@@ -28,11 +28,14 @@ How each object is built, so that the rules of `normal*` map it back to itself:
   (`reduce_max` pulls out the others); a guarded one is the max of `Mask(guard, -inf, body)`,
   whose normal form is a `PartialMax` (a guarded maximum is never a finite term alone);
 * a `MaxOf` is the max of its arguments, starting with two that share no term (else the common
-  part is pulled out), the guarded ones last (`normal_mask` folds them into the finite max);
+  part is pulled out), the guarded ones last (`normal_mask` folds them into the finite max). An
+  argument that is itself a `MaxOf` (left by such a pull) is taken with a common offset that
+  the max pulls out again, so that it is not flattened;
 * a `Func` is its `UnaryOp` of the argument; `group(P)` (a multi-term denominator) is 1/P,
-  whose inverse picks P again unless content keys order P's shifts by exp differently once
-  scaled, in which case a few scalings c/(c·P) are tried;
-* a `Call` is the function of its arguments; `where` holds (d, a, b) and is where(d > 0, a, b);
+  whose inverse picks P again unless content keys order P's shifts by exp differently; then a
+  few scalings and shifts c·exp(e)/(c·P·exp(e)) are tried;
+* a `Call` is the function of its arguments; `where` holds (d, a, b) and is where(k·d > 0, a, b)
+  for a k > 0 for which the rule does not read a max or a min;
 * `Ind(p)` is `Mask(p, 0, 1)`; `Masked(p, P)` is `Mask(p, -inf, P)`; `ExtInf` is `Inf`.
 """
 
@@ -242,7 +245,7 @@ class _Builder:
         if exponent:
             if all(m is UNIT for m, _ in exponent):
                 return None  # exp of a constant folds to a float: no term has this monomial
-            whole = {m.uid for m, c in exponent if c.denominator == 1 and _is_log(m)}
+            whole = {m.uid for m, c in exponent if _whole_log((m, c))}
             halves = [(m, _HALF) for m, _ in exponent if m.uid in whole]
             rest = [(m, c - _HALF if m.uid in whole else c) for m, c in exponent]
             for part in (rest, halves) if whole else (exponent,):
@@ -325,21 +328,34 @@ class _Builder:
             return None
         # Two arguments with no common term first: the max of any two with a common term
         # pulls it out (max(x + c, y + c) = max(x, y) + c), which the target has not done.
-        if len(finite) > 1:
-            pair = next(
-                (
-                    (i, j)
-                    for i in range(len(finite))
-                    for j in range(i + 1, len(finite))
-                    if not set(finite[i][0].terms) & set(finite[j][0].terms)
-                ),
-                None,
-            )
-            if pair is None:
-                return None
-            i, j = pair
-            finite = [finite[i], finite[j]] + [f for k, f in enumerate(finite) if k not in pair]
+        # An argument that is itself a `MaxOf` (left by such a pull: max(2, m + 2) is
+        # max(0, m) + 2) would be flattened: it goes in the first pair, whose max is taken
+        # with a common offset t, max(x + t, m + t) - t (t = 1, or m² where x has a constant).
+        nested = [k for k, (a, _) in enumerate(finite) if isinstance(single_atom(a), MaxOf)]
+        if len(nested) > 2 or (nested and len(finite) < 2):
+            return None
+        pairs = [
+            (i, j)
+            for i in range(len(finite))
+            for j in range(i + 1, len(finite))
+            if not set(finite[i][0].terms) & set(finite[j][0].terms)
+            and all(k in (i, j) for k in nested)
+        ]
+        if len(finite) > 1 and not pairs:
+            return None
+        if pairs:
+            i, j = pairs[0]
+            finite = [finite[i], finite[j]] + [f for k, f in enumerate(finite) if k not in (i, j)]
         term = finite[0][1]
+        if nested:
+            (x, x_ir), (m, m_ir) = finite[0], finite[1]
+            constant = any(mono is UNIT for p in (x, m) for mono, _ in p.terms)
+            inner = x_ir if isinstance(single_atom(x), MaxOf) else m_ir
+            t = ir.binary(BinaryOp.MUL, inner, inner) if constant else ir.const(1)
+            both = ir.binary(BinaryOp.MAX, ir.binary(BinaryOp.ADD, x_ir, t),
+                             ir.binary(BinaryOp.ADD, m_ir, t))
+            term = ir.binary(BinaryOp.SUB, both, t)
+            finite = finite[1:]
         for other in [p for _, p in finite[1:]] + guarded:
             term = ir.binary(BinaryOp.MAX, term, other)
         return _check(term, atom_poly(atom))
@@ -351,17 +367,36 @@ class _Builder:
         if atom.name != "group":
             op = _UNARY.get(atom.name)
             return None if op is None else _check(ir.unary(op, arg), atom_poly(atom))
-        # 1/P has normal form group(P)^-1 when P's inverse picks P among its shifts by exp;
-        # the choice compares content keys, which a scaling may reorder: try a few.
+        # 1/P has normal form group(P)^-1 when `normal.inverse` picks P among P's shifts by
+        # exp (P·exp(-e), e an exponent of a term of P), by content key. A scaling c·P may
+        # order them differently, and so may a shift P·exp(e) first (a shift by a whole
+        # multiple of a log is multiplied out, so the shifts of P·exp(e) are not those of P):
+        # c·exp(e) / (c·P·exp(e)) is tried for a few of each.
         expected = normal.inverse(atom_poly(atom))
         ratios = [abs(c) for _, c in atom.arg.terms]
         scales = [Fraction(1), *ratios, *(1 / r for r in ratios)]
-        for c in dict.fromkeys(s * sign for s in scales for sign in (1, -1)):
-            below = arg if c == 1 else ir.binary(BinaryOp.MUL, ir.const(c), arg)
-            checked = _check(ir.binary(BinaryOp.DIV, ir.const(c), below), expected)
-            if checked is not None:
-                return checked
+        shifts: list[Expr | None] = [None]
+        for mono, _ in atom.arg.terms:
+            exponent = mono.exponent
+            if exponent is not None and not any(_whole_log(t) for t in exponent.terms):
+                summed = self._sum(exponent.terms)
+                if summed is not None:
+                    shifts += [summed, ir.unary(UnaryOp.NEG, summed)]
+        for shift in dict.fromkeys(shifts):
+            top: Expr = ir.const(1) if shift is None else ir.unary(UnaryOp.EXP, shift)
+            shifted = arg if shift is None else ir.binary(BinaryOp.MUL, arg, top)
+            for c in dict.fromkeys(s * sign for s in scales for sign in (1, -1)):
+                above = top if c == 1 else ir.binary(BinaryOp.MUL, ir.const(c), top)
+                below = shifted if c == 1 else ir.binary(BinaryOp.MUL, ir.const(c), shifted)
+                checked = _check(ir.binary(BinaryOp.DIV, above, below), expected)
+                if checked is not None:
+                    return checked
         return None
+
+
+def _whole_log(term: tuple[Mono, Fraction]) -> bool:
+    """Whether a term of an exponent is k·log(P) with a whole k (which `exp` multiplies out)."""
+    return term[1].denominator == 1 and _is_log(term[0])
 
 
 def _is_log(mono: Mono) -> bool:
