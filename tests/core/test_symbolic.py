@@ -148,3 +148,26 @@ def test_a_token_is_only_a_slice_bound() -> None:
         parse_spec(f"{k} * x:M N")
     with pytest.raises(SpecError):
         parse_spec("sum[N[0:\u27e899999\u27e9]](x:M N)")  # no such position
+
+
+def test_reach_is_the_longest_range_from_the_probe_where_every_condition_holds() -> None:
+    var = symbolic.new_var("k", 3, 1000, probe=3)
+    k = symbolic.variable(var)
+    with symbolic.recording() as recorder:
+        assert k != 37  # true at the probe; false at k = 37
+        assert 4 * k < 800  # true up to k = 199
+    assert recorder.reach(var) == 36
+    narrowed = recorder.narrow(var, 36)
+    assert narrowed.last == 36 and recorder.failing() is None
+
+
+def test_no_reach_when_a_condition_is_false_at_the_probe_alone() -> None:
+    var = symbolic.new_var("k", 3, 10, probe=3)
+    k = symbolic.variable(var)
+    with symbolic.recording() as recorder:
+        assert k == 3  # an equality pins k: only the probe
+    assert recorder.reach(var) == 3
+    other = symbolic.new_var("i", 0, 5)
+    with symbolic.recording() as recorder:
+        assert not (k == symbolic.variable(other))  # k != i over the box: refused
+    assert recorder.reach(var) is None
