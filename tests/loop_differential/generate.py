@@ -55,6 +55,7 @@ MUTATIONS = (
     "none", "constant_at", "operation_at", "skipped_tile", "tile_twice", "gaps", "overlap",
     "off_by_one", "last_tile_skipped", "not_rescaled", "rescaled_wrong_at", "wrong_dim",
     "reset_at", "reset_always", "wrong_start", "counter_wrong", "mismatched_slices",
+    "ragged_tile_wrong", "last_write_missing", "peeled_twice",
 )
 
 
@@ -75,7 +76,9 @@ class Kernel:
 @dataclass
 class Loop:
     """`for var in range(0, DIM.size, TILE)`: `iterations` tiles of width `tile`, the last
-    ragged (narrower) when `ragged`; `stop` names the end of the current tile."""
+    ragged (narrower) when `ragged`; `stop` names the end of the current tile. A `reverse` loop
+    runs from the last tile down (never ragged); a `peeled` one starts at its second tile (the
+    first is taken before the loop)."""
 
     var: str
     dim: str
@@ -83,6 +86,8 @@ class Loop:
     tile: int
     iterations: int
     ragged: bool
+    reverse: bool = False
+    peeled: bool = False
 
     @property
     def size(self) -> int:
@@ -92,21 +97,36 @@ class Loop:
     def stop(self) -> str:
         return f"s{self.var}"
 
-    def header(self, step: str | None = None, end: str | None = None) -> str:
-        return (f"for {self.var} in range(0, {end or f'{self.dim}.size'}, "
-                f"{step or self.tile_name}):")
+    def header(self, step: str | None = None, end: str | None = None,
+               begin: str | None = None) -> str:
+        if self.reverse:
+            begin = begin or f"{self.dim}.size - {self.tile_name}"
+            end, step = end or "-1", step or f"-{self.tile_name}"
+        else:
+            begin = begin or (self.tile_name if self.peeled else "0")
+            end, step = end or f"{self.dim}.size", step or self.tile_name
+        return f"for {self.var} in range({begin}, {end}, {step}):"
 
     def stop_line(self) -> str:
         if self.ragged:
             return f"{self.stop} = min({self.var} + {self.tile_name}, {self.dim}.size)"
         return f"{self.stop} = {self.var} + {self.tile_name}"
 
+    def index(self, rng: random.Random, first: int = 0, last: int | None = None) -> int:
+        """The number of one tile (0 the first) in `[first, last]` (the loop's own range by
+        default), drawn among the samples, the first symbolic iteration, the middle, the last
+        two and anywhere."""
+        first = max(first, 1 if self.peeled else 0)
+        end = self.iterations - 1
+        last = end if last is None else last
+        index = rng.choice((0, 1, 2, 3, end // 2, end - 1, end, rng.randrange(end + 1)))
+        if self.reverse:  # the samples of a reverse loop are its last tiles
+            index = end - index
+        return min(max(index, first), last)
+
     def at(self, rng: random.Random, first: int = 0) -> int:
-        """The start of one tile from the `first` on, drawn among the samples, the first
-        symbolic iteration, the middle, the last two and anywhere."""
-        last = self.iterations - 1
-        index = rng.choice((0, 1, 2, 3, last // 2, last - 1, last, rng.randrange(last + 1)))
-        return min(max(index, first), last) * self.tile
+        """The start of one tile (see `index`)."""
+        return self.index(rng, first) * self.tile
 
 
 class Code:
@@ -150,12 +170,29 @@ class Generator:
         self.dims: dict[str, int] = {}
         self.tiles: dict[str, int] = {}
         self.steps = 0
+        # A running max: taking a tile twice (or overlapping tiles) gives the same max.
+        self.idempotent = False
 
     def at(self, loop: Loop) -> int:
         """Where a mistake at one iteration goes: a reset or a missing rescale at the first
         iteration changes nothing (the value is still its start), so never there."""
         first = 1 if self.mutation in ("reset_at", "rescaled_wrong_at") else 0
         return loop.at(self.rng, first)
+
+    def condition(self, loop: Loop, var: str) -> str:
+        """A condition on the loop's position `var` that holds at some tiles and not others:
+        `var == X` mostly, else an inequality or every other tile."""
+        rng = self.rng
+        kind = rng.choice(("==", "==", "==", ">", ">=", "<", "<=", "odd"))
+        last = loop.iterations - 1
+        if kind == "odd":
+            self.features.add("if-parity")
+            return f"({var} // {loop.tile_name}) % 2 == 1"
+        if kind != "==":
+            self.features.add("if-inequality")
+        bounds = {"==": (0, last), ">": (0, last - 1), "<=": (0, last - 1), "<": (1, last),
+                  ">=": (1, last)}[kind]
+        return f"{var} {kind} {loop.index(rng, *bounds) * loop.tile}"
 
     def wants(self, *kinds: str) -> str | None:
         """The mutation, if it is one of `kinds` (and not applied yet)."""
@@ -171,17 +208,19 @@ class Generator:
         self.features.add("ragged" if loop.ragged else "exact")
         if loop.iterations > 64:
             self.features.add("long")
-        step = end = None
+        step = end = begin = None
         # Gaps and overlaps need two tiles at least.
         if not mutable or loop.iterations < 2:
             pass
         elif loop.tile >= 2 and self.wants("gaps"):
-            step = f"{loop.tile_name} + 1"
-        elif loop.tile >= 3 and self.wants("overlap"):
-            step = f"{loop.tile_name} - 1"
+            step = f"-{loop.tile_name} - 1" if loop.reverse else f"{loop.tile_name} + 1"
+        elif loop.tile >= 3 and not self.idempotent and self.wants("overlap"):
+            step = f"-{loop.tile_name} + 1" if loop.reverse else f"{loop.tile_name} - 1"
         elif not loop.ragged and self.wants("last_tile_skipped"):
-            end = f"{loop.dim}.size - {loop.tile_name}"
-        self.code.add(loop.header(step, end))
+            end = "0" if loop.reverse else f"{loop.dim}.size - {loop.tile_name}"
+        elif loop.peeled and self.wants("peeled_twice"):
+            begin = "0"
+        self.code.add(loop.header(step, end, begin))
         self.code.indent()
         self.code.add(loop.stop_line())
 
@@ -209,6 +248,9 @@ def map_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict[str
     rng = g.rng
     rows = _rows(g, rng.random() < 0.3)
     cols = _n_loop(rng, "j", rows is not None)
+    if not cols.ragged and rng.random() < 0.2:
+        cols.reverse = True
+        g.features.add("reverse")
     g.dims["N"] = cols.size
     g.steps = cols.iterations * (rows.iterations if rows else 1)
     code, equal, spec = rng.choice(MAP_EXPRESSIONS)
@@ -217,12 +259,18 @@ def map_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict[str
     if second:
         results["d"] = "3 * x:M N"
     # The tiles' start as a counter carried across iterations (`p += T`) instead of `j`.
-    counter = rng.random() < 0.25
+    counter = not cols.reverse and rng.random() < 0.25
+    # Each tile written one iteration later, from a carried value (the last after the loop).
+    delayed = rng.random() < 0.2
+    split = not delayed and not cols.ragged and cols.tile % 2 == 0 and rng.random() < 0.4
     if rows is not None:
         g.loop_header(rows, mutable=rng.random() < 0.3)
     if counter:
         g.features.add("position-counter")
         g.code.add("p = 1" if g.wants("counter_wrong") else "p = 0")
+    if delayed:
+        g.features.add("delayed-write")
+        g.code.add("prev: Typed | None = None")
     g.loop_header(cols)
     start = "j"
     if counter:
@@ -237,35 +285,47 @@ def map_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict[str
         y = f"{_row_slice(rows, 'y')}.slice(N, {start}, {end})"
     g.code.add(f"xt = {x}", f"yt = {y}")
     g.code.add(f"v = {code.format(x='xt', y='yt')}")
-    at = g.at(cols)
     if rng.random() < 0.3:
         g.features.add("if-index")
-        g.code.add(f"if {start} == {at}:", f"    v = {equal.format(x='xt', y='yt')}")
+        g.code.add(f"if {g.condition(cols, start)}:", f"    v = {equal.format(x='xt', y='yt')}")
     if g.wants("constant_at"):
-        g.code.add(f"if {start} == {at}:", "    v = v * 2")
+        g.code.add(f"if {g.condition(cols, start)}:", "    v = v * 2")
     elif g.wants("operation_at"):
-        g.code.add(f"if {start} == {at}:", "    v = xt - yt")
-    split = not cols.ragged and cols.tile % 2 == 0 and rng.random() < 0.4
+        g.code.add(f"if {g.condition(cols, start)}:", "    v = xt - yt")
+    elif cols.ragged and g.wants("ragged_tile_wrong"):
+        g.code.add(f"if {end} - {start} < T:", "    v = v + 1")
+    value = "prev" if delayed else "v"
     if split:
         g.features.add("split")
         half = cols.tile // 2
         writes = [f"c.assign(v.slice(N, {start}, {start} + {half}))",
                   f"c.assign(v.slice(N, {start} + {half}, {end}))"]
-    elif cols.tile >= 2 and g.wants("off_by_one"):
+    elif not delayed and cols.tile >= 2 and g.wants("off_by_one"):
         writes = [f"c.assign(v.slice(N, {start}, {end} - 1))"]
     else:
-        writes = ["c.assign(v)"]
+        writes = [f"c.assign({value})"]
+    guard = "prev is not None and " if delayed else ""
+    # With delayed writes, the tile written at iteration 0 is none: never skip or repeat it.
+    at = cols.index(rng, first=1 if delayed else 0) * cols.tile
     if g.wants("skipped_tile"):
-        g.code.add(f"if {start} != {at}:", f"    {writes[0]}", *writes[1:])
+        g.code.add(f"if {guard}{start} != {at}:", f"    {writes[0]}", *writes[1:])
+    elif delayed:
+        g.code.add("if prev is not None:", f"    {writes[0]}")
     else:
         g.code.add(*writes)
     if g.wants("tile_twice"):
-        g.code.add(f"if {start} == {at}:", f"    {writes[0]}")
+        g.code.add(f"if {guard}{start} == {at}:", f"    {writes[0]}")
     if second:
         g.features.add("two-results")
         g.code.add("d.assign(xt * 3)")
     if counter:
         g.code.add("p += T")
+    if delayed:
+        g.code.add("prev = v")
+        g.code.dedent()
+        g.code.add("assert prev is not None")
+        if not g.wants("last_write_missing"):
+            g.code.add("c.assign(prev)")
     inputs = [("x", ("M", "N")), ("y", ("M", "N"))]
     return inputs, results
 
@@ -288,14 +348,28 @@ def reduce_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict[
                "product": "x:M N * y:M N"}[kind]
     spec = f"{reduce_name}[N]({operand})"
     g.features.add(f"reduce-{kind}")
+    g.idempotent = kind == "max"
+    # The first tile taken before the loop, which starts at the second.
+    cols.peeled = kind in ("sum", "product") and not start_none and rng.random() < 0.3
+
+    def tile(start: str, stop: str) -> str:
+        read = f"{_row_slice(rows, 'x')}.slice(N, {start}, {stop})"
+        if kind == "product":
+            read = f"({read} * {_row_slice(rows, 'y')}.slice(N, {start}, {stop}))"
+        return read
+
     if rows is not None:
         g.loop_header(rows, mutable=rng.random() < 0.3)
     annotation = "Typed | None" if start_none else "Typed | float"
     start = "None" if start_none else ("-np.inf" if kind == "max" else "0")
     g.features.add("start-none" if start_none else "start-number")
-    if not start_none and g.wants("wrong_start"):
-        start = "0" if kind == "max" else "1"
-    g.code.add(f"acc: {annotation} = {start}")
+    if cols.peeled:
+        g.features.add("peeled")
+        g.code.add(f"acc: {annotation} = {tile('0', 'T')}.{reduce_name}(N)")
+    else:
+        if not start_none and g.wants("wrong_start"):
+            start = "0" if kind == "max" else "1"
+        g.code.add(f"acc: {annotation} = {start}")
     if kind == "mean":
         g.code.add("count = 1" if g.wants("counter_wrong") else "count = 0")
         g.features.add("counter")
@@ -303,14 +377,13 @@ def reduce_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict[
     at = g.at(cols)
     dim = "M" if g.wants("wrong_dim") else "N"
     stop = "sj - 1" if cols.tile >= 2 and g.wants("off_by_one") else "sj"
-    tile = f"{_row_slice(rows, 'x')}.slice(N, j, {stop})"
-    if kind == "product":
-        tile = f"({tile} * {_row_slice(rows, 'y')}.slice(N, j, {stop}))"
-    g.code.add(f"t = {tile}.{reduce_name}({dim})")
+    g.code.add(f"t = {tile('j', stop)}.{reduce_name}({dim})")
     if g.wants("constant_at"):
-        g.code.add(f"if j == {at}:", "    t = t * 2")
+        g.code.add(f"if {g.condition(cols, 'j')}:", "    t = t * 2")
     elif kind != "max" and g.wants("operation_at"):
-        g.code.add(f"if j == {at}:", "    t = t - t * 2")
+        g.code.add(f"if {g.condition(cols, 'j')}:", "    t = t - t * 2")
+    elif cols.ragged and g.wants("ragged_tile_wrong"):
+        g.code.add("if sj - j < T:", "    t = t * 2")
     if g.wants("reset_always"):
         g.code.add(f"acc = {'None' if start_none else start}")
     elif g.wants("reset_at"):
@@ -331,7 +404,7 @@ def reduce_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict[
         g.code.add(f"if j != {at}:", *("    " + line for line in update))
     else:
         g.code.add(*update)
-    if kind != "max" and g.wants("tile_twice"):  # a max of a tile twice is the same max
+    if not g.idempotent and g.wants("tile_twice"):
         g.code.add(f"if j == {at}:", "    assert acc is not None", f"    acc = {combine}")
     if kind == "mean":
         g.code.add("count += 1")
@@ -366,7 +439,7 @@ def softmax_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict
     g.code.add(f"t = {x}.slice(N, j, sj)", "m_new = max(m, t.max(N))",
                "b = exp(t - m_new.repeat(N[j:sj])).sum(N)")
     if g.wants("constant_at"):
-        g.code.add(f"if j == {at}:", "    b = b * 2")
+        g.code.add(f"if {g.condition(cols, 'j')}:", "    b = b * 2")
     if g.wants("not_rescaled"):
         g.code.add("s = s + b")
     elif g.wants("rescaled_wrong_at"):
@@ -422,7 +495,7 @@ def matmul_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict[
     scaled = "ta" if factor == 1 else f"ta * {factor}"
     g.code.add(f'p = einsum({scaled}, tb, "M N, N K -> M K")')
     if g.wants("constant_at"):
-        g.code.add(f"if jn == {at}:", "    p = p * 2")
+        g.code.add(f"if {g.condition(inner, 'jn')}:", "    p = p * 2")
     if g.wants("reset_at"):
         g.code.add(f"if jn == {at}:", f"    acc = {start}")
     update = "acc = acc + p if acc is not None else p" if start_none else "acc = acc + p"
@@ -445,10 +518,11 @@ SHAPES = {"map": map_shape, "reduce": reduce_shape, "softmax": softmax_shape,
 # The mistakes each shape can carry (a drawn one it cannot is drawn again).
 SHAPE_MUTATIONS = {
     "map": ("constant_at", "operation_at", "skipped_tile", "tile_twice", "gaps", "overlap",
-            "off_by_one", "last_tile_skipped", "mismatched_slices", "counter_wrong"),
+            "off_by_one", "last_tile_skipped", "mismatched_slices", "counter_wrong",
+            "ragged_tile_wrong", "last_write_missing"),
     "reduce": ("constant_at", "operation_at", "skipped_tile", "tile_twice", "gaps", "overlap",
                "off_by_one", "last_tile_skipped", "wrong_dim", "reset_at", "reset_always",
-               "wrong_start", "counter_wrong"),
+               "wrong_start", "counter_wrong", "ragged_tile_wrong", "peeled_twice"),
     "softmax": ("constant_at", "not_rescaled", "rescaled_wrong_at", "skipped_tile",
                 "tile_twice", "gaps", "overlap", "last_tile_skipped"),
     "matmul": ("constant_at", "skipped_tile", "tile_twice", "reset_at", "mismatched_slices",
