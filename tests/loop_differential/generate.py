@@ -13,7 +13,10 @@ nested two or three deep; the last tile may be ragged (`stop = min(j + T, N.size
   written after the loop (nested: per row tile);
 - `softmax`: a running max and a sum rescaled when the max grows, written after the loop as the
   normalizer, or used by a second loop that writes every softmax tile;
-- `matmul`: an accumulator over the tiles of `N` inside one or two loops over output tiles.
+- `matmul`: an accumulator over the tiles of `N` inside one or two loops over output tiles;
+- `list`: a list changed in place by the loop (tiles appended and written after it, iterations
+  counted by its length or in an item); left out of the default draw while it is a known bug
+  (`PENDING_SHAPES`).
 
 Some kernels also run a loop that writes nothing and carries nothing (a dead loop).
 
@@ -513,8 +516,56 @@ def matmul_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict[
     return [("a", ("M", "N")), ("b", ("N", "K"))], {"c": spec}
 
 
+def list_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict[str, str]]:
+    """A list changed in place by the loop: tiles appended and written after it, or iterations
+    counted by the list's length or in an item."""
+    rng = g.rng
+    g.dims["M"] = rng.randint(2, 5)
+    cols = _n_loop(rng, "j", nested=False)
+    g.dims["N"] = cols.size
+    g.steps = cols.iterations * 2
+    kind = rng.choice(("tiles", "length", "item"))
+    g.features.add(f"list-{kind}")
+    at = g.at(cols)
+    if kind == "tiles":
+        g.code.add("tiles: list[Typed] = []")
+        g.loop_header(cols)
+        g.code.add("t = x.slice(N, j, sj) * 2")
+        if g.wants("constant_at"):
+            g.code.add(f"if {g.condition(cols, 'j')}:", "    t = t * 2")
+        update, spec = "tiles.append(t)", "2 * x:M N"
+    else:
+        g.code.add("acc: Typed | float = 0",
+                   "seen: list[int] = []" if kind == "length" else "count = [0]")
+        g.loop_header(cols)
+        g.code.add("t = x.slice(N, j, sj).sum(N)")
+        if g.wants("constant_at"):
+            g.code.add(f"if {g.condition(cols, 'j')}:", "    t = t * 2")
+        g.code.add("acc = acc + t")
+        update = "seen.append(j)" if kind == "length" else "count[0] += 1"
+        spec = f"sum[N](x:M N) / {cols.iterations}"
+    if g.wants("skipped_tile"):
+        g.code.add(f"if j != {at}:", f"    {update}")
+    else:
+        g.code.add(update)
+    if g.wants("tile_twice"):
+        g.code.add(f"if j == {at}:", f"    {update}")
+    g.code.dedent()
+    if kind == "tiles":
+        g.code.add("for tile in tiles:", "    c.assign(tile)")
+    else:
+        g.code.add("assert isinstance(acc, Typed)",
+                   f"c.assign(acc / {'len(seen)' if kind == 'length' else 'count[0]'})")
+    return [("x", ("M", "N"))], {"c": spec}
+
+
 SHAPES = {"map": map_shape, "reduce": reduce_shape, "softmax": softmax_shape,
-          "matmul": matmul_shape}
+          "matmul": matmul_shape, "list": list_shape}
+# Shapes left out of the default draw while the plugin gives them other verdicts with
+# induction than unrolled (a known bug; `--shape` runs them, and a strict xfail test does).
+PENDING_SHAPES = {
+    "list": "a list changed in place in a loop proved by induction is not part of its state",
+}
 # The mistakes each shape can carry (a drawn one it cannot is drawn again).
 SHAPE_MUTATIONS = {
     "map": ("constant_at", "operation_at", "skipped_tile", "tile_twice", "gaps", "overlap",
@@ -527,6 +578,8 @@ SHAPE_MUTATIONS = {
                 "tile_twice", "gaps", "overlap", "last_tile_skipped"),
     "matmul": ("constant_at", "skipped_tile", "tile_twice", "reset_at", "mismatched_slices",
                "gaps", "overlap", "last_tile_skipped"),
+    "list": ("constant_at", "skipped_tile", "tile_twice", "gaps", "overlap",
+             "last_tile_skipped"),
 }
 
 
@@ -542,7 +595,7 @@ def _dead_loop(g: Generator) -> list[str]:
 
 def generate(rng: random.Random, shape: str | None = None) -> Kernel:
     """One kernel: correct about a third of the time, else with one mistake of its shape."""
-    shape = shape or rng.choice(tuple(SHAPES))
+    shape = shape or rng.choice(tuple(s for s in SHAPES if s not in PENDING_SHAPES))
     wrong = rng.random() < 0.65
     mutation = rng.choice(SHAPE_MUTATIONS[shape]) if wrong else "none"
     for _attempt in range(20):
