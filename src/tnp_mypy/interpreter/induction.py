@@ -10,21 +10,24 @@ after `k` iterations is the loop's *carried* names (`carried_names`):
    `I(k)` (`core.template`): typed values by their normal forms, integers affine in k, other
    values equal. `I(3)` must have the third sample's normal form (the base case).
 3. **Step.** The body runs once more, speculatively (`speculation`), with `k` a symbolic
-   integer over `[3, n - 2]` (`core.symbolic`), `j = a + k*T`, and the carried names bound to
-   `I(k)`: every `assign` is proved for that symbolic tile, and at the end every carried value
-   must be `I(k + 1)`. Every decision the run took on `k` is a recorded linear condition, and
-   all of them must hold for every k of the range; the regions the step writes must be
-   disjoint across iterations and are merged into one region per `assign` (a tile of width T
-   at a start with coefficient T in k).
-4. **Exit.** The carried names are bound to `I(n - 1)`, with concrete integers, and the last
-   iteration runs unrolled, for real (a ragged last tile, `min(j + T, n)`, is this iteration).
+   integer over `[3, n - 2]` probed at 3 (`core.symbolic`), `j = a + k*T`, and the carried
+   names bound to `I(k)`: every `assign` is proved for that symbolic tile, and at the end every
+   carried value must be `I(k + 1)`. Every decision the run took on `k` is a recorded linear
+   condition; the step stands for the k from 3 up to the last one where all of them hold
+   (`Recorder.reach`: up to the iteration before last, or to the one before a condition changes,
+   `if j == X`). The regions the step writes must be disjoint across those iterations and are
+   merged into one region per `assign` (a tile of width T at a start with coefficient T in k).
+4. **Next.** The carried names are bound to `I(reach + 1)`, with concrete integers, and the
+   next iteration runs unrolled, for real: the last one (a ragged last tile, `min(j + T, n)`,
+   is this iteration), or the one where a condition changed (an `if j == X` branch), after which
+   the loop goes on from step 1 with new samples.
 
-By induction over k, the state after every iteration of `[3, n - 1]` is `I(k)`, every tile the
-step writes is its spec, and the state the code after the loop sees is the real one. Anything
-that fails (no template, a step that does not give `I(k + 1)`, a condition that does not hold
-on the whole range, a finding, a construct the step cannot take symbolically) abandons the
-attempt *before* anything of the step is kept, and iterations 3 to n - 1 are unrolled: never a
-pass that was not proved.
+By induction over k, the state after every iteration the step stands for is `I(k)`, every
+tile the step writes is its spec, and the state the code after the loop sees is the real one.
+Anything that fails (no template, a step that does not give `I(k + 1)`, a condition false
+at the probe, a finding, a construct the step cannot take symbolically) abandons the attempt
+*before* anything of the step is kept, and the rest of the loop is unrolled: never a pass that
+was not proved.
 """
 
 from __future__ import annotations
@@ -289,34 +292,52 @@ def _guess(samples: Sequence[Mapping[str, Value]], k0: int) -> _State | None:
 
 def run(interp: Interpreter, frame: Frame, s: ForStmt, items: range) -> bool:
     """Run the loop `for <name> in items`: by induction where it can, unrolled where not.
-    Returns True if the loop left by `break` (only unrolled iterations can)."""
+    Returns True if the loop left by `break` (only unrolled iterations can).
+
+    The iterations are taken in segments: three samples, a symbolic step proving as many of the
+    following iterations as its recorded conditions allow (up to the one before last), then
+    one iteration unrolled: the last, or the first one where a condition of the step changes
+    (`if j == X`, `if j >= X`), after which the next segment starts with new samples."""
     shape = loop_shape(interp, s)
-    reports = interp.reports
-    samples: list[dict[str, Value]] = []
-    for index in range(SAMPLES):
-        if control.iterate(interp, frame, s, items[index : index + 1]):
+    n, done = len(items), 0
+    while n - done >= MIN_ITERATIONS:
+        reports = interp.reports
+        samples: list[dict[str, Value]] = []
+        for index in range(done, done + SAMPLES):
+            if control.iterate(interp, frame, s, items[index : index + 1]):
+                return True
+            samples.append({name: frame.variables.get(name, _UNBOUND) for name in shape.carried})
+        done += SAMPLES
+        if interp.reports != reports:
+            break  # an error in the samples: unrolled from here, as unrolling reports it
+        state = _guess(samples, done - SAMPLES + 1)
+        # The base case, checked here whatever the guess: the template after `done` iterations
+        # is the state the real iterations left (normal forms compared; nothing symbolic).
+        if state is None or not state.matches(frame, done):
+            break
+        reach = _step(interp, frame, s, items, state, shape, done)
+        if reach is None:
+            break
+        _trace(f"line {s.line}: iterations {done} to {reach} of {n} proved by induction")
+        state.bind(frame, reach + 1)
+        done = reach + 1
+        # The next iteration (the last, or where the step's conditions change) is unrolled.
+        if control.iterate(interp, frame, s, items[done : done + 1]):
             return True
-        samples.append({name: frame.variables.get(name, _UNBOUND) for name in shape.carried})
-    rest = items[SAMPLES:]
-    if interp.reports != reports:
-        return control.iterate(interp, frame, s, rest)
-    state = _guess(samples, 1)
-    if state is None or not _step(interp, frame, s, items, state, shape):
-        return control.iterate(interp, frame, s, rest)
-    last = len(items) - 1
-    _trace(f"line {s.line}: iterations {SAMPLES} to {last - 1} of {len(items)} proved by induction")
-    state.bind(frame, last)
-    return control.iterate(interp, frame, s, items[last:])
+        done += 1
+    return control.iterate(interp, frame, s, items[done:])
 
 
 def _step(
-    interp: Interpreter, frame: Frame, s: ForStmt, items: range, state: _State, shape: LoopShape
-) -> bool:
-    """The symbolic step over k in [SAMPLES, n - 2]; True when proved and its writes are kept."""
+    interp: Interpreter, frame: Frame, s: ForStmt, items: range, state: _State,
+    shape: LoopShape, first: int,
+) -> int | None:
+    """The symbolic step from the state after `first` iterations: k ranges over `[first, n -
+    2]` and is probed at `first`. Returns the last k the step is proved for (the conditions it
+    recorded hold up to there), its writes kept; None when it is not proved."""
     assert isinstance(s.index, NameExpr)
     name = s.index.name
-    first, last = SAMPLES, len(items) - 2
-    var = symbolic.new_var(f"#{name}", first, last)
+    var = symbolic.new_var(f"#{name}", first, len(items) - 2, probe=first)
     k = symbolic.variable(var)
     j = items.start + k * items.step
     saved = dict(frame.variables)
@@ -335,29 +356,33 @@ def _step(
                 raise Abandon("the state after the step is not the invariant at k + 1")
             if len(frame.results) != results:
                 raise Abandon("a result made inside the loop")
-            merged = [(result, _merge(region, var)) for result, region in speculation.writes]
-            failing = recorder.failing()
-            if failing is not None:
-                raise Abandon(f"the step relied on {failing}, which fails for some k")
+            reach = recorder.reach(var)
+            if reach is None:
+                raise Abandon(f"the step relied on {recorder.failing()}, false at its probe")
+            merged = [
+                (result, _merge(region, var, reach)) for result, region in speculation.writes
+            ]
+            # What an enclosing run inherits: the conditions over the range proved.
+            recorder.narrow(var, reach)
     except Abandon as abandoned:
         _trace(f"line {s.line}: {abandoned.why}")
-        return False
+        return None
     except (control.Stop, symbolic.Escape) as stopped:
         _trace(f"line {s.line}: {type(stopped).__name__}: {stopped}")
-        return False
-    except Exception as error:
+        return None
+    except Exception as error:  # anything else the step met: unroll instead
         _trace(f"line {s.line}: {type(error).__name__}: {error}")
-        return False
+        return None
     finally:
         interp.loops.pop()
         interp.speculations.pop()
         frame.variables.clear()
         frame.variables.update(saved)
-    return _commit(interp, merged)
+    return reach if _commit(interp, merged) else None
 
 
-def _merge(region: DimType, var: Var) -> DimType:
-    """The union over every k of `var`'s range of a region whose bounds are affine in k: one
+def _merge(region: DimType, var: Var, last: int) -> DimType:
+    """The union over every k of `[var.probe, last]` of a region whose bounds are affine in k: one
     dim moves with k, by exactly its width (`T*k : T*k + T`), so the regions are disjoint and
     touch; the others do not move. Anything else is abandoned (unrolling then says what)."""
     moving = [
@@ -376,8 +401,8 @@ def _merge(region: DimType, var: Var) -> DimType:
         raise Abandon("a region whose width changes with the iteration")
     if step <= 0 or step != width.constant:
         raise Abandon("regions of successive iterations that overlap or leave gaps")
-    low = symbolic.value_at(start, {var: var.first})
-    high = symbolic.value_at(stop, {var: var.last})
+    low = symbolic.value_at(start, {var: var.probe})
+    high = symbolic.value_at(stop, {var: last})
     dims = list(region)
     dims[axis] = Sliced(sliced.dim, Interval(low, high))
     return tuple(dims)

@@ -100,19 +100,28 @@ class Form:
     def scaled(self, factor: int) -> Form:
         return Form.of(self.constant * factor, {v: c * factor for v, c in self.terms})
 
-    def bounds(self) -> tuple[int, int]:
-        """The least and greatest value over the box of the variables' ranges."""
+    def bounds(self, ranges: Ranges | None = None) -> tuple[int, int]:
+        """The least and greatest value over the box of the variables' ranges (a variable in
+        `ranges` over that range instead of its own)."""
         low = high = self.constant
         for v, c in self.terms:
-            ends = (c * v.first, c * v.last)
+            first, last = ranges[v] if ranges is not None and v in ranges else (v.first, v.last)
+            ends = (c * first, c * last)
             low, high = low + min(ends), high + max(ends)
         return low, high
+
+    def renamed(self, old: Var, new: Var) -> Form:
+        return Form(self.constant, tuple((new if v == old else v, c) for v, c in self.terms))
 
     def __str__(self) -> str:
         parts = [f"{c}*{v.name}" if c != 1 else v.name for v, c in self.terms]
         if self.constant or not parts:
             parts.append(str(self.constant))
         return "+".join(parts).replace("+-", "-")
+
+
+# A range of values per variable, overriding the variable's own (`Form.bounds`).
+Ranges = Mapping[Var, tuple[int, int]]
 
 
 class Relation(enum.Enum):
@@ -128,9 +137,10 @@ class Condition:
     form: Form
     relation: Relation
 
-    def holds_on_domain(self) -> bool:
-        """True only if the condition holds at every point of its variables' ranges."""
-        low, high = self.form.bounds()
+    def holds_on_domain(self, ranges: Ranges | None = None) -> bool:
+        """True only if the condition holds at every point of its variables' ranges (those in
+        `ranges` over the range given there)."""
+        low, high = self.form.bounds(ranges)
         match self.relation:
             case Relation.NONNEGATIVE:
                 return low >= 0
@@ -142,8 +152,9 @@ class Condition:
                 if len(self.form.terms) != 1:
                     return False  # several variables: not decided here (refuse)
                 ((v, c),) = self.form.terms
+                first, last = ranges[v] if ranges is not None and v in ranges else (v.first, v.last)
                 root, rest = divmod(-self.form.constant, c)
-                return rest != 0 or not v.first <= root <= v.last
+                return rest != 0 or not first <= root <= last
 
     def __str__(self) -> str:
         return self.relation.value.replace("f", f"({self.form})")
@@ -161,9 +172,35 @@ class Recorder:
             self._seen.add(condition)
             self.conditions.append(condition)
 
-    def failing(self) -> Condition | None:
-        """The first recorded condition that does not hold on the whole domain, if any."""
-        return next((c for c in self.conditions if not c.holds_on_domain()), None)
+    def failing(self, ranges: Ranges | None = None) -> Condition | None:
+        """The first recorded condition that does not hold on the whole domain (with the
+        variables in `ranges` over those ranges), if any."""
+        return next((c for c in self.conditions if not c.holds_on_domain(ranges)), None)
+
+    def reach(self, var: Var) -> int | None:
+        """The greatest `last` in `[var.probe, var.last]` such that every condition holds with
+        `var` over `[var.probe, last]` (the other variables over their whole ranges); None if
+        they do not all hold even at the probe alone. Holding on a range implies holding on
+        every sub-range, so the answer is found by bisection."""
+        low, high = var.probe, var.last
+        if self.failing({var: (low, low)}) is not None:
+            return None
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.failing({var: (var.probe, middle)}) is None:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def narrow(self, var: Var, last: int) -> Var:
+        """Restrict `var` to `[var.probe, last]` in every recorded condition (what an enclosing
+        run inherits is then what this one proved); returns the narrowed variable."""
+        narrowed = Var(var.name, var.probe, last, var.probe, var.serial)
+        renamed = [Condition(c.form.renamed(var, narrowed), c.relation) for c in self.conditions]
+        self.conditions = renamed
+        self._seen = set(renamed)
+        return narrowed
 
 
 _recorders: Final[list[Recorder]] = []
