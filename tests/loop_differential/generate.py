@@ -197,6 +197,19 @@ class Generator:
                   ">=": (1, last)}[kind]
         return f"{var} {kind} {loop.index(rng, *bounds) * loop.tile}"
 
+    def where(self, *positions: tuple[Loop | None, str]) -> str:
+        """A condition on one of the loops' positions, or on two of them (`and`): a nested
+        loop's condition may be on the outer index (`positions` is innermost first; None
+        stands for no loop)."""
+        rng = self.rng
+        loops = [(loop, var) for loop, var in positions if loop is not None]
+        if len(loops) == 1 or rng.random() < 0.5:
+            return self.condition(*loops[0])
+        self.features.add("if-outer-index")
+        if rng.random() < 0.5:
+            return self.condition(*loops[1])
+        return f"{self.condition(*loops[0])} and {self.condition(*loops[1])}"
+
     def wants(self, *kinds: str) -> str | None:
         """The mutation, if it is one of `kinds` (and not applied yet)."""
         if self.mutation in kinds and not self.applied:
@@ -288,13 +301,14 @@ def map_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict[str
         y = f"{_row_slice(rows, 'y')}.slice(N, {start}, {end})"
     g.code.add(f"xt = {x}", f"yt = {y}")
     g.code.add(f"v = {code.format(x='xt', y='yt')}")
-    if rng.random() < 0.3:
+    for _special in range(rng.choice((0, 0, 1, 1, 2))):  # tiles computed in an equal form
         g.features.add("if-index")
-        g.code.add(f"if {g.condition(cols, start)}:", f"    v = {equal.format(x='xt', y='yt')}")
+        g.code.add(f"if {g.where((cols, start), (rows, 'im'))}:",
+                   f"    v = {equal.format(x='xt', y='yt')}")
     if g.wants("constant_at"):
-        g.code.add(f"if {g.condition(cols, start)}:", "    v = v * 2")
+        g.code.add(f"if {g.where((cols, start), (rows, 'im'))}:", "    v = v * 2")
     elif g.wants("operation_at"):
-        g.code.add(f"if {g.condition(cols, start)}:", "    v = xt - yt")
+        g.code.add(f"if {g.where((cols, start), (rows, 'im'))}:", "    v = xt - yt")
     elif cols.ragged and g.wants("ragged_tile_wrong"):
         g.code.add(f"if {end} - {start} < T:", "    v = v + 1")
     value = "prev" if delayed else "v"
@@ -382,9 +396,9 @@ def reduce_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict[
     stop = "sj - 1" if cols.tile >= 2 and g.wants("off_by_one") else "sj"
     g.code.add(f"t = {tile('j', stop)}.{reduce_name}({dim})")
     if g.wants("constant_at"):
-        g.code.add(f"if {g.condition(cols, 'j')}:", "    t = t * 2")
+        g.code.add(f"if {g.where((cols, 'j'), (rows, 'im'))}:", "    t = t * 2")
     elif kind != "max" and g.wants("operation_at"):
-        g.code.add(f"if {g.condition(cols, 'j')}:", "    t = t - t * 2")
+        g.code.add(f"if {g.where((cols, 'j'), (rows, 'im'))}:", "    t = t - t * 2")
     elif cols.ragged and g.wants("ragged_tile_wrong"):
         g.code.add("if sj - j < T:", "    t = t * 2")
     if g.wants("reset_always"):
@@ -442,7 +456,7 @@ def softmax_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict
     g.code.add(f"t = {x}.slice(N, j, sj)", "m_new = max(m, t.max(N))",
                "b = exp(t - m_new.repeat(N[j:sj])).sum(N)")
     if g.wants("constant_at"):
-        g.code.add(f"if {g.condition(cols, 'j')}:", "    b = b * 2")
+        g.code.add(f"if {g.where((cols, 'j'), (rows, 'im'))}:", "    b = b * 2")
     if g.wants("not_rescaled"):
         g.code.add("s = s + b")
     elif g.wants("rescaled_wrong_at"):

@@ -262,8 +262,8 @@ class Tally:
         for kind in ("accepted", "refused"):
             lines.append(f"  {kind}: {self.counts[kind]}")
         lines += [f"    {code}: {n}" for code, n in sorted(self.refused.items())]
-        lines.append(f"  loops proved by induction: {self.proved_loops}, in "
-                     f"{self.proved_kernels} kernels")
+        lines.append(f"  proofs by induction (a loop's run, or a segment of it between "
+                     f"iterations unrolled): {self.proved_loops}, in {self.proved_kernels} kernels")
         lines.append("  loops not proved by induction (unrolled), by reason:")
         lines += [f"    {n}: {why}" for why, n in self.abandoned.most_common(12)]
         lines.append("    of which in correct kernels:")
