@@ -197,6 +197,16 @@ class Generator:
                   ">=": (1, last)}[kind]
         return f"{var} {kind} {loop.index(rng, *bounds) * loop.tile}"
 
+    def once(self, statement: str, at: int, var: str = "j") -> None:
+        """`statement`, an update each iteration makes once: or skipped, or made twice, at
+        `var == at` (the mistakes `skipped_tile` and `tile_twice`)."""
+        if self.wants("skipped_tile"):
+            self.code.add(f"if {var} != {at}:", f"    {statement}")
+        else:
+            self.code.add(statement)
+        if self.wants("tile_twice"):
+            self.code.add(f"if {var} == {at}:", f"    {statement}")
+
     def where(self, *positions: tuple[Loop | None, str]) -> str:
         """A condition on one of the loops' positions, or on two of them (`and`): a nested
         loop's condition may be on the outer index (`positions` is innermost first; None
@@ -473,13 +483,7 @@ def softmax_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict
     g.features.add("two-loops")
     g.loop_header(cols)
     g.code.add(f"e = exp({x}.slice(N, j, sj) - m.repeat(N[j:sj]))")
-    write = "c.assign(e / s.repeat(N[j:sj]))"
-    if g.wants("skipped_tile"):
-        g.code.add(f"if j != {at}:", f"    {write}")
-    else:
-        g.code.add(write)
-    if g.wants("tile_twice"):
-        g.code.add(f"if j == {at}:", f"    {write}")
+    g.once("c.assign(e / s.repeat(N[j:sj]))", at)
     return [("x", ("M", "N"))], {"c": "softmax[N](x:M N)"}
 
 
@@ -515,13 +519,8 @@ def matmul_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict[
         g.code.add(f"if {g.condition(inner, 'jn')}:", "    p = p * 2")
     if g.wants("reset_at"):
         g.code.add(f"if jn == {at}:", f"    acc = {start}")
-    update = "acc = acc + p if acc is not None else p" if start_none else "acc = acc + p"
-    if g.wants("skipped_tile"):
-        g.code.add(f"if jn != {at}:", f"    {update}")
-    else:
-        g.code.add(update)
-    if g.wants("tile_twice"):
-        g.code.add(f"if jn == {at}:", "    assert acc is not None", "    acc = acc + p")
+    g.once("acc = acc + p if acc is not None else p" if start_none else "acc = acc + p", at,
+           "jn")
     g.code.dedent()
     g.code.add("assert isinstance(acc, Typed)")
     g.code.add("c.assign(acc)")
@@ -558,12 +557,7 @@ def list_shape(g: Generator) -> tuple[list[tuple[str, tuple[str, ...]]], dict[st
         g.code.add("acc = acc + t")
         update = "seen.append(j)" if kind == "length" else "count[0] += 1"
         spec = f"sum[N](x:M N) / {cols.iterations}"
-    if g.wants("skipped_tile"):
-        g.code.add(f"if j != {at}:", f"    {update}")
-    else:
-        g.code.add(update)
-    if g.wants("tile_twice"):
-        g.code.add(f"if j == {at}:", f"    {update}")
+    g.once(update, at)
     g.code.dedent()
     if kind == "tiles":
         g.code.add("for tile in tiles:", "    c.assign(tile)")

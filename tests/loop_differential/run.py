@@ -44,6 +44,7 @@ import mypy.api
 import numpy as np
 
 import tnp_runtime as tnp
+from tests.differential.run import table_lines
 from tests.loop_differential.generate import PENDING_SHAPES, SHAPES, Kernel, generate
 from tests.support.runtime_run import reported_line
 
@@ -270,11 +271,8 @@ class Tally:
         lines += [f"      {n}: {why}" for why, n in self.abandoned_correct.most_common(12)]
         for kind in FAILURES:
             lines.append(f"  {kind}: {self.counts[kind]}")
-        for title, table in (("shape", self.by_shape), ("mutation", self.by_mutation)):
-            lines.append(f"  by {title} (verdict: count):")
-            for key in sorted({k for k, _ in table}):
-                parts = [f"{kind} {n}" for (k, kind), n in sorted(table.items()) if k == key]
-                lines.append(f"    {key}: {', '.join(parts)}")
+        lines += table_lines("shape", self.by_shape, "verdict")
+        lines += table_lines("mutation", self.by_mutation, "verdict")
         lines.append("  kernels using each feature: " + ", ".join(
             f"{f} {n}" for f, n in sorted(self.features.items())))
         for kind, items in self.listed.items():
