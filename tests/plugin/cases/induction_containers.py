@@ -2,7 +2,8 @@
 assignment change a value made before the loop without assigning its name, and that value is
 part of the loop's state all the same. Each kernel gets the verdicts of unrolling: after the
 loop, the list holds what every iteration put in it (20 iterations here, not the 5 run for
-real around a symbolic step)."""
+real around a symbolic step), and an attempt at induction that is abandoned leaves the list
+as it found it."""
 
 from typing import Literal as L
 
@@ -22,6 +23,17 @@ def tiles_kept(x: Typed[L["M N"]], c: TypedResult[L["2 * x:M N"]]) -> None:
         tiles.append(x.slice(N, j, j + T) * 2)
     for tile in tiles:
         c.assign(tile)
+
+
+@tnp.kernel
+def last_tile_kept(x: Typed[L["M N"]], c: TypedResult[L["x:M N"]]) -> None:
+    # Not proved by induction (the loop writes what it read an iteration before), but its
+    # attempt's `append` must not stay in the list the unrolled iterations then read.
+    tiles: list[Typed] = [x.slice(N, 0, T)]
+    for j in range(T, N.size, T):
+        c.assign(tiles[-1])
+        tiles.append(x.slice(N, j, j + T))
+    c.assign(tiles[-1])
 
 
 @tnp.kernel
@@ -53,6 +65,7 @@ def counted_in_an_item(x: Typed[L["M N"]], c: TypedResult[L["sum[N](x:M N) / 5"]
 def main() -> None:
     x = Typed(np.random.default_rng(0).standard_normal((M.size, N.size)), M, N)
     tiles_kept(x, tiles_kept.result())
+    last_tile_kept(x, last_tile_kept.result())
     counted_by_length(x, counted_by_length.result())
 
 
