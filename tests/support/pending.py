@@ -14,8 +14,9 @@ import pytest
 PENDING = {
     "induction_containers": (
         "a list changed in place in a loop proved by induction (`append`, item assignment) is "
-        "not part of the loop's carried state: after the loop it holds 5 elements, not 20, so "
-        "wrong kernels pass and a kept symbolic tile escapes (tnp-internal)"
+        "not part of the loop's carried state, nor restored when an attempt is abandoned: "
+        "after the loop it holds 5 elements, not 20, so wrong kernels pass, and a symbolic "
+        "tile it keeps escapes (tnp-internal)"
     ),
 }
 
