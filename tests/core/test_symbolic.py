@@ -18,7 +18,7 @@ def test_arithmetic_stays_affine_and_collapses_to_plain_ints() -> None:
     _, k = _k()
     j = 32 * k + 16
     assert symbolic.is_symbolic(j)
-    assert str(j) == "(32*k+16)"
+    assert str(symbolic.form_of(j)) == "32*k+16"
     width = (j + 32) - j
     assert width == 32 and type(width) is int  # no variable left: a plain int
     assert (j // 16) - 2 * k == 1  # exact division by a constant
@@ -123,3 +123,28 @@ def test_value_at_substitutes_some_variables() -> None:
     partly = symbolic.value_at(both, {inner: 3})
     assert symbolic.form_of(partly) == Form(13, ((outer, 32),))
     assert symbolic.value_at(both, {inner: 3, outer: 1}) == 45
+
+
+def test_a_symbolic_position_written_into_a_spec_is_read_back() -> None:
+    """An f-string of the loop index (`f"N[0:{j + 4}]"`) names the symbolic position: the spec
+    of the step is symbolic too, and its checks are recorded decisions."""
+    from tnp_runtime.core.spec import parse_spec
+
+    _, k = _k()
+    with symbolic.recording() as recorder:
+        text = f"sum[N[0:{4 * k + 4}]](x:M N)"
+        assert symbolic.TOKEN_OPEN in text and "k" not in text
+        parsed = parse_spec(text)
+        assert f"{4 * k + 4}" in text  # one token per form, the same every time
+    assert recorder.failing() is None
+    assert parsed is not None
+
+
+def test_a_token_is_only_a_slice_bound() -> None:
+    from tnp_runtime.core.spec import SpecError, parse_spec
+
+    _, k = _k()
+    with symbolic.recording(), pytest.raises(SpecError):
+        parse_spec(f"{k} * x:M N")
+    with pytest.raises(SpecError):
+        parse_spec("sum[N[0:\u27e899999\u27e9]](x:M N)")  # no such position

@@ -25,7 +25,7 @@ from tnp_mypy.interpreter.values import (
     TypedValue,
     Value,
 )
-from tnp_runtime.core import rules
+from tnp_runtime.core import rules, symbolic
 from tnp_runtime.core.dims import FullDim
 from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.ir import UnaryOp
@@ -255,7 +255,10 @@ def _str_method(text: str, name: str, args: list[Value], kwargs: dict[str, Value
         if name == "join" and len(args) == 1 and not kwargs and isinstance(args[0], (list, tuple)):
             if all(isinstance(item, str) for item in args[0]):
                 return text.join(args[0])
-        if name == "format" and all(isinstance(v, plain) for v in (*args, *kwargs.values())):
+        # A symbolic loop index formats as a token the spec grammar reads back (`symbolic`).
+        if name == "format" and all(
+            isinstance(v, plain) or symbolic.is_symbolic(v) for v in (*args, *kwargs.values())
+        ):
             return text.format(*args, **kwargs)
     except (ValueError, IndexError, KeyError, TypeError):
         pass

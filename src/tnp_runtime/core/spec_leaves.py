@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tnp_runtime.core import symbolic
 from tnp_runtime.core.dims import Interval
 from tnp_runtime.core.indexing import affine
 from tnp_runtime.core.ir import Affine
@@ -228,7 +229,7 @@ class _LeafParser:
                 f"write the slice as {name}[start:stop], e.g. {name}[0:4]",
             )
         self.advance()
-        low, high = int(start.text), int(stop.text)
+        low, high = _bound_value(start), _bound_value(stop)
         if low >= high:
             example = f"{name}[{high}:{low}]" if high < low else f"{name}[{low}:{low + 1}]"
             raise self.error(
@@ -240,7 +241,7 @@ class _LeafParser:
 
     def bound(self, name: str) -> _Token:
         token = self.token
-        if token.kind != "number" or not token.text.isdigit():
+        if token.kind != "position" and (token.kind != "number" or not token.text.isdigit()):
             raise self.error(
                 token.pos,
                 f"bad slice of {name}: {_describe(token)} is not a non-negative integer",
@@ -326,3 +327,13 @@ class _LeafParser:
         else:
             fix = "join the parts with an operator (+ - * /), or remove the extra text"
         return self.error(token.pos, problem, fix)
+
+
+def _bound_value(token: _Token) -> int:
+    """A slice bound's value: its digits, or the symbolic position its token stands for."""
+    if token.kind == "position":
+        position = symbolic.token_position(token.text)
+        if position is None:
+            raise SpecError(token.text, 0, "a symbolic position outside its loop", "")
+        return position
+    return int(token.text)

@@ -327,7 +327,7 @@ def _start(node: SpecNode) -> int:
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    kind: Literal["name", "number", "op", "end"]
+    kind: Literal["name", "number", "position", "op", "end"]
     text: str
     pos: int
 
@@ -336,6 +336,7 @@ _SCANNER: Final = re.compile(
     r"""
     (?P<space>\s+)
     | (?P<number>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE](?P<exp>[+-]?[0-9]+))?)
+    | (?P<position>\u27e8[0-9]+\u27e9)
     | (?P<name>[^\W\d]\w*)
     | (?P<op>->|\*\*|>=|<=|[<>]|[-+*/()\[\],:])
     """,
@@ -395,6 +396,10 @@ def _tokenize(text: str, equals: bool = False) -> list[_Token]:
                     f"keep exponents between -{_MAX_EXPONENT} and {_MAX_EXPONENT}",
                 )
             tokens.append(_Token("number", match.group(), pos))
+        elif kind == "position":
+            # A symbolic loop index written into the text (`core.symbolic`): only a slice
+            # bound takes it.
+            tokens.append(_Token("position", match.group(), pos))
         elif kind == "name":
             tokens.append(_Token("name", match.group(), pos))
         elif kind == "op":

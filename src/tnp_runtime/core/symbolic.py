@@ -416,14 +416,44 @@ class SymInt:
         return cast(int, self) if _nonnegative(self.form) else make(self.form.scaled(-1))
 
     def __str__(self) -> str:
-        return f"({self.form})"
+        # A token for the form, the same at every point of the range: what the spec grammar
+        # reads back as this position (`token_position`), so a spec written as an f-string of
+        # the loop index (`tnp.assert_spec(total, f"sum[N[0:{j + 4}]](x:M N)")`) is the
+        # symbolic spec of the step.
+        return _token(self.form)
 
-    __repr__ = __str__
+    def __repr__(self) -> str:
+        return f"SymInt({self.form})"
 
     def __format__(self, spec: str) -> str:
         if spec:
             _escape(f"a symbolic integer ({self.form}) formatted as {spec!r}")
         return str(self)
+
+
+# Token text <-> form, for positions written into spec texts (`SymInt.__str__`). Numbers are
+# never reused, so a token from before a reset never names another form.
+TOKEN_OPEN, TOKEN_CLOSE = "\u27e8", "\u27e9"
+_TOKEN_OF: Final[dict[Form, str]] = {}
+_FORM_OF: Final[dict[str, Form]] = {}
+_token_numbers = itertools.count(1)
+tables.register("symbolic.token_forms", _TOKEN_OF, "cleared: token numbers are never reused")
+tables.register("symbolic.form_tokens", _FORM_OF, "cleared: token numbers are never reused")
+
+
+def _token(form: Form) -> str:
+    found = _TOKEN_OF.get(form)
+    if found is None:
+        found = f"{TOKEN_OPEN}{next(_token_numbers)}{TOKEN_CLOSE}"
+        _TOKEN_OF[form] = found
+        _FORM_OF[found] = form
+    return found
+
+
+def token_position(text: str) -> int | None:
+    """The position a token made by `str(SymInt)` stands for; None for any other text."""
+    form = _FORM_OF.get(text)
+    return None if form is None else make(form)
 
 
 def value_at(position: int, at: Mapping[Var, int]) -> int:
@@ -452,6 +482,7 @@ __all__ = [
     "make",
     "new_var",
     "recording",
+    "token_position",
     "value_at",
     "variable",
 ]

@@ -117,3 +117,26 @@ def written_twice_late(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> 
         if j == 40 * T:
             out.assign(x.slice(N, j, j + T) * 2)  # E: result region M[0:16] N[160:164] written twice: it overlaps the earlier write of M[0:16] N[160:164]  [tnp-overlap]
             # ^N: when j = 160
+
+
+@tnp.kernel
+def stated_invariant(x: Typed[L["M N"]], out: TypedResult[L["sum[N](x:M N)"]]) -> None:
+    total = x.slice(N, 0, T).sum(N)
+    for j in range(T, N.size, T):
+        total = total + x.slice(N, j, j + T).sum(N)
+        tnp.assert_spec(total, f"sum[N[0:{j + T}]](x:M N)")
+    out.assign(total)
+
+
+@tnp.kernel
+def stated_invariant_broken_late(
+    x: Typed[L["M N"]], out: TypedResult[L["sum[N](x:M N)"]]
+) -> None:
+    total = x.slice(N, 0, T).sum(N)
+    for j in range(T, N.size, T):
+        if j != 40 * T:
+            total = total + x.slice(N, j, j + T).sum(N)
+        tnp.assert_spec(total, f"sum[N[0:{j + T}]](x:M N)")  # E: partial reduction: missing sum over N[160:164]: kernel computes `(M N[0:160] -> M)` over M[0:16]; the spec requires `(M N[0:164] -> M)`  [tnp-reduce]
+        # ^N: counterexample on random inputs ...
+        # ^N: when j = 160
+    out.assign(total)
