@@ -28,7 +28,7 @@ from mypy.nodes import Decorator, FuncDef, FuncItem, MypyFile, Statement
 from mypy.plugin import FunctionContext, MethodContext
 from mypy.types import CallableType, Instance, Type, get_proper_type
 
-from tnp_mypy import names
+from tnp_mypy import names, times
 from tnp_mypy.compat import current_function
 from tnp_mypy.config import Config
 from tnp_mypy.guard import reraise
@@ -93,11 +93,13 @@ def _run(api: TypeChecker, config: Config, node: FuncItem | MypyFile, kind: str)
             if reraise():
                 raise
             findings = [Finding(internal_diagnostic(err), node.line, node.column)]
+        seconds = time.monotonic() - started
+        times.record(tree.fullname, node.fullname or tree.fullname, kind, node.line, seconds,
+                     interpreter.statements, findings)
         # Returned from the local: another check in this process (a language server's thread)
         # may prune or replace the entry at once.
         _CACHE[key] = analysis = _Analysis(node, tree.defs, findings,
-                                           dict(interpreter.dependencies),
-                                           time.monotonic() - started)
+                                           dict(interpreter.dependencies), seconds)
         return analysis.findings
     assert cached is not None
     return cached.findings
