@@ -127,11 +127,8 @@ class Tally:
             lines.append(f"  {kind}: {self.counts[kind]}")
             if kind == "refused":
                 lines += [f"    {code}: {n}" for code, n in sorted(self.refused.items())]
-        for title, table in (("form", self.by_form), ("mutation", self.by_mutation)):
-            lines.append(f"  by {title} (outcome: count):")
-            for key in sorted({k for k, _ in table}):
-                parts = [f"{kind} {n}" for (k, kind), n in sorted(table.items()) if k == key]
-                lines.append(f"    {key}: {', '.join(parts)}")
+        lines += table_lines("form", self.by_form, "outcome")
+        lines += table_lines("mutation", self.by_mutation, "outcome")
         lines.append("  kernels using each feature: " + ", ".join(
             f"{f} {n}" for f, n in sorted(self.features.items())))
         for kind, items in self.listed.items():
@@ -146,6 +143,15 @@ class Tally:
             if hidden:
                 lines.append(f"  ... and {hidden} more")
         return "\n".join(lines)
+
+
+def table_lines(title: str, table: Counter[tuple[str, str]], outcome: str) -> list[str]:
+    """A count by (key, outcome) as report lines: one per key, its outcomes and counts."""
+    lines = [f"  by {title} ({outcome}: count):"]
+    for key in sorted({k for k, _ in table}):
+        parts = [f"{kind} {n}" for (k, kind), n in sorted(table.items()) if k == key]
+        lines.append(f"    {key}: {', '.join(parts)}")
+    return lines
 
 
 def run_many(seed: int, count: int, start: int = 0, form: str | None = None) -> Tally:

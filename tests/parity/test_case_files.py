@@ -15,6 +15,7 @@ import pytest
 
 from tests.support.expectations import actual
 from tests.support.mypy_run import CASES, CASES_DIR, checked
+from tests.support.pending import case_params
 from tests.support.runtime_run import runtime_error
 
 
@@ -23,7 +24,7 @@ def _runtime(path: Path) -> tuple[str, int] | None:
     return runtime_error(path, search=CASES_DIR)
 
 
-@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", case_params(CASES))
 def test_runtime_error_is_reported_statically(path: Path) -> None:
     if "type: ignore[tnp-" in path.read_text(encoding="utf-8"):
         pytest.skip("silences a tnp error on purpose")

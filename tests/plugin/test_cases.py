@@ -10,13 +10,14 @@ import pytest
 
 from tests.support.expectations import actual, compare, expected
 from tests.support.mypy_run import CASES, CASES_DIR, checked, run_mypy
+from tests.support.pending import case_params
 
 
 def test_cases_found() -> None:
     assert len(CASES) >= 10
 
 
-@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", case_params(CASES))
 def test_case(path: Path) -> None:
     stdout = checked(path)
     problems = compare(expected(path), actual(stdout, path))

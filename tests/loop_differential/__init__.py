@@ -1,0 +1,1 @@
+"""The differential test of tile loops proved by induction against unrolling (run.py)."""
