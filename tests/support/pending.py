@@ -11,14 +11,7 @@ from typing import Any
 import pytest
 
 # Case file stem -> the bug.
-PENDING = {
-    "induction_containers": (
-        "a list changed in place in a loop proved by induction (`append`, item assignment) is "
-        "not part of the loop's carried state, nor restored when an attempt is abandoned: "
-        "after the loop it holds 5 elements, not 20, so wrong kernels pass, and a symbolic "
-        "tile it keeps escapes (tnp-internal)"
-    ),
-}
+PENDING: dict[str, str] = {}
 
 
 def case_params(paths: tuple[Path, ...]) -> list[Any]:

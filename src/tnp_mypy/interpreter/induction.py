@@ -340,7 +340,7 @@ def _step(
     var = symbolic.new_var(f"#{name}", first, len(items) - 2, probe=first)
     k = symbolic.variable(var)
     j = items.start + k * items.step
-    saved = dict(frame.variables)
+    saved, data = dict(frame.variables), dict(frame.data)
     results = len(frame.results)
     speculation = Speculation()
     interp.speculations.append(speculation)
@@ -378,6 +378,8 @@ def _step(
         interp.speculations.pop()
         frame.variables.clear()
         frame.variables.update(saved)
+        frame.data.clear()
+        frame.data.update(data)
     return reach if _commit(interp, merged) else None
 
 

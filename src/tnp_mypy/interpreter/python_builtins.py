@@ -17,6 +17,7 @@ from mypy.nodes import CallExpr
 from tnp_mypy import names
 from tnp_mypy.interpreter import comprehensions, control, expressions
 from tnp_mypy.interpreter.control import ITERABLE, Stop
+from tnp_mypy.interpreter.speculation import Abandon
 from tnp_mypy.interpreter.values import (
     OPAQUE,
     BoundMethod,
@@ -235,6 +236,10 @@ def method(interp: Interpreter, bound: BoundMethod, args: list[Value], kwargs: d
     """A method of a plain value: lists' and dicts' are followed; others (str.format, an
     array's methods) have no tnp effect."""
     receiver = bound.receiver
+    if interp.speculations and isinstance(receiver, (list, dict)) and bound.name in _CHANGES:
+        # A container outlives the symbolic step, which stands for many iterations: what each
+        # would add cannot be written once. Abandoned before the change (`induction`).
+        raise Abandon(f"`{type(receiver).__name__}.{bound.name}` in the symbolic step")
     if isinstance(receiver, str) and bound.name in ("format", "join"):
         return _str_method(receiver, bound.name, args, kwargs)
     if isinstance(receiver, list):
@@ -244,6 +249,14 @@ def method(interp: Interpreter, bound: BoundMethod, args: list[Value], kwargs: d
     if any(isinstance(v, ResultValue) for v in (*args, *kwargs.values())):
         return expressions.opaque_call(args, kwargs)
     return OPAQUE
+
+
+# The list and dict methods that change their receiver (those the interpreter follows, and
+# those it would refuse anyway).
+_CHANGES: Final = frozenset({
+    "append", "extend", "pop", "insert", "remove", "clear", "sort", "reverse", "update",
+    "setdefault", "popitem",
+})
 
 
 def _str_method(text: str, name: str, args: list[Value], kwargs: dict[str, Value]) -> Value:

@@ -47,6 +47,7 @@ from mypy.nodes import (
 
 from tnp_mypy.interpreter import control, data_writes, expressions
 from tnp_mypy.interpreter.control import Broke, Continued, Frame, Returned, Stop
+from tnp_mypy.interpreter.speculation import Abandon
 from tnp_mypy.interpreter.values import OPAQUE, ResultValue, Value
 from tnp_runtime.core import rules
 
@@ -178,6 +179,9 @@ def store(interp: Interpreter, frame: Frame, target: Expression, value: Value) -
 def _store_item(interp: Interpreter, frame: Frame, target: IndexExpr, value: Value) -> None:
     base = interp.expr(frame, target.base)
     index = interp.expr(frame, target.index)
+    if interp.speculations and isinstance(base, (list, dict)):
+        # See `python_builtins.method`: a container changed in the symbolic step.
+        raise Abandon("an item assignment in the symbolic step")
     if isinstance(base, list) and isinstance(index, int) and -len(base) <= index < len(base):
         base[index] = value
     elif isinstance(base, dict) and index is not OPAQUE:

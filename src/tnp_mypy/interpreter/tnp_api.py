@@ -23,6 +23,7 @@ from mypy.nodes import CallExpr, Context
 from tnp_mypy import names
 from tnp_mypy.interpreter import expressions, tnp_methods, tnp_operations, tnp_reads
 from tnp_mypy.interpreter.control import Frame, Stop
+from tnp_mypy.interpreter.speculation import Abandon
 from tnp_mypy.interpreter.values import (
     OPAQUE,
     BoundMethod,
@@ -206,7 +207,10 @@ def _reveal(interp: Interpreter, frame: Frame, c: Call) -> Value:
     if len(c.args) != 1 or c.kwargs:
         raise interp.unsupported("this call of `reveal`", where)
     (value,) = c.args
-    if isinstance(value, TypedValue) and value.abstract is not None:
+    if interp.speculations and where.line not in interp.reveals:
+        # The note would show a symbolic value: the iterations it comes from are unrolled.
+        raise Abandon("a `tnp.reveal` first reached in the symbolic step")
+    if isinstance(value, TypedValue) and value.abstract is not None and not interp.speculations:
         sizes = {
             s.name: s.dim.size
             for leaf in ir.inputs_of(value.abstract.expr)
