@@ -3,7 +3,8 @@ int. `j == N.size / 2` (a float: `/` is true division) is true at j = 80 when th
 the tile written there is wrong, and unrolling and the runtime refuse it. In the symbolic step
 of the induction the comparison is answered False without recording a condition on k, so the
 step stands for j = 80 and the wrong tile is never checked: mypy passes the kernel. The same
-for `!=` and for a bool (`j - 147 == True` is true at j = 148)."""
+for `!=`, for a bool (`j - 147 == True` is true at j = 148) and for an integer counted by
+the loop (`count == 37.0`)."""
 
 from typing import Literal as L
 
@@ -48,6 +49,18 @@ def tile_by_bool(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
         # ^N: kernel - spec = `M N`
         # ^N: counterexample ...
         # ^N: when j = 148
+
+
+@tnp.kernel
+def counted_tiles_by_float(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
+    count = 0
+    for j in range(0, N.size, T):
+        tile = x.slice(N, j, j + T)
+        out.assign(tile * 3 if count == 37.0 else tile * 2)  # E: kernel computes `3 * (M N)` over M[0:4] N[148:152]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: kernel - spec = `M N`
+        # ^N: counterexample ...
+        # ^N: when j = 148
+        count += 1
 
 
 def main() -> None:
