@@ -4,7 +4,7 @@ the tile written there is wrong, and unrolling and the runtime refuse it. In the
 of the induction the comparison is answered False without recording a condition on k, so the
 step stands for j = 80 and the wrong tile is never checked: mypy passes the kernel. The same
 for `!=`, for a bool (`j - 147 == True` is true at j = 148) and for an integer counted by
-the loop (`count == 37.0`)."""
+the loop (`count == 37.0`), and for `j in [148.0]` (a list compares with `==`)."""
 
 from typing import Literal as L
 
@@ -61,6 +61,16 @@ def counted_tiles_by_float(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]])
         # ^N: counterexample ...
         # ^N: when j = 148
         count += 1
+
+
+@tnp.kernel
+def tile_in_a_list_of_floats(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
+    for j in range(0, N.size, T):
+        tile = x.slice(N, j, j + T)
+        out.assign(tile * 3 if j in [148.0] else tile * 2)  # E: kernel computes `3 * (M N)` over M[0:4] N[148:152]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: kernel - spec = `M N`
+        # ^N: counterexample ...
+        # ^N: when j = 148
 
 
 def main() -> None:

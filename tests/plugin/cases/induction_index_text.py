@@ -4,7 +4,8 @@ written as an f-string is the symbolic spec), and a comparison of that text, or 
 answered on the token without recording a condition on k: `f"{j}" == "48"` is False there,
 `len(f"{j}") == 2 and j > 92` is False (the token is 3 characters, so `j > 92` is not even
 reached). When the loop runs each is true at one middle iteration, whose tiles are wrong; unrolling and the runtime refuse them, mypy with
-induction passes the kernels."""
+induction passes the kernels. The same
+for `f"{j!r}"` and `"%s" % j`."""
 
 from typing import Literal as L
 
@@ -35,6 +36,26 @@ def tiles_by_digits(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> Non
         # ^N: kernel - spec = `M N`
         # ^N: counterexample ...
         # ^N: when j = 96
+
+
+@tnp.kernel
+def tile_by_repr(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
+    for j in range(0, N.size, T):
+        tile = x.slice(N, j, j + T)
+        out.assign(tile * 3 if f"{j!r}" == "148" else tile * 2)  # E: kernel computes `3 * (M N)` over M[0:4] N[148:152]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: kernel - spec = `M N`
+        # ^N: counterexample ...
+        # ^N: when j = 148
+
+
+@tnp.kernel
+def tile_by_percent(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
+    for j in range(0, N.size, T):
+        tile = x.slice(N, j, j + T)
+        out.assign(tile * 3 if "%s" % j == "148" else tile * 2)  # noqa: UP031  # E: kernel computes `3 * (M N)` over M[0:4] N[148:152]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: kernel - spec = `M N`
+        # ^N: counterexample ...
+        # ^N: when j = 148
 
 
 def main() -> None:
