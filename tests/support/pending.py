@@ -17,6 +17,10 @@ PENDING: dict[str, str] = {
         " True` are answered by `SymInt.__eq__`/`__ne__` without recording a condition on k, so"
         " the symbolic step stands for the iteration where the comparison is true"
     ),
+    "induction_index_isinstance": (
+        "induction accepts a wrong tile: `isinstance(j, int)` is False for the symbolic index"
+        " (not an `int`), unrecorded, so `isinstance(j, int) and j == 148` skips the comparison"
+    ),
     "induction_index_set": (
         "induction accepts a wrong tile: `j in special` (a set) hashes the symbolic index by its"
         " form, never compares it with the set's elements, and records no condition on k"
