@@ -360,7 +360,8 @@ def _step(
             if reach is None:
                 raise Abandon(f"the step relied on {recorder.failing()}, false at its probe")
             merged = [
-                (result, _merge(region, var, reach)) for result, region in speculation.writes
+                (result, _merge(region, var, reach))
+                for result, region in _joined(speculation.writes)
             ]
             # What an enclosing run inherits: the conditions over the range proved.
             recorder.narrow(var, reach)
@@ -401,13 +402,56 @@ def _merge(region: DimType, var: Var, last: int) -> DimType:
     width = symbolic.form_of(stop - start)
     if step != _coefficient(stop, var) or width is None or not width.is_constant:
         raise Abandon("a region whose width changes with the iteration")
-    if step <= 0 or step != width.constant:
+    if abs(step) != width.constant:
         raise Abandon("regions of successive iterations that overlap or leave gaps")
-    low = symbolic.value_at(start, {var: var.probe})
-    high = symbolic.value_at(stop, {var: last})
+    # A loop that runs backwards (`range(n - T, -1, -T)`) moves its tile down: the union then
+    # starts at the last iteration's tile.
+    first_k, last_k = (var.probe, last) if step > 0 else (last, var.probe)
+    low = symbolic.value_at(start, {var: first_k})
+    high = symbolic.value_at(stop, {var: last_k})
     dims = list(region)
     dims[axis] = Sliced(sliced.dim, Interval(low, high))
     return tuple(dims)
+
+
+def _joined(
+    writes: list[tuple[ResultValue, DimType]],
+) -> list[tuple[ResultValue, DimType]]:
+    """The regions one iteration writes, with those of one result that touch along one dim and
+    agree on the others joined into one (two half tiles make the tile that moves by its width).
+    Regions are joined only when one's stop is the other's start, so they stay disjoint; the
+    comparisons are recorded decisions like any other of the step."""
+    joined: list[tuple[ResultValue, DimType]] = []
+    for result, region in writes:
+        for index, (other_result, other) in enumerate(joined):
+            union = _touching(other, region) if other_result is result else None
+            if union is not None:
+                joined[index] = (result, union)
+                break
+        else:
+            joined.append((result, region))
+    return joined
+
+
+def _touching(a: DimType, b: DimType) -> DimType | None:
+    """`a` and `b` as one box when they agree on every dim but one, where one ends where the
+    other starts (dims matched by name); None otherwise."""
+    if [s.name for s in a] != [s.name for s in b]:
+        return None
+    differ = [axis for axis, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(differ) != 1:
+        return None
+    (axis,) = differ
+    x, y = a[axis].interval, b[axis].interval
+    if x.stop == y.start:
+        interval = Interval(x.start, y.stop)
+    elif y.stop == x.start:
+        interval = Interval(y.start, x.stop)
+    else:
+        return None
+    box = list(a)
+    box[axis] = Sliced(a[axis].dim, interval)
+    return tuple(box)
 
 
 def _coefficient(position: int, var: Var) -> int:

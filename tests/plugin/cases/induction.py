@@ -69,6 +69,29 @@ def matmul_tiles(
 
 
 @tnp.kernel
+def backwards(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
+    for j in range(N.size - T, -1, -T):
+        out.assign(x.slice(N, j, j + T) * 2)
+
+
+@tnp.kernel
+def two_halves_per_tile(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
+    for j in range(0, N.size, T):
+        out.assign(x.slice(N, j + 2, j + T) * 2)
+        out.assign(x.slice(N, j, j + 2) * 2)
+
+
+@tnp.kernel
+def halves_that_overlap(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
+    for j in range(0, N.size, T):
+        out.assign(x.slice(N, j, j + 3) * 2)
+        out.assign(x.slice(N, j + 2, j + T) * 2)  # E: result region M[0:16] N[2:3] written twice: it overlaps the earlier write of M[0:16] N[0:3]  [tnp-overlap]
+        # ^N: when j = 0
+        # ^N: when j = 4
+        # ^N: when j = 8
+
+
+@tnp.kernel
 def wrong_at_iteration_37(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
     for j in range(0, N.size, T):
         if j == 37 * T:
