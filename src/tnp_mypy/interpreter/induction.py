@@ -119,12 +119,14 @@ def _children(node: Node) -> Iterator[Node]:
 
 class _Names:
     """Names a block assigns and reads; `refused` names a construct the step does not take
-    (leaving the loop early, deleting names, nested functions)."""
+    (`return`, deleting names, nested functions); `exits` says it may `break` or `continue`."""
 
     def __init__(self) -> None:
         self.assigned: set[str] = set()
         self.read: set[str] = set()
         self.refused: str | None = None
+        # A `break` or `continue` somewhere in the block.
+        self.exits = False
 
     def walk(self, node: Node) -> None:
         stack: list[tuple[Node, bool]] = [(node, False)]
@@ -154,7 +156,10 @@ class _Names:
                     stack.extend((e, False) for e in item.expr)
                     stack.append((item.body, False))
                     continue
-                case BreakStmt() | ContinueStmt() | ReturnStmt() | DelStmt() | GlobalDecl() | \
+                case BreakStmt() | ContinueStmt():
+                    self.exits = True
+                    continue
+                case ReturnStmt() | DelStmt() | GlobalDecl() | \
                         NonlocalDecl() | TryStmt() | FuncBase() | Decorator() | LambdaExpr() | \
                         YieldExpr() | YieldFromExpr() | ClassDef():
                     self.refused = self.refused or type(item).__name__
@@ -195,7 +200,9 @@ def loop_shape(interp: Interpreter, s: ForStmt) -> LoopShape:
         if isinstance(statement, AssignmentStmt):
             definite |= names.assigned - read_first
     index = {s.index.name} if isinstance(s.index, NameExpr) else set()
-    temporaries = (definite - read_first) - index
+    # After a `continue`, an iteration's later assignments do not happen: no name is then
+    # surely assigned before it is read, and every name the body assigns is carried.
+    temporaries = set() if everything.exits else (definite - read_first) - index
     carried = everything.assigned - temporaries - index
     shape = LoopShape(tuple(sorted(carried)), tuple(sorted(temporaries)), everything.refused)
     interp.loop_shapes[s] = shape
@@ -204,7 +211,8 @@ def loop_shape(interp: Interpreter, s: ForStmt) -> LoopShape:
 
 def applies(interp: Interpreter, s: ForStmt, items: range) -> bool:
     """Try induction on this loop: a range of enough iterations, a plain name as its index,
-    a body without early exits, and induction not turned off (`induction = false`)."""
+    a body without `return`, `try` and the like (`_Names.refused`), and induction not turned
+    off (`induction = false`)."""
     if not interp.config.induction or len(items) < MIN_ITERATIONS:
         return False
     if not isinstance(s.index, NameExpr):
@@ -351,7 +359,12 @@ def _step(
             for temporary in shape.temporaries:
                 frame.variables[temporary] = OPAQUE  # never read before written (see loop_shape)
             frame.variables[name] = j
-            control.block(interp, frame, s.body.body)
+            try:
+                control.block(interp, frame, s.body.body)
+            except control.Continued:
+                pass  # the iteration ends here; its state is the frame's now
+            except control.Broke:
+                raise Abandon("a `break` in the symbolic step") from None
             if not state.matches(frame, k + 1):
                 raise Abandon("the state after the step is not the invariant at k + 1")
             if len(frame.results) != results:
