@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from mypy import build
-from mypy.modulefinder import BuildSource
 from mypy.nodes import Decorator, ForStmt, FuncDef, MypyFile
-from mypy.options import Options
 
+from tests.support.mypy_run import analysed_tree
 from tnp_mypy.config import Config
 from tnp_mypy.interpreter import induction
 from tnp_mypy.interpreter.evaluator import Interpreter
@@ -81,15 +78,7 @@ SOURCE = textwrap.dedent('''
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory: pytest.TempPathFactory) -> MypyFile:
-    path = Path(tmp_path_factory.mktemp("induction")) / "subject.py"
-    path.write_text(SOURCE)
-    options = Options()
-    options.incremental = False
-    options.preserve_asts = True
-    options.export_types = True
-    result = build.build([BuildSource(str(path), "subject", None)], options)
-    assert not [e for e in result.errors if "error:" in e], result.errors
-    return result.files["subject"]
+    return analysed_tree(tmp_path_factory.mktemp("induction"), SOURCE)
 
 
 def _kernel(tree: MypyFile, name: str) -> FuncDef:

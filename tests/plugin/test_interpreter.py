@@ -11,16 +11,12 @@ from __future__ import annotations
 import ast
 import importlib
 import textwrap
-from pathlib import Path
 
 import pytest
-from mypy import build
-from mypy.modulefinder import BuildSource
 from mypy.nodes import AssignmentStmt, ExpressionStmt, FuncDef, MypyFile
-from mypy.options import Options
 
 from tests.plugin.test_stubs import _public
-from tests.support.mypy_run import REPO_DIR
+from tests.support.mypy_run import REPO_DIR, analysed_tree
 from tnp_mypy import names
 from tnp_mypy.config import Config
 from tnp_mypy.interpreter import control, expressions, python_builtins, statements, tnp_api
@@ -143,16 +139,7 @@ SOURCE = textwrap.dedent('''
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory: pytest.TempPathFactory) -> MypyFile:
     """`SOURCE`, analysed by mypy (types and all, as the plugin sees a module)."""
-    directory = tmp_path_factory.mktemp("interpreter")
-    path = Path(directory) / "subject.py"
-    path.write_text(SOURCE)
-    options = Options()
-    options.incremental = False
-    options.preserve_asts = True
-    options.export_types = True
-    result = build.build([BuildSource(str(path), "subject", None)], options)
-    assert not [e for e in result.errors if "error:" in e], result.errors
-    return result.files["subject"]
+    return analysed_tree(tmp_path_factory.mktemp("interpreter"), SOURCE)
 
 
 def _function(tree: MypyFile, name: str) -> FuncDef:

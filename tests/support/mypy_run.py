@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import mypy.api
+from mypy.nodes import MypyFile
 
 REPO_DIR = Path(__file__).resolve().parent.parent.parent
 PLUGIN_DIR = REPO_DIR / "tests" / "plugin"
@@ -96,3 +97,21 @@ def checked(path: Path) -> str:
     examples = resolved.is_relative_to(EXAMPLES_DIR)
     assert examples or resolved.parent == CASES_DIR, f"{path} is neither a case nor an example"
     return _shared_run(CONFIG if examples else config_for(path), examples)[resolved]
+
+
+def analysed_tree(directory: Path, source: str) -> MypyFile:
+    """`source` as module `subject`, analysed by mypy without the plugin (types and all, as the
+    plugin sees a module): what the interpreter's unit tests run on."""
+    from mypy import build
+    from mypy.modulefinder import BuildSource
+    from mypy.options import Options
+
+    path = directory / "subject.py"
+    path.write_text(source)
+    options = Options()
+    options.incremental = False
+    options.preserve_asts = True
+    options.export_types = True
+    result = build.build([BuildSource(str(path), "subject", None)], options)
+    assert not [e for e in result.errors if "error:" in e], result.errors
+    return result.files["subject"]

@@ -119,12 +119,14 @@ def _children(node: Node) -> Iterator[Node]:
 
 class _Names:
     """Names a block assigns and reads; `refused` names a construct the step does not take
-    (leaving the loop early, deleting names, nested functions)."""
+    (`return`, deleting names, nested functions); `exits` says it may `break` or `continue`."""
 
     def __init__(self) -> None:
         self.assigned: set[str] = set()
         self.read: set[str] = set()
         self.refused: str | None = None
+        # A `break` or `continue` somewhere in the block.
+        self.exits = False
 
     def walk(self, node: Node) -> None:
         stack: list[tuple[Node, bool]] = [(node, False)]
@@ -154,7 +156,10 @@ class _Names:
                     stack.extend((e, False) for e in item.expr)
                     stack.append((item.body, False))
                     continue
-                case BreakStmt() | ContinueStmt() | ReturnStmt() | DelStmt() | GlobalDecl() | \
+                case BreakStmt() | ContinueStmt():
+                    self.exits = True
+                    continue
+                case ReturnStmt() | DelStmt() | GlobalDecl() | \
                         NonlocalDecl() | TryStmt() | FuncBase() | Decorator() | LambdaExpr() | \
                         YieldExpr() | YieldFromExpr() | ClassDef():
                     self.refused = self.refused or type(item).__name__
@@ -195,7 +200,9 @@ def loop_shape(interp: Interpreter, s: ForStmt) -> LoopShape:
         if isinstance(statement, AssignmentStmt):
             definite |= names.assigned - read_first
     index = {s.index.name} if isinstance(s.index, NameExpr) else set()
-    temporaries = (definite - read_first) - index
+    # After a `continue`, an iteration's later assignments do not happen: no name is then
+    # surely assigned before it is read, and every name the body assigns is carried.
+    temporaries = set() if everything.exits else (definite - read_first) - index
     carried = everything.assigned - temporaries - index
     shape = LoopShape(tuple(sorted(carried)), tuple(sorted(temporaries)), everything.refused)
     interp.loop_shapes[s] = shape
@@ -204,7 +211,8 @@ def loop_shape(interp: Interpreter, s: ForStmt) -> LoopShape:
 
 def applies(interp: Interpreter, s: ForStmt, items: range) -> bool:
     """Try induction on this loop: a range of enough iterations, a plain name as its index,
-    a body without early exits, and induction not turned off (`induction = false`)."""
+    a body without `return`, `try` and the like (`_Names.refused`), and induction not turned
+    off (`induction = false`)."""
     if not interp.config.induction or len(items) < MIN_ITERATIONS:
         return False
     if not isinstance(s.index, NameExpr):
@@ -351,7 +359,12 @@ def _step(
             for temporary in shape.temporaries:
                 frame.variables[temporary] = OPAQUE  # never read before written (see loop_shape)
             frame.variables[name] = j
-            control.block(interp, frame, s.body.body)
+            try:
+                control.block(interp, frame, s.body.body)
+            except control.Continued:
+                pass  # the iteration ends here; its state is the frame's now
+            except control.Broke:
+                raise Abandon("a `break` in the symbolic step") from None
             if not state.matches(frame, k + 1):
                 raise Abandon("the state after the step is not the invariant at k + 1")
             if len(frame.results) != results:
@@ -360,7 +373,8 @@ def _step(
             if reach is None:
                 raise Abandon(f"the step relied on {recorder.failing()}, false at its probe")
             merged = [
-                (result, _merge(region, var, reach)) for result, region in speculation.writes
+                (result, _merge(region, var, reach))
+                for result, region in _joined(speculation.writes)
             ]
             # What an enclosing run inherits: the conditions over the range proved.
             recorder.narrow(var, reach)
@@ -401,13 +415,56 @@ def _merge(region: DimType, var: Var, last: int) -> DimType:
     width = symbolic.form_of(stop - start)
     if step != _coefficient(stop, var) or width is None or not width.is_constant:
         raise Abandon("a region whose width changes with the iteration")
-    if step <= 0 or step != width.constant:
+    if abs(step) != width.constant:
         raise Abandon("regions of successive iterations that overlap or leave gaps")
-    low = symbolic.value_at(start, {var: var.probe})
-    high = symbolic.value_at(stop, {var: last})
+    # A loop that runs backwards (`range(n - T, -1, -T)`) moves its tile down: the union then
+    # starts at the last iteration's tile.
+    first_k, last_k = (var.probe, last) if step > 0 else (last, var.probe)
+    low = symbolic.value_at(start, {var: first_k})
+    high = symbolic.value_at(stop, {var: last_k})
     dims = list(region)
     dims[axis] = Sliced(sliced.dim, Interval(low, high))
     return tuple(dims)
+
+
+def _joined(
+    writes: list[tuple[ResultValue, DimType]],
+) -> list[tuple[ResultValue, DimType]]:
+    """The regions one iteration writes, with those of one result that touch along one dim and
+    agree on the others joined into one (two half tiles make the tile that moves by its width).
+    Regions are joined only when one's stop is the other's start, so they stay disjoint; the
+    comparisons are recorded decisions like any other of the step."""
+    joined: list[tuple[ResultValue, DimType]] = []
+    for result, region in writes:
+        for index, (other_result, other) in enumerate(joined):
+            union = _touching(other, region) if other_result is result else None
+            if union is not None:
+                joined[index] = (result, union)
+                break
+        else:
+            joined.append((result, region))
+    return joined
+
+
+def _touching(a: DimType, b: DimType) -> DimType | None:
+    """`a` and `b` as one box when they agree on every dim but one, where one ends where the
+    other starts (dims matched by name); None otherwise."""
+    if [s.name for s in a] != [s.name for s in b]:
+        return None
+    differ = [axis for axis, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(differ) != 1:
+        return None
+    (axis,) = differ
+    x, y = a[axis].interval, b[axis].interval
+    if x.stop == y.start:
+        interval = Interval(x.start, y.stop)
+    elif y.stop == x.start:
+        interval = Interval(y.start, x.stop)
+    else:
+        return None
+    box = list(a)
+    box[axis] = Sliced(a[axis].dim, interval)
+    return tuple(box)
 
 
 def _coefficient(position: int, var: Var) -> int:

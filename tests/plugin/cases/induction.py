@@ -69,6 +69,68 @@ def matmul_tiles(
 
 
 @tnp.kernel
+def backwards(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
+    for j in range(N.size - T, -1, -T):
+        out.assign(x.slice(N, j, j + T) * 2)
+
+
+@tnp.kernel
+def two_halves_per_tile(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
+    for j in range(0, N.size, T):
+        out.assign(x.slice(N, j + 2, j + T) * 2)
+        out.assign(x.slice(N, j, j + 2) * 2)
+
+
+@tnp.kernel
+def halves_that_overlap(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
+    for j in range(0, N.size, T):
+        out.assign(x.slice(N, j, j + 3) * 2)
+        out.assign(x.slice(N, j + 2, j + T) * 2)  # E: result region M[0:16] N[2:3] written twice: it overlaps the earlier write of M[0:16] N[0:3]  [tnp-overlap]
+        # ^N: when j = 0
+        # ^N: when j = 4
+        # ^N: when j = 8
+
+
+@tnp.kernel
+def skips_the_second_half(
+    x: Typed[L["M N"]], out: TypedResult[L["sum[N[0:64]](x:M N)"]]
+) -> None:
+    total: Typed | float = 0
+    for j in range(0, N.size, T):
+        if j >= 64:
+            continue
+        tile = x.slice(N, j, j + T)
+        total = total + tile.sum(N)
+    assert isinstance(total, Typed)
+    out.assign(total)
+
+
+@tnp.kernel
+def skips_one_tile(x: Typed[L["M N"]], out: TypedResult[L["sum[N](x:M N)"]]) -> None:
+    total: Typed | float = 0
+    for j in range(0, N.size, T):
+        tile = x.slice(N, j, j + T)
+        if j == 80:
+            continue
+        total = total + tile.sum(N)
+    assert isinstance(total, Typed)
+    out.assign(total)  # E: partial reduction: missing sum over N[80:84]: kernel computes `(M N[0:80, 84:256] -> M)` over M[0:16]; the spec requires `(M N -> M)`  [tnp-reduce]
+    # ^N: counterexample ...
+
+
+@tnp.kernel
+def stops_early(x: Typed[L["M N"]], out: TypedResult[L["sum[N](x:M N)"]]) -> None:
+    total: Typed | float = 0
+    for j in range(0, N.size, T):
+        if j == 100:
+            break
+        total = total + x.slice(N, j, j + T).sum(N)
+    assert isinstance(total, Typed)
+    out.assign(total)  # E: partial reduction: missing sum over N[100:256]: kernel computes `(M N[0:100] -> M)` over M[0:16]; the spec requires `(M N -> M)`  [tnp-reduce]
+    # ^N: counterexample ...
+
+
+@tnp.kernel
 def wrong_at_iteration_37(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
     for j in range(0, N.size, T):
         if j == 37 * T:
