@@ -28,6 +28,7 @@ from mypy.nodes import (
     SetComprehension,
 )
 
+from tnp_mypy.interpreter.speculation import refuse_symbolic
 from tnp_mypy.interpreter.values import OPAQUE, ResultValue, TypedValue, Value
 
 if TYPE_CHECKING:
@@ -46,8 +47,11 @@ def evaluate(interp: Interpreter, frame: Frame, e: Expression) -> Value:
         items = _generate(interp, frame, e.generator, e)
         if isinstance(e, ListComprehension):
             return list(items)
+        elements = list(items)
+        # A set keeps elements by hash: one holding a symbolic index decides unrecorded.
+        refuse_symbolic(bool(interp.speculations), "a set", elements)
         try:
-            return set(items)
+            return set(elements)
         except TypeError:  # an unhashable element: the runtime raises TypeError
             _stop_silently()
     if isinstance(e, GeneratorExpr):
@@ -61,6 +65,7 @@ def evaluate(interp: Interpreter, frame: Frame, e: Expression) -> Value:
     found: dict[object, Value] = {}
     for pair in pairs:
         assert isinstance(pair, tuple)
+        refuse_symbolic(bool(interp.speculations), "a dict key", pair[0])
         try:
             found[pair[0]] = pair[1]
         except TypeError:
@@ -185,6 +190,7 @@ def dict_method(
     kwargs: dict[str, Value], where: Context,
 ) -> Value:
     """The dict methods that read a dict; others stop the analysis."""
+    refuse_symbolic(bool(interp.speculations), "a dict lookup", args)
     if kwargs:
         raise interp.unsupported(f"`dict.{name}` with keywords", where)
     if name == "items" and not args:

@@ -59,6 +59,7 @@ from tnp_mypy.interpreter import (
     tnp_api,
 )
 from tnp_mypy.interpreter.control import Frame, Stop, budget_stop
+from tnp_mypy.interpreter.speculation import refuse_symbolic
 from tnp_mypy.interpreter.values import (
     OPAQUE,
     BoundMethod,
@@ -70,7 +71,7 @@ from tnp_mypy.interpreter.values import (
     Value,
 )
 from tnp_mypy.report import StopReason
-from tnp_runtime.core import rules
+from tnp_runtime.core import rules, symbolic
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import FullDim, Sliced
 from tnp_runtime.core.index_pred import IndexPred, Linear
@@ -281,6 +282,8 @@ def index(interp: Interpreter, frame: Frame, e: IndexExpr) -> Value:
             return base[key]  # type: ignore[index]
         except (TypeError, ValueError):
             raise Stop(None) from None
+    if isinstance(base, (str, dict)):
+        refuse_symbolic(bool(interp.speculations), "a subscript", base, key)
     if isinstance(base, (tuple, list, str, range)) and isinstance(key, (int, slice)):
         try:
             return base[key]
@@ -324,6 +327,9 @@ def comparison(interp: Interpreter, frame: Frame, e: ComparisonExpr) -> Value:
         ):
             raise interp.unsupported(f"`{op}` on tnp values", e)
         elif op in _COMPARE:
+            if not (symbolic.is_integer(left) and symbolic.is_integer(right)):
+                # Texts or containers that hold a symbolic index compare unrecorded.
+                refuse_symbolic(bool(interp.speculations), "a comparison", left, right)
             try:
                 outcome = _COMPARE[op](left, right)
             except TypeError:
@@ -336,6 +342,10 @@ def comparison(interp: Interpreter, frame: Frame, e: ComparisonExpr) -> Value:
                     )
                 return outcome
         elif op in ("in", "not in"):
+            # Membership compares with `==` (recorded) only for an integer in a list, tuple or
+            # range; a set or dict looks it up by hash, a text by its characters.
+            if not (symbolic.is_integer(left) and isinstance(right, (list, tuple, range))):
+                refuse_symbolic(bool(interp.speculations), "a membership test", left, right)
             try:
                 inside = left in right  # type: ignore[operator]
             except TypeError:

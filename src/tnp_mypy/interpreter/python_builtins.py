@@ -17,7 +17,7 @@ from mypy.nodes import CallExpr
 from tnp_mypy import names
 from tnp_mypy.interpreter import comprehensions, control, expressions
 from tnp_mypy.interpreter.control import ITERABLE, Stop
-from tnp_mypy.interpreter.speculation import Abandon
+from tnp_mypy.interpreter.speculation import Abandon, refuse_symbolic
 from tnp_mypy.interpreter.values import (
     OPAQUE,
     BoundMethod,
@@ -115,6 +115,8 @@ def _pure(interp: Interpreter, name: str, args: list[Value], kwargs: dict[str, V
 
 def _len(interp: Interpreter, name: str, args: list[Value], kwargs: dict[str, Value],
          where: CallExpr) -> Value:
+    if len(args) == 1 and isinstance(args[0], str):
+        refuse_symbolic(bool(interp.speculations), "the length of a text", args[0])
     if len(args) == 1 and isinstance(args[0], (tuple, list, str, range, dict, set)):
         return len(args[0])
     return OPAQUE
@@ -205,7 +207,9 @@ def _instance_of(value: Value, cls: Value) -> bool | None:
         return isinstance(value, kinds[member])
     plain: dict[str, type] = {"builtins.int": int, "builtins.float": float, "builtins.bool": bool}
     if cls.fullname in plain:
-        return isinstance(value, plain[cls.fullname])
+        # A symbolic loop index is an integer at every k: what `isinstance` says of any int.
+        subject = 0 if symbolic.is_symbolic(value) else value
+        return isinstance(subject, plain[cls.fullname])
     return None
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tnp_mypy.interpreter.values import ResultValue
+from tnp_runtime.core import symbolic
 from tnp_runtime.core.dims import DimType
 
 
@@ -32,3 +33,11 @@ class Speculation:
     bounds may be symbolic)."""
 
     writes: list[tuple[ResultValue, DimType]] = field(default_factory=list)
+
+
+def refuse_symbolic(speculating: bool, what: str, *values: object) -> None:
+    """Abandon the symbolic step before a decision it cannot record: a hash lookup, or a
+    decision on a text, with a symbolic integer in `values` (`symbolic.mentions`). A comparison
+    of the integer itself is recorded by its methods and needs no refusal."""
+    if speculating and any(symbolic.mentions(value) for value in values):
+        raise Abandon(f"{what} of a symbolic loop index")

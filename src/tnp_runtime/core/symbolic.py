@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import itertools
+import numbers
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final, NoReturn, cast
@@ -360,14 +361,15 @@ class SymInt:
     def __eq__(self, other: object) -> bool:
         o = _other(other)
         if o is None:
+            # An integer is never a string or None, at any k; but it may equal a float, a
+            # bool or another number at some k: that decision cannot be recorded.
+            if isinstance(other, numbers.Number):
+                _escape(f"a symbolic integer compared with {type(other).__name__} {other!r}")
             return False
         return _zero(self.form + o.scaled(-1))
 
     def __ne__(self, other: object) -> bool:
-        o = _other(other)
-        if o is None:
-            return True
-        return not _zero(self.form + o.scaled(-1))
+        return not self.__eq__(other)
 
     def __lt__(self, other: object) -> bool:
         o = _other(other)
@@ -422,8 +424,9 @@ class SymInt:
         # symbolic spec of the step.
         return _token(self.form)
 
-    def __repr__(self) -> str:
-        return f"SymInt({self.form})"
+    # repr is the same token: any text made of a symbolic integer holds it, so the interpreter
+    # can refuse decisions on such text (`mentions`).
+    __repr__ = __str__
 
     def __format__(self, spec: str) -> str:
         if spec:
@@ -456,6 +459,26 @@ def token_position(text: str) -> int | None:
     return None if form is None else make(form)
 
 
+def mentions(value: object) -> bool:
+    """Does `value` hold a symbolic integer: one, a text with one's token, or a tuple, list or
+    set of such, or a slice whose bounds are symbolic? A decision on such a value that is not a
+    comparison of the integer itself (a hash lookup, a comparison of texts) cannot be recorded:
+    the interpreter refuses it in a symbolic run."""
+    match value:
+        case SymInt():
+            return True
+        case str():
+            return TOKEN_OPEN in value
+        case tuple() | list() | set() | frozenset():
+            return any(mentions(item) for item in value)
+        case dict():
+            return any(mentions(key) or mentions(item) for key, item in value.items())
+    interval = getattr(value, "interval", None)
+    if interval is not None:
+        return mentions((getattr(interval, "start", None), getattr(interval, "stop", None)))
+    return False
+
+
 def value_at(position: int, at: Mapping[Var, int]) -> int:
     """A position with each variable in `at` replaced by its value (others at their probe
     stay symbolic only if not in `at`)."""
@@ -480,6 +503,7 @@ __all__ = [
     "is_integer",
     "is_symbolic",
     "make",
+    "mentions",
     "new_var",
     "recording",
     "token_position",
