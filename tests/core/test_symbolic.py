@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from tnp_runtime.core import symbolic
@@ -171,3 +173,24 @@ def test_no_reach_when_a_condition_is_false_at_the_probe_alone() -> None:
     with symbolic.recording() as recorder:
         assert not (k == symbolic.variable(other))  # k != i over the box: refused
     assert recorder.reach(var) is None
+
+
+def test_comparing_with_another_kind_of_number_escapes() -> None:
+    """`j == N.size / 2` may be true at some k: refused, never answered False unrecorded."""
+    _, k = _k()
+    with symbolic.recording():
+        for other in (148.0, True, Fraction(148)):
+            with pytest.raises(Escape):
+                _ = k == other
+            with pytest.raises(Escape):
+                _ = k != other
+        assert (k == "148") is False and (k != None) is True  # noqa: E711 - never equal, at any k
+
+
+def test_mentions_finds_symbolic_integers_in_texts_and_containers() -> None:
+    _, k = _k()
+    assert symbolic.mentions(k) and symbolic.mentions(f"N[0:{k}]")
+    assert symbolic.mentions((1, [2, {k}])) and symbolic.mentions({"a": k})
+    with symbolic.recording():
+        assert symbolic.mentions(Interval(k, k + 4))
+    assert not symbolic.mentions((1, "N[0:4]", [2.0]))
