@@ -473,9 +473,9 @@ def mentions(value: object) -> bool:
             return any(mentions(item) for item in value)
         case dict():
             return any(mentions(key) or mentions(item) for key, item in value.items())
-    interval = getattr(value, "interval", None)
-    if interval is not None:
-        return mentions((getattr(interval, "start", None), getattr(interval, "stop", None)))
+    interval = getattr(value, "interval", value)  # a `Sliced`, or an `Interval` itself
+    if hasattr(interval, "start") and hasattr(interval, "stop"):
+        return mentions((interval.start, interval.stop))
     return False
 
 
