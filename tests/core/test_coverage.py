@@ -37,6 +37,15 @@ def test_exact_duplicate_is_reported_and_not_recorded() -> None:
     assert coverage.unwritten_volume == 75
 
 
+def test_writable_says_what_record_would_do_and_records_nothing() -> None:
+    coverage = Coverage((M.full, K.full))
+    assert coverage.record((M[0:5], K[0:5])) is None
+    assert coverage.writable((M[5:10], K[0:5]))
+    assert not coverage.writable((M[4:6], K[0:5]))  # overlaps the earlier write
+    assert not coverage.writable((M[0:5], N[0:5]))  # not the result's dims
+    assert coverage.written_regions == ((M[0:5], K[0:5]),)
+
+
 def test_partial_overlap_names_the_intersection_and_the_earlier_write() -> None:
     coverage = Coverage((M.full, K.full))
     assert coverage.record((M[0:5], K[0:5])) is None

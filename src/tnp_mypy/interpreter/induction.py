@@ -32,7 +32,6 @@ was not proved.
 
 from __future__ import annotations
 
-import copy
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -72,7 +71,6 @@ from tnp_mypy.interpreter.control import Frame
 from tnp_mypy.interpreter.speculation import Abandon, Speculation
 from tnp_mypy.interpreter.values import OPAQUE, ResultValue, TypedValue, Value
 from tnp_runtime.core import symbolic, template
-from tnp_runtime.core.coverage import Coverage
 from tnp_runtime.core.dims import DimType, Interval, Sliced
 from tnp_runtime.core.symbolic import Var
 
@@ -480,21 +478,25 @@ def _commit(interp: Interpreter, merged: list[tuple[ResultValue, DimType]]) -> b
     if interp.speculations:
         interp.speculations[-1].writes.extend(merged)
         return True
-    updated: dict[int, tuple[ResultValue, Coverage]] = {}
-    for result, region in merged:
+    for index, (result, region) in enumerate(merged):
         tracker = result.tracker
-        if tracker is None or tracker.coverage is None:
-            return False
-        entry = updated.get(id(tracker))
-        if entry is None:
-            entry = updated[id(tracker)] = (result, copy.deepcopy(tracker.coverage))
-        if entry[1].record(region) is not None:
+        if tracker is None or tracker.coverage is None or not tracker.coverage.writable(region):
             _trace("a region of the step was written before")
             return False
-    for result, coverage in updated.values():
-        assert result.tracker is not None
-        result.tracker.coverage = coverage
+        if any(other is result and _intersect(region, earlier)
+               for other, earlier in merged[:index]):
+            _trace("two regions of the step overlap")
+            return False
+    for result, region in merged:
+        assert result.tracker is not None and result.tracker.coverage is not None
+        result.tracker.coverage.record(region)
     return True
+
+
+def _intersect(a: DimType, b: DimType) -> bool:
+    """Do two regions of one result (the same dims, in any order) share a position?"""
+    spans = {s.name: s.interval for s in b}
+    return all(s.interval.intersects(spans[s.name]) for s in a)
 
 
 __all__ = ["MIN_ITERATIONS", "LoopShape", "applies", "loop_shape", "run"]

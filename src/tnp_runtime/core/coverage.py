@@ -139,6 +139,12 @@ class Coverage:
         box = self._box_of(region)
         return box is not None and self._inside(box)
 
+    def writable(self, region: DimType) -> bool:
+        """Would `record(region)` record it (inside the target, no earlier write overlapping)?
+        Records nothing."""
+        box = self._box_of(region)
+        return box is not None and self._inside(box) and self._first_overlap(box) is None
+
     def record(self, region: DimType) -> Diagnostic | None:
         """Record a write of `region`; a `tnp-overlap` diagnostic instead if it was written.
 

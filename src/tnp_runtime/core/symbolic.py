@@ -79,7 +79,9 @@ class Form:
 
     @staticmethod
     def of(constant: int, terms: Mapping[Var, int]) -> Form:
-        kept = sorted(((v, c) for v, c in terms.items() if c), key=lambda t: t[0].serial)
+        kept = [(v, c) for v, c in terms.items() if c]
+        if len(kept) > 1:
+            kept.sort(key=lambda t: t[0].serial)
         return Form(constant, tuple(kept))
 
     @property
