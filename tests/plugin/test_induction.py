@@ -252,3 +252,23 @@ def test_a_typed_value_is_rebound_from_its_template(tree: MypyFile) -> None:
     value = frame.variables["v"]
     assert isinstance(value, TypedValue) and value.abstract is not None
     assert value.abstract.expr is one
+
+
+def test_joining_the_pieces_of_a_tile_is_a_recorded_decision() -> None:
+    """Two pieces that touch at the probe only (`[4k, 4k+2)` and `[2k+8, 2k+10)` at k = 3) are
+    joined there, and the decision limits the step to the probe: it is taken before the step's
+    reach is computed."""
+    from tnp_mypy.interpreter.values import ResultValue
+
+    var = symbolic.new_var("k", 3, 14, probe=3)
+    k = symbolic.variable(var)
+    m, n = FullDim("M", 8), FullDim("N", 64)
+    whole_m = Sliced(m, Interval(0, 8))
+    result = ResultValue(None, None)
+    with symbolic.recording() as recorder:
+        joined = induction._joined([
+            (result, (whole_m, Sliced(n, Interval(4 * k, 4 * k + 2)))),
+            (result, (whole_m, Sliced(n, Interval(2 * k + 8, 2 * k + 10)))),
+        ])
+    assert len(joined) == 1
+    assert recorder.reach(var) == 3

@@ -367,13 +367,13 @@ def _step(
                 raise Abandon("the state after the step is not the invariant at k + 1")
             if len(frame.results) != results:
                 raise Abandon("a result made inside the loop")
+            # Joining the pieces of a tile compares positions in k: recorded, so before `reach`.
+            joined = _joined(speculation.writes)
             reach = recorder.reach(var)
             if reach is None:
                 raise Abandon(f"the step relied on {recorder.failing()}, false at its probe")
-            merged = [
-                (result, _merge(region, var, reach))
-                for result, region in _joined(speculation.writes)
-            ]
+            # The merge substitutes k: what it compares holds for every k of the range.
+            merged = [(result, _merge(region, var, reach)) for result, region in joined]
             # What an enclosing run inherits: the conditions over the range proved.
             recorder.narrow(var, reach)
     except Abandon as abandoned:
