@@ -7,9 +7,8 @@ fires no hook, and then never pays for importing the interpreter and tnp's core.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from mypy.options import Options
 from mypy.plugin import (
@@ -28,11 +27,9 @@ from tnp_mypy.config import Config
 from tnp_mypy.fingerprint import tnp_sources
 from tnp_mypy.guard import guarded, reraise
 from tnp_mypy.report import internal_error
+from tnp_runtime.core.version import VERSION
 
-try:
-    _TNP_VERSION = importlib.metadata.version("tnp")
-except importlib.metadata.PackageNotFoundError:  # a checkout on sys.path, not installed
-    _TNP_VERSION = "unknown"
+_TNP_VERSION: Final = VERSION  # not `importlib.metadata`: see `core/version.py`
 
 # API member (as `names.API` names it) -> "module:function" under tnp_mypy.features; the hook
 # tables below hold every full name of those members, from the same `names.API` the

@@ -17,6 +17,9 @@ from tnp_runtime.core.dims import FullDim, Interval, Sliced
 from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.index_pred import IndexPred, Linear
 from tnp_runtime.core.spec import SpecError
+from tnp_runtime.core.version import VERSION
+
+__version__: Final = VERSION  # written once, in core/version.py
 
 if TYPE_CHECKING:
     from tnp_runtime.assertion import assert_spec
