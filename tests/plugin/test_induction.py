@@ -47,7 +47,7 @@ SOURCE = textwrap.dedent('''
     def first_tiles_only(x: Typed[L["M N"]], out: TypedResult[L["sum[N](x:M N)"]]) -> None:
         total: Typed | float = 0
         for j in range(0, N.size, T):
-            if j < 12:
+            if j < 8:
                 total = total + x.slice(N, j, j + T).sum(N)
         assert isinstance(total, Typed)
         out.assign(total)
@@ -131,14 +131,15 @@ def test_induction_gives_the_findings_of_unrolling(
 
 
 def test_a_guess_the_later_iterations_break_is_refused(tree: MypyFile, steps: list[bool]) -> None:
-    """`first_tiles_only` adds the first three tiles only: the three samples suggest a sum over
-    N[0:4k], which the step (j = 4k >= 12 adds nothing) refutes. Unrolling then reports the
+    """`first_tiles_only` adds its first two tiles only: the two samples suggest a sum over
+    N[0:4k], which the step (j = 4k >= 8 adds nothing) refutes. Unrolling then reports the
     partial reduction."""
+    assert induction.SAMPLES == 2  # the kernel adds exactly the samples' tiles
     findings = _run(tree, "first_tiles_only")
     assert steps == [False]
     assert findings == _run(tree, "first_tiles_only", induction_on=False)
     ((_, code, message),) = findings
-    assert code == "tnp-reduce" and "missing sum over N[12:64]" in message
+    assert code == "tnp-reduce" and "missing sum over N[8:64]" in message
 
 
 def _wrong_total(wrong: template.ValueTemplate) -> object:
@@ -183,8 +184,8 @@ def inputs(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("why", "stop"),
     [
-        ("right at k = 3 only (constant)", lambda k: 12),
-        ("grows by two tiles a step", lambda k: 12 + 8 * (k - 3)),
+        ("right at the base only (constant)", lambda k: 4 * induction.SAMPLES),
+        ("grows by two tiles a step", lambda k: 8 * k - 4 * induction.SAMPLES),
         ("one tile ahead (base fails)", lambda k: 4 * (k + 1)),
         ("one tile behind (base fails)", lambda k: 4 * (k - 1)),
     ],
@@ -255,7 +256,7 @@ def test_a_typed_value_is_rebound_from_its_template(tree: MypyFile) -> None:
 
 
 def test_joining_the_pieces_of_a_tile_is_a_recorded_decision() -> None:
-    """Two pieces that touch at the probe only (`[4k, 4k+2)` and `[2k+8, 2k+10)` at k = 3) are
+    """Two pieces that touch at the probe only (`[4k, 4k+2)` and `[2k+8, 2k+10)`, at k = 3) are
     joined there, and the decision limits the step to the probe: it is taken before the step's
     reach is computed."""
     from tnp_mypy.interpreter.values import ResultValue

@@ -3,17 +3,17 @@
 For `for j in range(a, b, T)` with `n` iterations (`n >= MIN_ITERATIONS`), where the state
 after `k` iterations is the loop's *carried* names (`carried_names`):
 
-1. **Samples.** Iterations 0, 1 and 2 run as unrolled code, for real: their findings, proofs,
+1. **Samples.** Iterations 0 and 1 run as unrolled code, for real: their findings, proofs,
    spot checks and writes are those of any unrolled iteration. A finding there ends the
    attempt (the rest is unrolled, so every error is reported as unrolling reports it).
-2. **Guess.** Each carried value after k = 1, 2, 3 iterations is lined up into a template
+2. **Guess.** Each carried value after k = 1 and 2 iterations is lined up into a template
    `I(k)` (`core.template`): typed values by their normal forms, integers affine in k, other
-   values equal. `I(3)` must have the third sample's normal form (the base case).
+   values equal. `I(2)` must have the second sample's normal form (the base case).
 3. **Step.** The body runs once more, speculatively (`speculation`), with `k` a symbolic
-   integer over `[3, n - 2]` probed at 3 (`core.symbolic`), `j = a + k*T`, and the carried
+   integer over `[2, n - 2]` probed at 2 (`core.symbolic`), `j = a + k*T`, and the carried
    names bound to `I(k)`: every `assign` is proved for that symbolic tile, and at the end every
    carried value must be `I(k + 1)`. Every decision the run took on `k` is a recorded linear
-   condition; the step stands for the k from 3 up to the last one where all of them hold
+   condition; the step stands for the k from 2 up to the last one where all of them hold
    (`Recorder.reach`: up to the iteration before last, or to the one before a condition changes,
    `if j == X`). The regions the step writes must be disjoint across those iterations and are
    merged into one region per `assign` (a tile of width T at a start with coefficient T in k).
@@ -80,7 +80,7 @@ if TYPE_CHECKING:
 # Below this many iterations, unrolling costs about what the proof by induction costs.
 MIN_ITERATIONS: Final = 9
 # Iterations run for real before the guess (the samples of the template).
-SAMPLES: Final = 3
+SAMPLES: Final = 2
 _UNBOUND: Final = object()
 _TRACE: Final = bool(os.environ.get("TNP_MYPY_TRACE"))
 
@@ -300,7 +300,7 @@ def run(interp: Interpreter, frame: Frame, s: ForStmt, items: range) -> bool:
     """Run the loop `for <name> in items`: by induction where it can, unrolled where not.
     Returns True if the loop left by `break` (only unrolled iterations can).
 
-    The iterations are taken in segments: three samples, a symbolic step proving as many of the
+    The iterations are taken in segments: two samples, a symbolic step proving as many of the
     following iterations as its recorded conditions allow (up to the one before last), then
     one iteration unrolled: the last, or the first one where a condition of the step changes
     (`if j == X`, `if j >= X`), after which the next segment starts with new samples."""

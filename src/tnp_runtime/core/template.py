@@ -3,16 +3,17 @@
 After `k` iterations of a tile loop a running value (a running max, a rescaled running sum) is
 a term that grows with `k` as the kernel built it, but its normal form is a closed form whose
 only change from one iteration to the next is in integers: the interval of a reduction
-(`nctx[0:32k]`), a slice of the value's dims. `guess` takes the values after three consecutive
-iterations, brings each to its normal form and back to a term (`reify`), and lines the three
-terms up node by node: every node must be the same but for integers, and every integer must
+(`nctx[0:32k]`), a slice of the value's dims. `guess` takes the values after two or more
+consecutive iterations, brings each to its normal form and back to a term (`reify`), and lines
+the terms up node by node: every node must be the same but for integers, and every integer must
 change by the same constant from one sample to the next (`v(k) = v(k0) + (k - k0) * d`). The
 result, `ValueTemplate.at(k)`, builds the value for any `k`, a symbolic one included
 (`core.symbolic`).
 
-A template is only a guess. The caller proves it (the base: `at(k0 + 2)` has the normal form of
-the third sample, checked here; the step: one iteration of the loop body run on `at(k)` for a
-symbolic `k` gives `at(k + 1)`), and falls back to unrolling when any part fails.
+A template is only a guess. The caller proves it (the base: the template at the last sample
+has that sample's normal form, checked here; the step: one iteration of the loop body run on
+`at(k)` for a symbolic `k` gives `at(k + 1)`), and falls back to unrolling when any part
+fails.
 """
 
 from __future__ import annotations
@@ -205,9 +206,9 @@ class IntTemplate:
 
 def guess_value(samples: Sequence[Abstract], k0: int) -> ValueTemplate | None:
     """A template of a typed running value from its values after iterations k0, k0 + 1, ...
-    (at least three); None when the samples are not one closed form with integers affine in
+    (at least two); None when the samples are not one closed form with integers affine in
     k, or the template does not give back the last sample's normal form (the base case)."""
-    if len(samples) < 3:
+    if len(samples) < 2:
         return None
     try:
         closed: list[Expr] = []
