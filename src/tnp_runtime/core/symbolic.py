@@ -292,10 +292,6 @@ def is_symbolic(value: object) -> bool:
     return isinstance(value, SymInt)
 
 
-def _other(value: object) -> Form | None:
-    return form_of(value)
-
-
 def _escape(what: str) -> NoReturn:
     raise Escape(what)
 
@@ -312,21 +308,21 @@ class SymInt:
     # -- arithmetic: affine results, or Escape ------------------------------------------------
 
     def __add__(self, other: object) -> int:
-        o = _other(other)
+        o = form_of(other)
         return NotImplemented if o is None else make(self.form + o)
 
     __radd__ = __add__
 
     def __sub__(self, other: object) -> int:
-        o = _other(other)
+        o = form_of(other)
         return NotImplemented if o is None else make(self.form + o.scaled(-1))
 
     def __rsub__(self, other: object) -> int:
-        o = _other(other)
+        o = form_of(other)
         return NotImplemented if o is None else make(o + self.form.scaled(-1))
 
     def __mul__(self, other: object) -> int:
-        o = _other(other)
+        o = form_of(other)
         if o is None:
             return NotImplemented
         if not o.is_constant:
@@ -342,7 +338,7 @@ class SymInt:
         return cast(int, self)
 
     def _exact_divisor(self, other: object) -> int:
-        o = _other(other)
+        o = form_of(other)
         if o is None or not o.is_constant or o.constant <= 0:
             _escape("a division of a symbolic integer by anything but a positive constant")
         d = o.constant
@@ -361,7 +357,7 @@ class SymInt:
     # -- decisions: answered at the probe, recorded ------------------------------------------
 
     def __eq__(self, other: object) -> bool:
-        o = _other(other)
+        o = form_of(other)
         if o is None:
             # An integer is never a string or None, at any k; but it may equal a float, a
             # bool or another number at some k: that decision cannot be recorded.
@@ -374,25 +370,25 @@ class SymInt:
         return not self.__eq__(other)
 
     def __lt__(self, other: object) -> bool:
-        o = _other(other)
+        o = form_of(other)
         if o is None:
             return NotImplemented
         return not _nonnegative(self.form + o.scaled(-1))
 
     def __le__(self, other: object) -> bool:
-        o = _other(other)
+        o = form_of(other)
         if o is None:
             return NotImplemented
         return _nonnegative(o + self.form.scaled(-1))
 
     def __gt__(self, other: object) -> bool:
-        o = _other(other)
+        o = form_of(other)
         if o is None:
             return NotImplemented
         return not _nonnegative(o + self.form.scaled(-1))
 
     def __ge__(self, other: object) -> bool:
-        o = _other(other)
+        o = form_of(other)
         if o is None:
             return NotImplemented
         return _nonnegative(self.form + o.scaled(-1))
