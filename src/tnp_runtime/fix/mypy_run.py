@@ -1,0 +1,61 @@
+"""The diagnostics `tnp fix` works from: mypy, with the project's configuration, on texts that
+may differ from the files on disk (each is given to mypy with `--shadow-file`).
+
+mypy runs in this process (`mypy.api`), from the current directory, so it reads the project's
+configuration there as a plain `mypy` run would (with the tnp plugin if that enables it). It
+runs without its incremental cache (`--no-incremental`, cache written to the null device): the
+texts are new on every run, and the project's cache is neither read nor changed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from tnp_runtime.fix.findings import Finding, parse_mypy_output
+
+
+class MypyMissing(Exception):
+    """mypy is not installed in this environment."""
+
+
+@dataclass(frozen=True, slots=True)
+class MypyFailed(Exception):
+    """mypy could not check the files (a bad configuration, a crash): its exit status and
+    what it printed."""
+
+    status: int
+    output: str
+
+
+def check(texts: Mapping[Path, str]) -> dict[Path, list[Finding]]:
+    """mypy's findings for each of `texts` (absolute paths to the text to check there)."""
+    try:
+        from mypy import api
+    except ImportError as err:
+        raise MypyMissing(str(err)) from None
+    with tempfile.TemporaryDirectory(prefix="tnp-fix-") as folder:
+        args = [
+            "--no-incremental", "--cache-dir", os.devnull, "--show-column-numbers",
+            "--show-absolute-path", "--no-error-summary", "--no-pretty", "--no-color-output",
+            "--soft-error-limit", "-1",
+        ]
+        for index, (path, text) in enumerate(texts.items()):
+            shadow = Path(folder) / f"{index}_{path.name}"
+            with shadow.open("w", encoding="utf-8", newline="") as out:
+                out.write(text)
+            args += ["--shadow-file", str(path), str(shadow)]
+        args += [str(path) for path in texts]
+        stdout, stderr, status = api.run(args)
+    if status not in (0, 1):
+        raise MypyFailed(status, (stdout + stderr).strip())
+    by_path = parse_mypy_output(stdout)
+    found: dict[Path, list[Finding]] = {path: [] for path in texts}
+    for printed, findings in by_path.items():
+        path = Path(printed).resolve()
+        if path in found:
+            found[path].extend(findings)
+    return found
