@@ -10,6 +10,7 @@ texts are new on every run, and the project's cache is neither read nor changed.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,7 +50,13 @@ def check(texts: Mapping[Path, str]) -> dict[Path, list[Finding]]:
                 out.write(text)
             args += ["--shadow-file", str(path), str(shadow)]
         args += [str(path) for path in texts]
-        stdout, stderr, status = api.run(args)
+        # mypy raises the recursion limit for its run and leaves it raised: put it back, so the
+        # caller's code (an editor's server, a test session) runs as before.
+        limit = sys.getrecursionlimit()
+        try:
+            stdout, stderr, status = api.run(args)
+        finally:
+            sys.setrecursionlimit(limit)
     if status not in (0, 1):
         raise MypyFailed(status, (stdout + stderr).strip())
     by_path = parse_mypy_output(stdout)

@@ -6,6 +6,7 @@ finding's column `c` is the node starting at column `c - 1`.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -40,6 +41,13 @@ class Source:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        try:
+            # Python's own parser first: its message and position are the ones users know.
+            ast.parse(text)
+        except SyntaxError as err:
+            raise Unparsable(err.lineno or 1, (err.offset or 1) - 1, err.msg) from None
+        except ValueError as err:  # a null byte
+            raise Unparsable(1, 0, str(err)) from None
         try:
             parsed = cst.parse_module(text)
         except cst.ParserSyntaxError as err:
