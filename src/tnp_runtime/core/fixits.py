@@ -1,7 +1,7 @@
 """The mark on a message whose fix a tool can apply: one place formats it, for both halves.
 
-A message (or the `fix:` note of a spec error) in which `FIX_MARK` follows a fix proposes an edit that
-`tnp fix` and the editor's quick fixes (`tnp_runtime.fix`) apply from the message's own text:
+A message (or the `fix:` note of a spec error) in which `FIX_MARK` follows a fix proposes an
+edit that `tnp fix` and the editor's quick fixes (`tnp_runtime.fix`) apply from its own text:
 the runtime's exception and the plugin's mypy error carry the same words, so the mark reads the
 same in a traceback, in mypy's output and in the editor. A message without the mark proposes
 nothing a tool may apply: its fix needs the author's judgement.
