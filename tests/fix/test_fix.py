@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import io
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,3 +182,29 @@ def test_the_tnp_command_runs_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         "from tnp_runtime import FullDim\n\nM = FullDim('M', 4)\n")
     assert capsys.readouterr().out == (
         f"{path}:1: fixed: import from tnp_runtime instead of typed_numpy\n")
+
+
+def test_a_config_without_the_plugin_is_said(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the plugin mypy prints none of tnp's messages: the command says so, and its
+    status is 1, not the 0 of a file with nothing to fix."""
+    monkeypatch.chdir(tmp_path)
+    (path,) = _project(tmp_path, ["nothing_to_fix"])
+    (tmp_path / "mypy.ini").write_text("[mypy]\n", encoding="utf-8")
+    run = fix([path])
+    assert run.status == 1
+    assert "does not enable the tnp plugin" in run.err
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    """`python -m tnp_runtime.fix` is the command (here without mypy: the seed's imports)."""
+    path = tmp_path / "seed.py"
+    path.write_text("import typed_numpy\n\nM = typed_numpy.FullDim('M', 4)\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "tnp_runtime.fix", "--no-mypy", str(path)],
+        capture_output=True, text=True, cwd=tmp_path, check=False, timeout=120,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == f"{path}:1: fixed: import tnp_runtime instead of typed_numpy\n"
+    assert path.read_text(encoding="utf-8") == (
+        "import tnp_runtime as tnp\n\nM = tnp.FullDim('M', 4)\n")

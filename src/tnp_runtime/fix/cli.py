@@ -3,7 +3,8 @@ propose, in place or as a diff.
 
 Exit status: 0 when nothing is left to fix (every fix applied, or none needed); 1 when
 something is left for the author (a spec leaf to name, one of several spellings; a fix that
-cannot be made safely; mypy not installed, so only the seed's imports were looked at); 2 when a
+cannot be made safely; mypy not installed, so only the seed's imports were looked at; a mypy
+configuration that does not enable the tnp plugin, so tnp's messages were not seen); 2 when a
 path is missing, a file cannot be read or parsed (it is left untouched), or mypy cannot run.
 """
 
@@ -102,6 +103,12 @@ def run(paths: Sequence[str], diff: bool, use_mypy: bool, out: TextIO, err: Text
     incomplete = False
     if use_mypy and files:
         try:
+            if mypy_run.plugin_enabled() is False:
+                print("tnp fix: the mypy configuration here does not enable the tnp plugin "
+                      "(plugins = [\"tnp_mypy\"] in [tool.mypy], or plugins = tnp_mypy in "
+                      "mypy.ini), so tnp's own messages were not seen; only mypy's were",
+                      file=err)
+                incomplete = True
             for _ in range(MAX_ROUNDS):
                 checked = mypy_run.check({f.path: f.text for f in files})
                 changed = [_apply(f, checked[f.path], syntactic=False) for f in files]

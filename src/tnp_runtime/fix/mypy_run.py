@@ -9,6 +9,7 @@ texts are new on every run, and the project's cache is neither read nor changed.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
@@ -30,6 +31,19 @@ class MypyFailed(Exception):
 
     status: int
     output: str
+
+
+def plugin_enabled() -> bool | None:
+    """Whether the configuration mypy reads here names the tnp plugin (None: unknown)."""
+    try:
+        from mypy.config_parser import parse_config_file
+        from mypy.options import Options
+
+        options = Options()
+        parse_config_file(options, lambda: None, None, io.StringIO(), io.StringIO())
+    except Exception:  # mypy's own reading of a broken config: `check` reports it
+        return None
+    return any("tnp_mypy" in plugin for plugin in options.plugins)
 
 
 def check(texts: Mapping[Path, str]) -> dict[Path, list[Finding]]:
