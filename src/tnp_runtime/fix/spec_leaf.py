@@ -55,8 +55,9 @@ def propose(source: Source, finding: Finding) -> Plan:
     if len(places) != 1:
         why = "in no string literal tnp fix can edit" if not places else (
             f"in {len(places)} places")
+        shown = " or ".join(f"`{s}`" for s in spellings)
         return Plan(unfixed=(Unfixed(finding.line, f"ambiguous leaf `{written}`: the spec is "
-                                     f"{why}; write one of {', '.join(spellings)} by hand"),))
+                                     f"{why}; write {shown} by hand"),))
     part, offset = places[0]
     key = f"leaf:{id(part)}:{offset}"
     proposals = []
