@@ -139,3 +139,25 @@ def test_line_edits_turn_the_old_text_into_the_new() -> None:
         {"range": {"start": {"line": 3, "character": 0}, "end": {"line": 3, "character": 0}},
          "newText": "assert c\n"},
     ]
+
+
+ACCUMULATOR = """\
+from tnp_runtime import Typed
+
+for i in range(2):
+    c_accum = None
+    for j in range(2):
+        c_accum = c_accum + t if c_accum is not None else t
+"""
+
+
+def test_an_accumulator_mypy_takes_for_none_is_annotated() -> None:
+    """mypy before 2.0 takes `c_accum = None` in a module's loop for `None` alone: the finding
+    (its message as mypy 1.11 prints it) annotates the first binding."""
+    finding = Finding(6, 19, "operator",
+                      'Unsupported operand types for + ("None" and "Typed[Any]")')
+    source = Source(ACCUMULATOR)
+    (proposal,) = engine.plan(source, [finding]).automatic()
+    assert proposal.title == "annotate `c_accum: Typed | None`"
+    assert engine.rewrite(source, [proposal]) == ACCUMULATOR.replace(
+        "    c_accum = None", "    c_accum: Typed | None = None")

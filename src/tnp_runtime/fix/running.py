@@ -64,10 +64,10 @@ def _assigned_names(node: cst.CSTNode) -> list[str]:
     return []
 
 
-def _trigger_name(source: Source, finding: Finding) -> cst.Name | None:
+def trigger_name(source: Source, finding: Finding) -> cst.Name | None:
     """The name the finding is about: the target of the assignment at its line, or the name
     that starts at its column."""
-    if finding.code == "assignment":
+    if finding.code == "assignment" and "variable has type" in finding.message:
         for node in source.nodes((cst.Assign, cst.AugAssign)):
             if source.range(node).start.line == finding.line:
                 names = [t for t in _targets(node)]
@@ -93,7 +93,7 @@ def _targets(node: cst.CSTNode) -> list[cst.Name]:
     return []
 
 
-def _typed_name(source: Source) -> tuple[str, Need | None]:
+def typed_name(source: Source) -> tuple[str, Need | None]:
     """How the module can write `Typed`, and the import needed for it (None if it has one)."""
     for node in source.nodes(cst.ImportFrom):
         assert isinstance(node, cst.ImportFrom)
@@ -107,12 +107,12 @@ def _typed_name(source: Source) -> tuple[str, Need | None]:
 def propose(source: Source, finding: Finding) -> Plan:
     if not _says_tile(finding):
         return Plan()
-    name = _trigger_name(source, finding)
+    name = trigger_name(source, finding)
     if name is None:
         return Plan()
     value = name.value
     scope = source.scope_of(name)
-    binding = _first_binding(source, scope, value)
+    binding = first_binding(source, scope, value)
     if binding is None:
         return Plan()
     statement = source.enclosing(binding, cst.SimpleStatementLine)
@@ -137,7 +137,7 @@ def propose(source: Source, finding: Finding) -> Plan:
                                      "after it in the same block rebinds it: fix it by hand"),))
     loop = loops[-1]
     assert isinstance(loop, cst.BaseStatement)
-    typed, need = _typed_name(source)
+    typed, need = typed_name(source)
     replace: tuple[tuple[cst.CSTNode, cst.CSTNode], ...] = ()
     what = []
     if not annotated:
@@ -163,7 +163,7 @@ def propose(source: Source, finding: Finding) -> Plan:
                                 needs=(need,) if need else ())),))
 
 
-def _first_binding(source: Source, scope: cst.FunctionDef | None, value: str
+def first_binding(source: Source, scope: cst.FunctionDef | None, value: str
                    ) -> cst.CSTNode | None:
     for node in source.nodes((cst.Assign, cst.AnnAssign, cst.AugAssign)):
         if source.scope_of(node) is scope and value in _assigned_names(node):
