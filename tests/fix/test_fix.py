@@ -208,3 +208,21 @@ def test_python_dash_m(tmp_path: Path) -> None:
     assert done.stdout == f"{path}:1: fixed: import tnp_runtime instead of typed_numpy\n"
     assert path.read_text(encoding="utf-8") == (
         "import tnp_runtime as tnp\n\nM = tnp.FullDim('M', 4)\n")
+
+
+@pytest.mark.slow  # four mypy runs more than the others: each file alone, in two rounds
+def test_files_mypy_cannot_check_together_are_checked_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two files of one module name: mypy refuses them together ("Duplicate module named"),
+    so each is checked alone, and both are fixed."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mypy.ini").write_text(MYPY_INI, encoding="utf-8")
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copyfile(CASES_DIR / "running_script.before.py", tmp_path / folder / "mod.py")
+    run = fix([tmp_path / "a" / "mod.py", tmp_path / "b" / "mod.py"])
+    assert (run.status, run.err) == (0, "")
+    for folder in ("a", "b"):
+        assert (tmp_path / folder / "mod.py").read_text(encoding="utf-8") == (
+            CASES_DIR / "running_script.after.py").read_text(encoding="utf-8")

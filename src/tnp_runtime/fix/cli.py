@@ -5,7 +5,8 @@ Exit status: 0 when nothing is left to fix (every fix applied, or none needed); 
 something is left for the author (a spec leaf to name, one of several spellings; a fix that
 cannot be made safely; mypy not installed, so only the seed's imports were looked at; a mypy
 configuration that does not enable the tnp plugin, so tnp's messages were not seen); 2 when a
-path is missing, a file cannot be read or parsed (it is left untouched), or mypy cannot run.
+path is missing, or a file cannot be read or parsed, or mypy cannot check it (such a file is
+left untouched; the others are fixed).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class _File:
     text: str = ""
     applied: list[str] = field(default_factory=list)
     left: Plan = field(default_factory=Plan)
+    failed: bool = False
 
 
 def _files(paths: Sequence[str], err: TextIO) -> tuple[list[Path], bool]:
@@ -88,6 +90,25 @@ def _apply(file: _File, findings: list[Finding], syntactic: bool) -> bool:
     return changed
 
 
+def _diagnose(files: list[_File], err: TextIO) -> dict[Path, list[Finding]]:
+    """mypy's findings for `files`, checked together; if mypy cannot check them together (a
+    module name twice, an import of a file that does not parse), each alone. A file mypy cannot
+    check is reported, marked failed and left out of the answer: it will be left untouched."""
+    try:
+        return mypy_run.check({f.path: f.text for f in files})
+    except mypy_run.MypyFailed as failed:
+        if len(files) > 1:
+            found: dict[Path, list[Finding]] = {}
+            for file in files:
+                found.update(_diagnose([file], err))
+            return found
+        (file,) = files
+        print(f"{file.shown}: mypy could not check it (exit status {failed.status}); left "
+              f"unchanged:\n{failed.output}", file=err)
+        file.failed = True
+        return {}
+
+
 def run(paths: Sequence[str], diff: bool, use_mypy: bool, out: TextIO, err: TextIO) -> int:
     found, status_ok = _files(paths, err)
     status = 0 if status_ok else 2
@@ -109,9 +130,13 @@ def run(paths: Sequence[str], diff: bool, use_mypy: bool, out: TextIO, err: Text
                       "mypy.ini), so tnp's own messages were not seen; only mypy's were",
                       file=err)
                 incomplete = True
+            checked_files = list(files)
             for _ in range(MAX_ROUNDS):
-                checked = mypy_run.check({f.path: f.text for f in files})
-                changed = [_apply(f, checked[f.path], syntactic=False) for f in files]
+                checked = _diagnose(checked_files, err)
+                if len(checked) < len(checked_files):
+                    status = 2
+                    checked_files = [f for f in checked_files if f.path in checked]
+                changed = [_apply(f, checked[f.path], syntactic=False) for f in checked_files]
                 if not any(changed):
                     break
         except mypy_run.MypyMissing:
@@ -119,10 +144,7 @@ def run(paths: Sequence[str], diff: bool, use_mypy: bool, out: TextIO, err: Text
                   "rewritten; `pip install 'tnp[mypy]'` for the fixes of mypy's and tnp's "
                   "messages", file=err)
             incomplete = True
-        except mypy_run.MypyFailed as failed:
-            print(f"tnp fix: mypy could not check the files (exit status {failed.status}); "
-                  f"nothing was changed:\n{failed.output}", file=err)
-            return 2
+        files = [f for f in files if not f.failed]
     report = err if diff else out
     for file in files:
         for line in file.applied:
@@ -160,8 +182,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "tnp fix") -> int:
                     "\"(fix: `tnp fix`)\", running values that start as numbers, the seed's "
                     "imports), keeping the files' formatting and comments.",
         epilog="exit status: 0 nothing left to fix; 1 something left for you (listed); "
-               "2 a missing path, a file that cannot be read or parsed (left untouched), or "
-               "mypy could not run",
+               "2 a missing path, or a file that cannot be read or parsed, or that mypy cannot "
+               "check (left untouched; the others are fixed)",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
     parser.add_argument("--diff", action="store_true",
