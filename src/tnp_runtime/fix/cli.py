@@ -149,10 +149,8 @@ def run(paths: Sequence[str], diff: bool, use_mypy: bool, out: TextIO, err: Text
     for file in files:
         for line in file.applied:
             print(line, file=report)
-        for key, alternatives in file.left.choices().items():
-            del key
-            shown = " or ".join(f"`{p.title.rsplit('`', 2)[1]}`" if p.title.count("`") >= 2
-                                else p.title for p in alternatives)
+        for alternatives in file.left.choices().values():
+            shown = " or ".join(f"`{p.choice or p.title}`" for p in alternatives)
             print(f"{file.shown}:{alternatives[0].line}: not fixed, choose one: {shown} (tnp "
                   "fix does not choose which input a spec means; the editor offers each)",
                   file=report)

@@ -14,12 +14,14 @@ class Proposal:
 
     `key` identifies what it fixes: proposals with one key are alternatives (the spellings of
     one ambiguous leaf), of which a tool applies none on its own; a key with one proposal is
-    `automatic`, and `tnp fix` applies it."""
+    `automatic`, and `tnp fix` applies it. `choice` names an alternative among the others
+    (the spelling it writes), for the list `tnp fix` prints."""
 
     line: int
     title: str
     key: str
     edits: Edits
+    choice: str = ""
 
 
 @dataclass(frozen=True, slots=True)

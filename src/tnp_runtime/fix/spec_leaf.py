@@ -67,7 +67,7 @@ def propose(source: Source, finding: Finding) -> Plan:
         new_body = body[:offset] + f"{name}:" + body[offset:]
         new = part.with_changes(value=f"{part.prefix}{part.quote}{new_body}{part.quote}")
         proposals.append(Proposal(finding.line, f"name the spec leaf `{spelling}`", key,
-                                  Edits(replace=((part, new),))))
+                                  Edits(replace=((part, new),)), choice=spelling))
     return Plan(tuple(proposals))
 
 
