@@ -16,7 +16,7 @@ from typing import Any
 
 from pylsp import hookimpl
 
-from tnp_runtime.fix import engine
+from tnp_runtime.fix import engine, seed
 from tnp_runtime.fix.findings import from_lsp
 from tnp_runtime.fix.source import Source, Unparsable
 
@@ -40,15 +40,18 @@ def code_actions(uri: str, text: str, request_range: dict[str, Any],
                  diagnostics: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The quick fixes for `text` at `request_range` (0-based LSP lines), from the request's
     diagnostics."""
+    findings = from_lsp(diagnostics)
+    if not findings and seed.SEED not in text:
+        return []  # asked at every move of the cursor: nothing to parse for
     try:
         source = Source(text)
     except Unparsable:
         return []
     first = int(request_range.get("start", {}).get("line", 0)) + 1
     last = int(request_range.get("end", {}).get("line", first - 1)) + 1
-    plan = engine.plan(source, from_lsp(diagnostics), syntactic=False)
-    seed = engine.plan(source, [], syntactic=True)
-    proposals = [*plan.proposals, *(p for p in seed.proposals if first <= p.line <= last)]
+    plan = engine.plan(source, findings, syntactic=False)
+    imports = engine.plan(source, [], syntactic=True)
+    proposals = [*plan.proposals, *(p for p in imports.proposals if first <= p.line <= last)]
     actions: list[dict[str, Any]] = []
     for proposal in proposals:
         new = engine.rewrite(source, [proposal])
