@@ -161,3 +161,21 @@ def test_an_accumulator_mypy_takes_for_none_is_annotated() -> None:
     assert proposal.title == "annotate `c_accum: Typed | None`"
     assert engine.rewrite(source, [proposal]) == ACCUMULATOR.replace(
         "    c_accum = None", "    c_accum: Typed | None = None")
+
+
+def test_the_editor_offers_the_seed_import_where_the_cursor_is() -> None:
+    lsp = pytest.importorskip("tnp_runtime.fix.lsp", reason="pylsp is the test extra's")
+    uri, text = "file:///k.py", "from typed_numpy import FullDim\n\nM = FullDim('M', 4)\n"
+
+    def at(line: int) -> dict:
+        return {"start": {"line": line, "character": 3}, "end": {"line": line, "character": 3}}
+
+    assert lsp.code_actions(uri, text, at(2), []) == []
+    assert lsp.code_actions(uri, text, at(0), []) == [{
+        "title": "tnp: import from tnp_runtime instead of typed_numpy",
+        "kind": "quickfix",
+        "edit": {"changes": {uri: [{
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}},
+            "newText": "from tnp_runtime import FullDim\n",
+        }]}},
+    }]
