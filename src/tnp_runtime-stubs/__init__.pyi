@@ -65,13 +65,15 @@ class FullDim(Generic[_NameT, _SizeT]):
     """A logical dim: `FullDim("M", 10)`; `M[0:5]` is a slice of it; `M >= N`, `M - N < 4`
     are index predicates (for `Typed.mask`)."""
 
-    # A name written as a literal keeps its literal type under pyright too (whose solver keeps
-    # literals only for a TypeVar bound to `LiteralString`; mypy reads `LiteralString` as `str`
-    # and its plugin infers both literals); any other `str` makes a `FullDim[str, ...]`.
+    # pyright reads `__new__` (then `__init__`): a name written as a literal keeps its literal
+    # type there (pyright's solver keeps literals only for a TypeVar bound to `LiteralString`),
+    # any other `str` makes a `FullDim[str, ...]`. mypy reads `__init__` (its choice when a
+    # class defines both), where its plugin infers both literals.
     @overload
-    def __init__(self: FullDim[_LitN, _SizeT], name: _LitN, size: _SizeT) -> None: ...
+    def __new__(cls, name: _LitN, size: _S) -> FullDim[_LitN, _S]: ...
     @overload
-    def __init__(self: FullDim[str, _SizeT], name: str, size: _SizeT) -> None: ...
+    def __new__(cls, name: str, size: _S) -> FullDim[str, _S]: ...
+    def __init__(self, name: _NameT, size: _SizeT) -> None: ...
     @property
     def name(self) -> _NameT: ...
     @property
