@@ -74,11 +74,15 @@ def module_refs(target: Target, base: Path) -> list[ModuleRef]:
             found = None
         if found is not None:
             return _package_refs(target, found.submodule_search_locations is not None)
-        path = base / target.text
+        # Not importable as it stands: the module's file under `base` (pytest's rootdir is not
+        # on `sys.path` unless configured so), or a directory named like a module.
+        dotted = base.joinpath(*target.text.split("."))
+        path = next((p for p in (dotted.with_suffix(".py"), dotted, base / target.text)
+                     if p.exists()), base / target.text)
         if not path.exists():
             raise LookupError(
                 f"--tnp-kernels: no module or path {target.text!r} (a module must be "
-                f"importable from {base}; a path is relative to it)"
+                f"importable, or a file under {base}; a path is relative to it)"
             )
         return _path_refs(target, path)
     path = Path(target.text)
