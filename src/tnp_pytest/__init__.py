@@ -80,6 +80,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
         return
     base = item.config.invocation_params.dir
     lines, crash = failures.message_lines(error, call.excinfo.tb, base)
+    if item.config.getoption("tbstyle") == "line":
+        report.longrepr = typing.cast(Any, failures.TnpFailure((lines[0],), crash))
+        return
     extra = [line for line in (failures.caller_line(call.excinfo.tb, str(item.path), base),)
              if line is not None]
     extra.append(f"({type(error).__name__}; --tnp-traceback shows the traceback)")

@@ -179,9 +179,10 @@ def write_summary(tr: Any, summary: Summary) -> None:
         tr.write_line(f"{shown:<8} {o.module}::{o.name}  [{static_text}]{detail}",
                       red=o.outcome == "failed", yellow=o.outcome == "skipped")
     if only_runtime:
+        one = len(only_runtime) == 1
         tr.write_line(
-            f"runtime only: {len(only_runtime)} kernel{'s' if len(only_runtime) != 1 else ''} "
-            "the mypy plugin cannot check statically (the runtime is their only check):")
+            f"runtime only: {len(only_runtime)} kernel{'' if one else 's'} the mypy plugin "
+            f"cannot check statically (the runtime is {'its' if one else 'their'} only check):")
         for o, verdict in only_runtime:
             where = f"{Path(o.file).resolve().relative_to(base.resolve())}" if Path(
                 o.file).resolve().is_relative_to(base.resolve()) else o.file
