@@ -89,7 +89,7 @@ class KernelItem(pytest.Item):
         signature = signature_of(kernel)
         assert signature is not None, "collected from kernels_of"
         self.signature = signature
-        function = kernel.__wrapped__
+        function = inspect.unwrap(kernel)  # the kernel's own function, under any wrapper
         self.path = Path(function.__code__.co_filename)
         self.def_file, self.def_line = def_line(function)
         try:
@@ -128,8 +128,11 @@ class KernelItem(pytest.Item):
     def _inputs_lines(self) -> list[str]:
         from tnp_pytest.inputs import Plan
 
-        rerun = (f"pytest --tnp-kernels={self.module_name}:{self.name} --tnp-seed={self.seed} "
-                 f"-k {ROOT_NAME}")
+        ref = self.parent.ref if isinstance(self.parent, KernelModule) else None
+        target = self.module_name
+        if ref is not None and ref.file is not None:  # named by its path: rerun it so
+            target = failures.shown_path(str(ref.file), self.config.invocation_params.dir)
+        rerun = f"pytest --tnp-kernels={target}:{self.name} --tnp-seed={self.seed} -k {ROOT_NAME}"
         lines = [f"inputs (seed {self.seed}, --tnp-seed={self.seed}):"]
         if isinstance(self.plan, Plan):
             lines += [f"  {line}" for line in self.plan.describe(self.name)]

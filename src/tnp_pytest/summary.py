@@ -124,7 +124,7 @@ class Summary:
         return self._static
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if hasattr(self.config, "workerinput"):
+        if hasattr(self.config, "workerinput") or self.config.getoption("collectonly"):
             return
         write_summary(terminalreporter, self)
 

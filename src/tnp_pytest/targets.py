@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import os
 import pkgutil
 import sys
@@ -154,7 +155,7 @@ def kernels_of(module: ModuleType, only: str | None) -> list[tuple[str, Any]]:
             continue
         if only is not None and name != only:
             continue
-        code = getattr(getattr(value, "__wrapped__", value), "__code__", None)
+        code = getattr(inspect.unwrap(value), "__code__", None)
         line = code.co_firstlineno if code is not None else 0
         found.setdefault(id(value), (line, name, value))
     if only is not None and not found:

@@ -6,6 +6,8 @@ as a user would run it; the others run pytest inside the test (`pytester`)."""
 
 from __future__ import annotations
 
+import shlex
+
 import pytest
 
 from tests.pytest_plugin.conftest import (
@@ -140,10 +142,18 @@ def test_the_seed_fixes_the_inputs(full: Run, project: pytest.Pytester) -> None:
 
 
 def test_the_rerun_command_runs_that_kernel_alone(project: pytest.Pytester) -> None:
+    """The command a failure shows, run as shown: that kernel alone, with its inputs."""
     project.makepyfile(test_plain="def test_one():\n    pass\n")
-    result = runpytest(project, "--tnp-kernels=tkernels.wrong:double_last_wrong", "--tnp-seed=0",
-                               "-k", "tnp-kernels", NO_STATIC)
-    result.assert_outcomes(failed=1, deselected=1)
+    first = runpytest(project, "--tnp-kernels=tkernels/", NO_STATIC, "--tnp-seed=5")
+    shown = [line.split(": ", 1)[1] for line in first.outlines
+             if line.startswith("rerun this kernel alone: ") and "double_last_wrong" in line]
+    assert shown == [
+        "pytest --tnp-kernels=tkernels/wrong.py:double_last_wrong --tnp-seed=5 -k tnp-kernels"]
+    command = shlex.split(shown[0])
+    assert command[0] == "pytest"
+    again = runpytest(project, *command[1:], NO_STATIC)
+    again.assert_outcomes(failed=1, deselected=1)
+    assert set(summary_outcomes(again.outlines)) == {"tkernels.wrong::double_last_wrong"}
 
 
 def test_the_ini_key_names_the_kernels(project: pytest.Pytester) -> None:
