@@ -176,12 +176,13 @@ def run(files: list[str], cwd: Path) -> StaticRun:
         scopes: list[dict[str, object]] = []
         if config is not None and "tnp_mypy" in _text(config):
             code, out, err, scopes = _run_once(files, cwd, None, times, env)
-            note = f"mypy with {config}"
+            note = f"mypy with {os.path.relpath(config, cwd)}"
         if code in (0, 1) and not scopes:
             own = Path(work) / "mypy.ini"
             own.write_text(_OWN_CONFIG, encoding="utf-8")
             code, out, err, scopes = _run_once(files, cwd, str(own), times, env)
-            found = f"{config} does not load it" if config is not None else "none was found"
+            found = (f"{os.path.relpath(config, cwd)} does not load it" if config is not None
+                     else "none was found")
             note = f"mypy with `plugins = tnp_mypy` only (the project's mypy config: {found})"
     if code not in (0, 1):
         first = next((line for line in (err or out).splitlines() if line.strip()), "")
