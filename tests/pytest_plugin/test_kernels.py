@@ -58,6 +58,7 @@ def test_each_kernel_is_an_item_with_its_outcome(full: Run) -> None:
     assert summary_outcomes(full.lines) == {
         "tkernels.good::double": "PASSED",
         "tkernels.good::row_sum": "PASSED",
+        "tkernels.huge::double_huge": "SKIPPED",
         "tkernels.opaque_rows::running": "FAILED",
         "tkernels.recorded::record": "PASSED",
         "tkernels.saved::center": "PASSED",
@@ -70,10 +71,10 @@ def test_each_kernel_is_an_item_with_its_outcome(full: Run) -> None:
     fnmatch(full.lines, [
         "tnp-kernels::tkernels.good::double PASSED*",
         "tnp-kernels::tkernels.wrong::double_last_wrong FAILED*",
-        "9 kernels run on random inputs (--tnp-seed=0) and compared with their specs: "
-        "6 passed, 2 failed, 1 skipped",
+        "10 kernels run on random inputs (--tnp-seed=0) and compared with their specs: "
+        "6 passed, 2 failed, 2 skipped",
         "static check not computed (--tnp-no-static)*",
-        "*2 failed, 6 passed, 1 skipped*",
+        "*2 failed, 6 passed, 2 skipped*",
     ])
     assert "tkernels.imports" not in full.text
 
@@ -102,6 +103,10 @@ def test_an_unbuildable_parameter_is_skipped_with_the_reason(full: Run) -> None:
     fnmatch(full.lines, ["SKIPPED*tkernels/unbuildable.py*" + literal(reason) + "*"])
     fnmatch(full.lines, [literal("SKIPPED  tkernels.unbuildable::scaled  [static: not "
                                  f"computed]  ({reason}") + "*"])
+    # A kernel whose dims are too large to make inputs of.
+    fnmatch(full.lines, [literal(
+        "SKIPPED  tkernels.huge::double_huge  [static: not computed]  (double_huge: its inputs "
+        "would hold 134,217,728 numbers, more than the 67,108,864 the plugin makes") + "*"])
 
 
 def test_a_saved_input_gets_its_definition(full: Run) -> None:

@@ -16,12 +16,12 @@ from tnp_pytest import static
 def test_the_summary_lists_what_mypy_cannot_check(project: pytest.Pytester) -> None:
     (project.path / "mypy.ini").write_text("[mypy]\nplugins = tnp_mypy\n", encoding="utf-8")
     result = runpytest(project, "--tnp-kernels=tkernels")
-    result.assert_outcomes(passed=6, failed=2, skipped=1)
+    result.assert_outcomes(passed=6, failed=2, skipped=2)
     wrong = line_of(project.path / "tkernels" / "wrong.py", "# error: tnp-spec")
     guarded = line_of(project.path / "tkernels" / "unfollowed.py", "@tnp.kernel")
     scaled = line_of(project.path / "tkernels" / "unbuildable.py", "@tnp.kernel")
     result.stdout.fnmatch_lines([
-        "static check: mypy with mypy.ini, over 7 files",
+        "static check: mypy with mypy.ini, over 8 files",
         "PASSED   tkernels.good::double  [[]static: proved by the mypy plugin[]]",
         "SKIPPED  tkernels.unbuildable::scaled  [[]static: RUNTIME ONLY[]]*",
         "PASSED   tkernels.unfollowed::guarded  [[]static: RUNTIME ONLY[]]",
