@@ -32,6 +32,9 @@ from typing import Final
 
 _ERROR: Final = re.compile(r"^(?P<path>.+?):(?P<line>\d+)(?::\d+)?: (?P<kind>error|note): "
                            r"(?P<message>.*?)(?:  \[(?P<code>[a-z-]+)\])?$")
+# A mypy run that takes longer is stopped, and the column not computed (the plugin's own budget
+# is 30 s per scope by default, `max_seconds`).
+TIMEOUT_SECONDS: Final = 900
 _OWN_CONFIG: Final = "[mypy]\nplugins = tnp_mypy\n"
 # The codes that mean the static check of a scope did not cover it.
 _STOPPING: Final = frozenset({"tnp-unsupported", "tnp-internal"})
@@ -121,8 +124,12 @@ def _command(files: Iterable[str], config: str | None) -> list[str]:
 def _run_once(files: list[str], cwd: Path, config: str | None, times: Path,
               env: Mapping[str, str]) -> tuple[int, str, str, list[dict[str, object]]]:
     times.write_text("", encoding="utf-8")
-    proc = subprocess.run(_command(files, config), cwd=cwd, capture_output=True, text=True,
-                          env={**env, "TNP_MYPY_TIMES": str(times)}, check=False)
+    try:
+        proc = subprocess.run(_command(files, config), cwd=cwd, capture_output=True, text=True,
+                              env={**env, "TNP_MYPY_TIMES": str(times)}, check=False,
+                              timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        return -1, "", f"mypy did not finish within {TIMEOUT_SECONDS} s", []
     scopes = []
     for line in times.read_text(encoding="utf-8").splitlines():
         try:
@@ -186,6 +193,8 @@ def run(files: list[str], cwd: Path) -> StaticRun:
             note = f"mypy with `plugins = tnp_mypy` only (the project's mypy config: {found})"
     if code not in (0, 1):
         first = next((line for line in (err or out).splitlines() if line.strip()), "")
+        if code == -1:
+            return StaticRun(failure=first)
         return StaticRun(failure=f"mypy exited {code}: {first}".rstrip(": "))
     findings = []
     for line in out.splitlines():

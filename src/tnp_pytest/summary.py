@@ -54,6 +54,9 @@ class Outcome:
     detail: str
 
 
+_RANK = {"passed": 0, "skipped": 1, "failed": 2}
+
+
 class Summary:
     """Registered as a plugin when `--tnp-kernels` (or `tnp_kernels`) names kernels."""
 
@@ -91,7 +94,10 @@ class Summary:
         cwd = self.config.invocation_params.dir
 
         def work() -> None:
-            self._static = static.run(files, cwd)
+            try:
+                self._static = static.run(files, cwd)
+            except Exception as err:  # mypy could not be started: no evidence, said so
+                self._static = static.StaticRun(failure=f"mypy could not run: {err}")
 
         self._thread = threading.Thread(target=work, name="tnp-mypy", daemon=True)
         self._thread.start()
@@ -102,14 +108,17 @@ class Summary:
         properties = dict(report.user_properties).get(PROPERTY)
         if not isinstance(properties, dict):
             return
+        # One outcome per kernel, the worst of its phases: a passed setup or teardown says
+        # nothing, a skip at setup or a failure in any phase does.
+        if report.passed and report.when != "call":
+            return
         previous = self.outcomes.get(report.nodeid)
-        if report.when == "call" or report.outcome != "passed" or previous is None:
-            if previous is not None and previous.outcome != "passed" and report.passed:
-                return  # a teardown after a failure
-            self.outcomes[report.nodeid] = Outcome(
-                report.nodeid, properties["module"], properties["name"], properties["file"],
-                properties["first"], properties["last"], report.outcome, _detail(report),
-            )
+        if previous is not None and _RANK[previous.outcome] >= _RANK[report.outcome]:
+            return
+        self.outcomes[report.nodeid] = Outcome(
+            report.nodeid, properties["module"], properties["name"], properties["file"],
+            properties["first"], properties["last"], report.outcome, _detail(report),
+        )
 
     def _static_run(self) -> static.StaticRun | None:
         if self.static_reason is not None:
