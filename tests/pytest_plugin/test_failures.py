@@ -74,6 +74,13 @@ def test_tnp_traceback_keeps_pytests_report(calls: pytest.Pytester) -> None:
     assert "--tnp-traceback shows the traceback" not in result.stdout.str()
 
 
+def test_without_the_plugin_pytest_shows_its_own_report(calls: pytest.Pytester) -> None:
+    result = runpytest(calls, "-p", "no:tnp")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["E       tnp_runtime.errors.TypeCheckError: kernel computes*"])
+    assert "--tnp-traceback shows the traceback" not in result.stdout.str()
+
+
 def test_tb_line_shows_one_line_per_failure(calls: pytest.Pytester) -> None:
     result = runpytest(calls, "--tb=line")
     kernel_line = line_of(calls.path / "tkernels" / "wrong.py", "# error: tnp-spec")

@@ -168,6 +168,20 @@ def test_the_ini_key_names_the_kernels(project: pytest.Pytester) -> None:
     result.assert_outcomes(passed=3)
     assert set(summary_outcomes(result.outlines)) == {
         "tkernels.good::double", "tkernels.good::row_sum", "tkernels.saved::center"}
+    # The command line replaces it.
+    result = runpytest(project, NO_STATIC, "--tnp-kernels=tkernels.wrong")
+    assert set(summary_outcomes(result.outlines)) == {"tkernels.wrong::double_last_wrong"}
+
+
+def test_the_ini_key_in_pyproject_toml(project: pytest.Pytester) -> None:
+    (project.path / "pytest.ini").unlink()
+    (project.path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\ntnp_kernels = ["tkernels.good:double", "tkernels.saved"]\n',
+        encoding="utf-8")
+    result = runpytest(project, NO_STATIC)
+    result.assert_outcomes(passed=2)
+    assert set(summary_outcomes(result.outlines)) == {
+        "tkernels.good::double", "tkernels.saved::center"}
 
 
 def test_paths_and_one_kernel(project: pytest.Pytester) -> None:
