@@ -99,10 +99,15 @@ def shown_path(filename: str, base: Path) -> str:
         return filename
 
 
-def message_lines(error: Any, tb: TracebackType | None, base: Path) -> tuple[list[str], Crash]:
-    """The error as mypy's lines: `path:line: error: message  [code]`, then its notes."""
+def message_lines(error: Any, tb: TracebackType | None, base: Path,
+                  fallback: tuple[str, int] | None = None) -> tuple[list[str], Crash]:
+    """The error as mypy's lines: `path:line: error: message  [code]`, then its notes. An
+    error located in the plugin itself (a check at the call the plugin makes, such as a saved
+    input's data check) is shown at `fallback`, the kernel's `def` line, if given."""
     diagnostic = error.diagnostic
     filename, lineno = location(error, tb)
+    if fallback is not None and (filename is None or _is_tnp_file(filename)):
+        filename, lineno = fallback
     path = shown_path(filename, base) if filename is not None else "<unknown>"
     line = lineno if lineno is not None else 0
     message = diagnostic.message

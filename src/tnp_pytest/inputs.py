@@ -156,6 +156,10 @@ def plan(fn: Callable[..., Any], signature: KernelSignature) -> Plan | Unbuildab
     return Plan(arguments, frozenset(positional))
 
 
+class NoInputs(Exception):
+    """The plan's inputs, once drawn, give no valid argument (the reason is the message)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Arguments:
     """A plan's arguments: the call's positional and keyword values, and the inputs and
@@ -168,7 +172,8 @@ class Arguments:
 
 
 def build(kernel: Any, plan: Plan, signature: KernelSignature, seed: int) -> Arguments:
-    """The arguments of `plan`, drawn from `numpy.random.default_rng(seed)`."""
+    """The arguments of `plan`, drawn from `numpy.random.default_rng(seed)`; `NoInputs` if a
+    saved input's definition is not finite on them."""
     rng = np.random.default_rng(seed)
     inputs: dict[str, Typed[Any]] = {}
     results: dict[str, TypedResult[Any]] = {}
@@ -193,6 +198,14 @@ def build(kernel: Any, plan: Plan, signature: KernelSignature, seed: int) -> Arg
         if isinstance(argument, FromDefinition):
             value = evaluate_term(signature.saved[name].term, plain, argument.dims)
             value = np.broadcast_to(value, tuple(s.dim.size for s in argument.dims))
+            if not bool(np.all(np.isfinite(value))):
+                # The runtime's data check refuses a non-finite argument (NaN is not close to
+                # itself): there is no valid argument on these inputs.
+                raise NoInputs(
+                    f"the definition `{argument.text}` of saved input {name} is not finite on "
+                    "standard-normal inputs (a log or sqrt of a negative value?): no valid "
+                    "argument can be made for it (call the kernel from a test)"
+                )
             inputs[name] = Typed(value, *(s.dim for s in argument.dims), name=name)
     values: dict[str, Any] = {**inputs, **results}
     args = tuple(values[name] for name in plan.arguments if name in plan.positional)

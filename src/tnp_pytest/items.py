@@ -117,10 +117,13 @@ class KernelItem(pytest.Item):
 
     def runtest(self) -> None:
         from tnp_pytest.check import run
-        from tnp_pytest.inputs import Unbuildable, build
+        from tnp_pytest.inputs import NoInputs, Unbuildable, build
 
         assert not isinstance(self.plan, Unbuildable), "skipped at setup (the skip marker)"
-        arguments = build(self.kernel, self.plan, self.signature, self.own_seed)
+        try:
+            arguments = build(self.kernel, self.plan, self.signature, self.own_seed)
+        except NoInputs as err:
+            pytest.skip(f"{self.name}: {err}")
         mismatches = run(self.kernel, self.signature, arguments)
         if mismatches:
             raise ResultMismatch(mismatches)
@@ -153,7 +156,8 @@ class KernelItem(pytest.Item):
                                    "error: a result is not its spec evaluated on its inputs")
             return failures.TnpFailure(tuple(lines), crash, tuple(self._inputs_lines()))
         if error is not None and not self.config.getoption("tnp_traceback"):
-            lines, crash = failures.message_lines(error, excinfo.tb, base)
+            lines, crash = failures.message_lines(error, excinfo.tb, base,
+                                                  (str(self.path), self.def_line))
             return failures.TnpFailure((header, *lines), crash, tuple(self._inputs_lines()))
         shown = super().repr_failure(excinfo)
         return f"{shown}\n" + "\n".join(self._inputs_lines())

@@ -106,3 +106,21 @@ def test_bad():
         f"test_spec.py:{line}: note:         ^",
         "(SpecError; --tnp-traceback shows the traceback)",
     ])
+
+
+def test_an_error_located_in_the_plugin_is_shown_at_the_kernel() -> None:
+    """A check at the call the plugin itself makes would point into the plugin: it is shown at
+    the kernel's `def` line instead (the fallback); a user's line is kept."""
+    from pathlib import Path
+
+    from tnp_pytest import failures
+    from tnp_runtime.core.diagnostics import Code, Diagnostic
+    from tnp_runtime.errors import TypeCheckError
+
+    inside = str(Path(failures.__file__).with_name("check.py"))
+    error = TypeCheckError(Diagnostic(Code.SPEC, "wrong"), inside, 57)
+    lines, crash = failures.message_lines(error, None, Path("/p"), ("/p/k.py", 12))
+    assert lines == ["k.py:12: error: wrong  [tnp-spec]"] and crash.lineno == 12
+    mine = TypeCheckError(Diagnostic(Code.SPEC, "wrong"), "/p/k.py", 20)
+    lines, _ = failures.message_lines(mine, None, Path("/p"), ("/p/k.py", 12))
+    assert lines == ["k.py:20: error: wrong  [tnp-spec]"]

@@ -225,3 +225,31 @@ c.assign(x * 3)  # error here
         "importing script_kernel failed a tnp check:",
         f"script_kernel.py:{line}: error: *  [[]tnp-spec[]]",
     ])
+
+
+def test_a_saved_input_without_a_finite_definition_is_skipped(project: pytest.Pytester) -> None:
+    """The log of a sum of standard normals is NaN on some rows: no argument passes the
+    runtime's data check, so the kernel is skipped with the reason, not failed or passed."""
+    project.makepyfile(saved_log='''
+from typing import Literal as L
+
+import tnp_runtime as tnp
+from tnp_runtime import FullDim, Saved, Typed, TypedResult
+
+M, N = FullDim("M", 8), FullDim("N", 16)
+
+
+@tnp.kernel
+def logs(
+    x: Typed[L["M N"]],
+    s: Saved[L["M"], L["log(sum[N](x:M N))"]],
+    c: TypedResult[L["2 * log(sum[N](x:M N))"]],
+) -> None:
+    c.assign(s * 2)
+''')
+    result = runpytest(project, "--tnp-kernels=saved_log.py", NO_STATIC, "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines([
+        "SKIPPED  saved_log::logs  [[]static: not computed[]]  (logs: the definition "
+        "`log(sum[[]N[]](x:M N))` of saved input s is not finite on standard-normal inputs*",
+    ])
