@@ -45,6 +45,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _targets(config: pytest.Config) -> list[str]:
+    """The option's values if given (`--tnp-kernels=` names nothing, and so turns the ini key
+    off), else the ini key's."""
     given: list[str] = config.getoption("tnp_kernels")
     if given:
         return given
@@ -55,7 +57,7 @@ def _targets(config: pytest.Config) -> list[str]:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "tnp_kernel: an item of --tnp-kernels (a kernel run on random inputs)")
-    if _targets(config):
+    if any(entry.strip() for value in _targets(config) for entry in value.split(",")):
         from tnp_pytest.summary import Summary
 
         # The summary is a plugin of its own: it records the kernels' reports and writes the

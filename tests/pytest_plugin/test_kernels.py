@@ -168,9 +168,13 @@ def test_the_ini_key_names_the_kernels(project: pytest.Pytester) -> None:
     result.assert_outcomes(passed=3)
     assert set(summary_outcomes(result.outlines)) == {
         "tkernels.good::double", "tkernels.good::row_sum", "tkernels.saved::center"}
-    # The command line replaces it.
+    # The command line replaces it; an empty value turns it off.
     result = runpytest(project, NO_STATIC, "--tnp-kernels=tkernels.wrong")
     assert set(summary_outcomes(result.outlines)) == {"tkernels.wrong::double_last_wrong"}
+    project.makepyfile(test_plain="def test_one():\n    pass\n")
+    result = runpytest(project, NO_STATIC, "--tnp-kernels=")
+    result.assert_outcomes(passed=1)
+    assert "tnp kernels" not in result.stdout.str()
 
 
 def test_the_ini_key_in_pyproject_toml(project: pytest.Pytester) -> None:
