@@ -82,7 +82,7 @@ class KernelItem(pytest.Item):
 
     def __init__(self, *, kernel: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        from tnp_pytest.inputs import plan
+        from tnp_pytest.inputs import Unbuildable, plan
         from tnp_runtime.kernel_form import def_line, signature_of
 
         self.kernel = kernel
@@ -91,7 +91,7 @@ class KernelItem(pytest.Item):
         self.signature = signature
         function = inspect.unwrap(kernel)  # the kernel's own function, under any wrapper
         self.path = Path(function.__code__.co_filename)
-        self.def_file, self.def_line = def_line(function)
+        _, self.def_line = def_line(function)
         try:
             lines, first = inspect.getsourcelines(function)
         except (OSError, TypeError):
@@ -103,11 +103,9 @@ class KernelItem(pytest.Item):
         self.module_name: str = kernel.__module__
         self.user_properties.append((PROPERTY, {
             "module": self.module_name, "name": self.name, "file": str(self.path),
-            "first": self.first_line, "last": self.last_line, "def": self.def_line,
+            "first": self.first_line, "last": self.last_line,
         }))
         self.add_marker("tnp_kernel")
-        from tnp_pytest.inputs import Unbuildable
-
         if isinstance(self.plan, Unbuildable):
             # Skipped at setup, at the kernel's line, with the reason: never run, never passed.
             self.add_marker(pytest.mark.skip(reason=f"{self.name}: {self.plan.reason}"))
