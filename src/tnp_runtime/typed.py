@@ -137,7 +137,7 @@ class Typed(Generic[DimsT]):
         self._abstract = rules.Abstract(dim_type, register_input(name, dim_type))
 
     @classmethod
-    def _make(cls, arr: Array, abstract: rules.Abstract) -> Typed[Any]:
+    def _make(cls, arr: Array, abstract: rules.Abstract, located: bool = True) -> Typed[Any]:
         value: Typed[Any] = object.__new__(cls)
         # NumPy returns a scalar, not a 0-d array, for an op on two values without dims.
         arr = np.asarray(arr)
@@ -146,15 +146,17 @@ class Typed(Generic[DimsT]):
         value._abstract = abstract
         # Where the kernel made this term, for messages (`core.origins`): one lookup when the
         # term already has its line.
-        if origins.wanted(abstract.expr):
+        if located and origins.wanted(abstract.expr):
             where = user_line()
             if where is not None:
                 origins.record(abstract.expr, where)
         return value
 
     def _with_abstract(self, abstract: rules.Abstract) -> Typed[Any]:
-        """The same data under another type (a kernel's parameter at a top-level call)."""
-        return Typed._make(self._data, abstract)
+        """The same data under another type (a kernel's parameter at a top-level call): a term
+        the kernel receives, not one it makes (`core.origins`)."""
+        origins.record(abstract.expr, origins.EXTERNAL)
+        return Typed._make(self._data, abstract, located=False)
 
     @property
     def arr(self) -> Array:

@@ -25,7 +25,7 @@ from typing import Final
 
 from tnp_runtime.core import tables
 from tnp_runtime.core.dims import Interval
-from tnp_runtime.core.ir import Binary, Expr, Mask, Reduce, Unary, nodes
+from tnp_runtime.core.ir import Apply, Binary, Expr, Mask, Reduce, Unary, nodes
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +46,41 @@ tables.register("origins.slices", _SLICES, "none: weak, an entry dies with its n
                 clear=False)
 
 
+# The location of nodes a kernel received rather than made (the term a `Saved` parameter
+# stands for): a kernel's operation that makes such a node claims it, a walk under one stops.
+EXTERNAL: Final = Location(None, 0)
+
+
 def wanted(expr: Expr) -> bool:
-    """Whether `record(expr, ...)` would store anything (the node has no location yet)."""
-    return expr not in _LINES
+    """Whether `record(expr, ...)` would store anything (no location, or received)."""
+    found = _LINES.get(expr)
+    return found is None or found is EXTERNAL
 
 
 def record(expr: Expr, where: Location) -> None:
-    """`expr` was built (or produced) by the operation at `where`, unless it has a location."""
-    if expr not in _LINES:
-        _LINES[expr] = where
+    """`expr` was built (or produced) by the operation at `where`, unless it has a location;
+    so were the nodes under it without one (an einsum builds a product and its sums in one
+    operation). The walk stops at nodes with a location: it visits what the operation made.
+    `where` EXTERNAL marks a term the kernel received (a parameter's)."""
+    if where is not EXTERNAL and _LINES.get(expr) is EXTERNAL:
+        _LINES[expr] = where  # made again by the kernel's own operation
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if node in _LINES and node is not expr:
+            continue
+        _LINES.setdefault(node, where)
+        match node:
+            case Binary(left=left, right=right):
+                stack += (left, right)
+            case Unary(operand=operand) | Mask(operand=operand):
+                stack.append(operand)
+            case Reduce(body=body):
+                stack.append(body)
+            case Apply(args=args):
+                stack.extend(args)
+            case _:
+                pass
 
 
 def record_slice(expr: Expr, dim: str, interval: Interval, where: Location) -> None:
@@ -67,7 +93,8 @@ def record_slice(expr: Expr, dim: str, interval: Interval, where: Location) -> N
 
 def line_of(expr: Expr) -> Location | None:
     """Where `expr` was first built by a kernel's operation (None: never by one)."""
-    return _LINES.get(expr)
+    found = _LINES.get(expr)
+    return None if found is EXTERNAL else found
 
 
 def slice_origin(expr: Expr, dim: str, interval: Interval) -> Location | None:

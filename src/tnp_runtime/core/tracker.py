@@ -16,6 +16,7 @@ from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim
 from tnp_runtime.core.ir import Input, inputs_of
 from tnp_runtime.core.opaque import Opaque
+from tnp_runtime.core.blame_spec import with_blame
 from tnp_runtime.core.prove import diagnose, prove
 from tnp_runtime.core.rules import Abstract, check_tile
 from tnp_runtime.core.spec import ResolvedSpec, SpecInput, parse_spec, resolve_spec
@@ -96,6 +97,8 @@ class ResultTracker:
         assert resolved is not None, "prove_tile needs a bound result"
         region = check_tile(tile, resolved.dims, self.spec_text)
         problem = diagnose(prove(tile.expr, resolved.expr, region, self.sizes), region)
+        if problem is not None:
+            problem = with_blame(problem, tile.expr, resolved.expr, region)
         if problem is not None:
             raise Violation(self._stray_input(tile, problem) or problem)
         return region
