@@ -130,10 +130,10 @@ def emit(api: CheckerPluginInterface, finding: Finding) -> None:
         if diagnostic.located and _already_shown(api, finding.line, code):
             # At the lines they are about (the error was shown: not silenced by an ignore);
             # without a code, so that they never count as that line's error of the code.
-            for note in diagnostic.located:
-                if note.file is None:
-                    _emit_plain_note(api, Finding(Diagnostic(diagnostic.code, note.text),
-                                                  note.line))
+            for located in diagnostic.located:
+                if located.file is None:
+                    _emit_plain_note(api, Finding(Diagnostic(diagnostic.code, located.text),
+                                                  located.line))
 
 
 def _emit_plain_note(api: CheckerPluginInterface, finding: Finding) -> None:

@@ -22,10 +22,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from tnp_runtime.core import ir
+from tnp_runtime.core.blame_spec import with_blame
 from tnp_runtime.core.calls import KernelSignature
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.ir import Expr, Input
-from tnp_runtime.core.blame_spec import with_blame
 from tnp_runtime.core.prove import diagnose, prove
 from tnp_runtime.core.rules import Abstract, check_tile
 from tnp_runtime.core.spec import ResolvedSpec, resolve_spec

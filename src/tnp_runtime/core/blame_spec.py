@@ -20,6 +20,7 @@ than `MAX_NODES` nodes; deterministic, so both halves name the same line.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -348,14 +349,14 @@ def _input_repairs(survey: _Kernel, kernel: Expr, spec: Expr) -> Iterator[_Repai
             text = (f"reads {labels[wrong]}: with {labels[right]} in its place, the tile "
                     "equals the spec")
             one_way: dict[Input, Expr] = {wrong: right}
-            yield _Repair(lines, text, lambda m=one_way: ir.substitute(kernel, m))
+            yield _Repair(lines, text, functools.partial(ir.substitute, kernel, one_way))
             if right in survey.readers and wrong.serial < right.serial:
                 both = tuple(dict.fromkeys([*lines, *_reader_lines(survey, right)]))
                 text = (f"reads {labels[wrong]} or {labels[right]}: with the two swapped, the "
                         "tile equals the spec")
                 swap: dict[Input, Expr] = {wrong: right, right: wrong}
                 yield _Repair(tuple(sorted(both, key=lambda w: w.line)), text,
-                              lambda m=swap: ir.substitute(kernel, m))
+                              functools.partial(ir.substitute, kernel, swap))
 
 
 def _reader_lines(survey: _Kernel, leaf: Input) -> tuple[Location, ...]:
@@ -379,7 +380,7 @@ def _mask_repairs(
         targets: dict[Expr, Callable[[Expr], Expr]] = {n: replace for n in made}
         wrote = " and ".join(dict.fromkeys(str(n.pred) for n in made))
         text = (f"the mask `{wrote}` here: with `{pred}` instead, the tile equals the spec")
-        yield _Repair((where,), text, lambda t=targets: _rebuild(survey.root, t))
+        yield _Repair((where,), text, functools.partial(_rebuild, survey.root, targets))
 
 
 def _where_repairs(survey: _Kernel, where: Location) -> Iterator[_Repair]:
@@ -469,7 +470,7 @@ def _scale_repairs(survey: _Kernel, factor: Fraction, missing: bool) -> Iterator
 
         text = (f"the tile equals the spec if the value computed here is multiplied by "
                 f"{number(factor)}" + (": a factor the kernel leaves out" if missing else ""))
-        yield _Repair((where,), text, lambda o=operand: _rebuild(root, {}, o))
+        yield _Repair((where,), text, functools.partial(_rebuild, root, {}, operand))
 
 
 def _reduce_notes(survey: _Kernel, kernel_nf: MValue, spec_nf: MValue) -> tuple[LocatedNote, ...]:

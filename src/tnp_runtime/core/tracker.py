@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from tnp_runtime.core.blame_spec import with_blame
 from tnp_runtime.core.coverage import Coverage
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim
 from tnp_runtime.core.ir import Input, inputs_of
 from tnp_runtime.core.opaque import Opaque
-from tnp_runtime.core.blame_spec import with_blame
 from tnp_runtime.core.prove import diagnose, prove
 from tnp_runtime.core.rules import Abstract, check_tile
 from tnp_runtime.core.spec import ResolvedSpec, SpecInput, parse_spec, resolve_spec
