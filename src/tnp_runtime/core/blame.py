@@ -50,6 +50,11 @@ def reduced_away(expr: Expr, dim: str) -> tuple[Location, str] | None:
     return where, f"the {what} over {over}"
 
 
+def slice_notes(role: str, expr: Expr, held: Sliced) -> tuple[LocatedNote, ...]:
+    """Where a value (`role`, with term `expr`) got its slice `held`, if one line did."""
+    return _slice_note(role, expr, held)
+
+
 def _slice_note(role: str, expr: Expr, held: Sliced) -> tuple[LocatedNote, ...]:
     where = origins.slice_origin(expr, held.name, held.interval)
     return located(where, f"{role} got its {held} here")
@@ -112,4 +117,5 @@ def repeat_notes(dims: DimType, expr: Expr, name: str) -> tuple[LocatedNote, ...
     return tuple(notes)
 
 
-__all__ = ["einsum_clash_notes", "located", "mismatch_notes", "reduced_away", "repeat_notes"]
+__all__ = ["einsum_clash_notes", "located", "mismatch_notes", "reduced_away", "repeat_notes",
+           "slice_notes"]

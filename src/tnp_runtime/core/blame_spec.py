@@ -46,6 +46,7 @@ from tnp_runtime.core.ir import (
     Reduce,
     ReduceOp,
     Unary,
+    UnaryOp,
 )
 from tnp_runtime.core.normal import Poly
 from tnp_runtime.core.normal_mask import MValue, predicates_of
@@ -266,6 +267,7 @@ def _repairs(
         yield from _read_repairs(survey, where)
     for where in _by_line(survey):
         yield from _where_repairs(survey, where)
+    yield from _rescale_repairs(survey)
     factors = [] if r is None else [r]
     factors += [f for c in spec_constants if c not in (0, 1) for f in (c, 1 / c)]
     for factor in dict.fromkeys(factors):
@@ -444,6 +446,60 @@ def _reads_changed(
     return lambda: ir.rewrite(survey.root, leaf)
 
 
+def _shift(expr: Expr) -> Expr | None:
+    """The `m` of the first `exp(a - m)` in `expr`: what a running value of an online softmax
+    was computed against (its max so far)."""
+    for node in ir.nodes(expr):
+        if (isinstance(node, Unary) and node.op is UnaryOp.EXP
+                and isinstance(node.operand, Binary) and node.operand.op is BinaryOp.SUB):
+            return node.operand.right
+    return None
+
+
+def _rescaled(survey: _Kernel, where: Location) -> dict[Expr, Callable[[Expr], Expr]]:
+    """For the running sums the line accumulates (`c + b`, each `c` the line's previous one):
+    `c` rescaled by exp(c's shift - b's shift) before `b` is added, where the two differ."""
+    made = survey.by_line[where]
+    accumulations = {id(n) for n in made if isinstance(n, Binary) and n.op is BinaryOp.ADD}
+    changes: dict[Expr, Callable[[Expr], Expr]] = {}
+    for node in made:
+        if id(node) not in accumulations:
+            continue
+        assert isinstance(node, Binary)
+        carried, piece = node.left, node.right
+        newest = carried.right if id(carried) in accumulations else carried
+        assert isinstance(newest, Expr)
+        old, new = _shift(newest), _shift(piece)
+        if old is None or new is None or old is new:
+            continue
+        factor = ir.unary(UnaryOp.EXP, ir.binary(BinaryOp.SUB, old, new))
+
+        def rescale(rebuilt: Expr, factor: Expr = factor) -> Expr:
+            assert isinstance(rebuilt, Binary)
+            carried = ir.binary(BinaryOp.MUL, rebuilt.left, factor)
+            return ir.binary(BinaryOp.ADD, carried, rebuilt.right)
+
+        changes[node] = rescale
+    return changes
+
+
+def _rescale_repairs(survey: _Kernel) -> Iterator[_Repair]:
+    """A running sum not rescaled when the max it is taken against grows (online softmax): at
+    one line, then at every line that accumulates one (a flash attention's sum and output)."""
+    text = ("this line adds to a running value without rescaling it: with the running value "
+            "multiplied by exp(old max - new max) first, the tile equals the spec")
+    every: dict[Expr, Callable[[Expr], Expr]] = {}
+    lines: list[Location] = []
+    for where in _by_line(survey):
+        changes = _rescaled(survey, where)
+        if changes:
+            every.update(changes)
+            lines.append(where)
+            yield _Repair((where,), text, functools.partial(_rebuild, survey.root, changes))
+    if len(lines) > 1:
+        yield _Repair(tuple(lines), text, functools.partial(_rebuild, survey.root, every))
+
+
 def _scale_repairs(survey: _Kernel, factor: Fraction, missing: bool) -> Iterator[_Repair]:
     """The values one line computes, times `factor` (`missing`: the factor that separates the
     kernel from the spec), where operations of other lines of the kernel use them: the line
@@ -494,21 +550,20 @@ def _reduce_notes(survey: _Kernel, kernel_nf: MValue, spec_nf: MValue) -> tuple[
                 for operand in (node.left, node.right):
                     if id(operand) in pieces:
                         by_line.setdefault(origins.line_of(node), []).append(pieces[id(operand)])
-        verb = "accumulates"
-        if not by_line:
-            verb = "computes"
+        accumulated = bool(by_line)
+        if not accumulated:
             for piece in pieces.values():
                 by_line.setdefault(origins.line_of(piece), []).append(piece)
         if None in by_line or not 0 < len(by_line) <= 3:
             continue
-        for where, made in sorted(by_line.items(), key=lambda item: item[0].line if item[0]
-                                  else 0):
-            covered = IntervalSet.of(p.interval for p in made)
-            if not covered.is_disjoint(missing):
-                continue
+        covered = IntervalSet.of(p.interval for p in pieces.values())
+        if not covered.is_disjoint(missing):
+            continue
+        what = (f"accumulates the {partial.op} over {dim}, whose pieces cover {dim}[{covered}]"
+                if accumulated else f"computes the {partial.op} over {dim}[{covered}] only")
+        for where in sorted(by_line, key=lambda w: w.line if w else 0):
             notes += located(
-                where, f"this line {verb} the {partial.op} over {dim}[{covered}]; the spec's "
-                f"{partial.op} needs {dim}[{missing}] too"
+                where, f"this line {what}; the spec's {partial.op} needs {dim}[{missing}] too"
             )
     return tuple(dict.fromkeys(notes))
 
