@@ -467,8 +467,8 @@ def _rescaled(survey: _Kernel, where: Location) -> dict[Expr, Callable[[Expr], E
             continue
         assert isinstance(node, Binary)
         carried, piece = node.left, node.right
-        newest = carried.right if id(carried) in accumulations else carried
-        assert isinstance(newest, Expr)
+        newest = (carried.right if isinstance(carried, Binary) and id(carried) in accumulations
+                  else carried)
         old, new = _shift(newest), _shift(piece)
         if old is None or new is None or old is new:
             continue
