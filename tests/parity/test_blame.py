@@ -9,6 +9,7 @@ runtime shows them as `note: line N: ...`, mypy as notes at those lines; the tex
 
 from __future__ import annotations
 
+import re
 import runpy
 from pathlib import Path
 
@@ -112,3 +113,19 @@ def test_mypy_names_the_same_lines_with_the_same_text(name: str) -> None:
     elsewhere = sorted((item.line, item.text) for item in shown
                        if item.kind == "N" and item.line != error_line)
     assert elsewhere == sorted(note for note in found if note[0] != error_line)
+
+
+def test_the_readme_shows_real_notes_of_blame() -> None:
+    """The README's "The line to fix" pastes mypy's output: its notes of blame are mypy's."""
+    readme = (EXAMPLES_DIR.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n### The line to fix\n", 1)[1].split("\n## ", 1)[0]
+    pasted = re.findall(r"^examples/buggy/(\w+\.py):(\d+): note: (.*)$", section, re.MULTILINE)
+    blame = [(name, int(line), text) for name, line, text in pasted
+             if any(line == str(want) for want, _ in BLAME[name])]
+    assert len(blame) >= 3
+    for name, line, text in blame:
+        path = BUGGY / name
+        assert Line(line, "N", text) in actual(checked(path), path)
+    (runtime,) = re.findall(r"^note: line (\d+): (.*)$", section, re.MULTILINE)
+    _, found = _runtime_notes(BUGGY / "online_softmax_missing_rescale.py")
+    assert (int(runtime[0]), runtime[1]) in found
