@@ -117,6 +117,19 @@ def test_a_constant_repair_names_its_line_and_keeps_the_verdict() -> None:
     )
 
 
+def test_an_unproven_tile_gets_the_note_of_a_proved_repair() -> None:
+    x = _leaf("x")
+    kernel = ir.binary(BinaryOp.ADD, ir.unary(ir.UnaryOp.TANH, x), ir.const(1))
+    origins.record(kernel, _at(6))
+    spec = ir.unary(ir.UnaryOp.TANH, x)
+    unproven = Diagnostic(Code.UNPROVEN, "cannot prove ...", ("reason", "numeric"))
+    blamed = blame_spec.with_blame(unproven, kernel, spec, (M.full, N.full))
+    assert blamed is not None and blamed.code is Code.UNPROVEN
+    assert [(n.line, n.text) for n in blamed.located] == [
+        (6, "the tile equals the spec without the `+ 1` applied here")
+    ]
+
+
 def test_no_note_without_a_proved_repair_or_without_lines() -> None:
     x, y = _leaf("x"), _leaf("y")
     kernel = ir.binary(BinaryOp.MUL, x, y)
@@ -138,7 +151,7 @@ def test_other_codes_and_large_kernels_get_no_blame(monkeypatch: pytest.MonkeyPa
     origins.record(kernel, _at(2))
     spec = ir.binary(BinaryOp.MUL, ir.unary(ir.UnaryOp.SIN, x), ir.const(2))
     tile = (M.full, N.full)
-    other = Diagnostic(Code.UNPROVEN, "cannot prove ...")
+    other = Diagnostic(Code.OVERLAP, "region written twice")
     assert blame_spec.with_blame(other, kernel, spec, tile) is other
     assert blame_spec.with_blame(None, kernel, spec, tile) is None
     assert blame_spec.with_blame(_refuted(kernel, spec), kernel, spec, tile).located  # type: ignore[union-attr]

@@ -50,8 +50,10 @@ MAX_NODES: Final = 20_000
 def with_blame(
     problem: Diagnostic | None, kernel: Expr, spec: Expr, tile: DimType
 ) -> Diagnostic | None:
-    """`problem` with notes at the lines to blame, for a `tnp-spec` or `tnp-reduce` finding."""
-    if problem is None or problem.code not in (Code.SPEC, Code.REDUCE):
+    """`problem` with notes at the lines to blame, for a `tnp-spec` or `tnp-reduce` finding,
+    and for a `tnp-unproven` one that a proved repair explains (its note says what the repair
+    was: the tile may be right, but the repaired tile is proved)."""
+    if problem is None or problem.code not in (Code.SPEC, Code.REDUCE, Code.UNPROVEN):
         return problem
     try:
         with tables.checking():
