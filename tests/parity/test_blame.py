@@ -17,7 +17,7 @@ import pytest
 
 import tnp_runtime as tnp
 from tests.support.expectations import Line, actual
-from tests.support.mypy_run import EXAMPLES_DIR, checked
+from tests.support.mypy_run import EXAMPLES_DIR, checked, run_mypy
 
 BUGGY = EXAMPLES_DIR / "buggy"
 _SCALE = "the tile equals the spec if the value computed here is multiplied by"
@@ -129,3 +129,27 @@ def test_the_readme_shows_real_notes_of_blame() -> None:
     (runtime,) = re.findall(r"^note: line (\d+): (.*)$", section, re.MULTILINE)
     _, found = _runtime_notes(BUGGY / "online_softmax_missing_rescale.py")
     assert (int(runtime[0]), runtime[1]) in found
+
+
+@pytest.mark.slow
+def test_a_skipped_rescale_is_named_at_4096_key_tiles(tmp_path: Path) -> None:
+    """The flash attention of `examples/`, at 4,096 key tiles, whose second key tile skips the
+    rescale of the running sum: both halves name the line that skips it (the plugin proves the
+    loop by induction elsewhere, the runtime unrolls it)."""
+    source = (EXAMPLES_DIR / "flash_attention.py").read_text(encoding="utf-8")
+    source = source.replace('FullDim("nctx", 512)', 'FullDim("nctx", 131072)')
+    skipped = "            row_sum = row_sum * rescale + p.sum(nctx)\n"
+    assert skipped in source
+    source = source.replace(skipped, (
+        "            if jk == 32:\n"
+        "                row_sum = row_sum + p.sum(nctx)  # the rescale skipped\n"
+        "            else:\n"
+        "                row_sum = row_sum * rescale + p.sum(nctx)\n"
+    ))
+    path = tmp_path / "flash_skipped_rescale.py"
+    path.write_text(source, encoding="utf-8")
+    (line,) = [n for n, text in enumerate(source.splitlines(), start=1) if "skipped" in text]
+    _, found = _runtime_notes(path)
+    assert [(at, text.startswith(_RESCALE)) for at, text in found] == [(line, True)]
+    shown = actual(run_mypy(path), path)
+    assert Line(line, "N", found[0][1]) in shown

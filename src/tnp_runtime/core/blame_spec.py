@@ -14,8 +14,9 @@ missing dim.
 
 Honesty: a line is named only by a proved repair or, for `tnp-reduce`, by the one line that built
 every partial reduction concerned; never by a guess. Cost: this runs for a failed check only,
-within a fixed number of normalisations (`MAX_REPAIRS`), and not at all for a kernel term of more
-than `MAX_NODES` nodes; deterministic, so both halves name the same line.
+within a fixed number of normalisations (`MAX_REPAIRS`) of at most `MAX_WORK` nodes in all (a
+repair renormalises about the whole term), and not at all for a kernel term of more than
+`MAX_NODES` nodes; deterministic (counts, not time), so both halves name the same line.
 """
 
 from __future__ import annotations
@@ -44,7 +45,10 @@ from tnp_runtime.core.restrict import restrict
 # At most this many repaired kernels are normalised for one message.
 MAX_REPAIRS: Final = 96
 # Kernel terms with more nodes get no blame (each repair renormalises what lies above it).
-MAX_NODES: Final = 20_000
+MAX_NODES: Final = 100_000
+# At most this many nodes (the term's size, per repair tried) are renormalised for one message:
+# at 4,096 key tiles of flash attention (55,000 nodes), about 20 repairs, a few seconds each.
+MAX_WORK: Final = 1_000_000
 
 
 def with_blame(
@@ -75,7 +79,7 @@ def _blame(code: Code, kernel: Expr, spec: Expr, tile: DimType) -> tuple[Located
             return reduce_notes
     tried = 0
     for repair in repairs(surveyed, kernel, spec, kernel_nf, spec_nf):
-        if tried >= MAX_REPAIRS:
+        if tried >= MAX_REPAIRS or (tried + 1) * surveyed.size > MAX_WORK:
             break
         tried += 1
         if _equal(repair.make(), spec, spec_nf, tile):
@@ -142,4 +146,4 @@ def _single(locations: Iterator[Location | None]) -> Location | None:
     return next(iter(found)) if len(found) == 1 and None not in found else None
 
 
-__all__ = ["MAX_NODES", "MAX_REPAIRS", "with_blame"]
+__all__ = ["MAX_NODES", "MAX_REPAIRS", "MAX_WORK", "with_blame"]

@@ -3,10 +3,10 @@ kernel's term at the operations of one source line (`core.origins`), each with t
 names the line if the repaired kernel proves equal to the spec.
 
 A repair is built lazily (`Repair.make`): only the ones tried are normalised. The kinds, in the
-order they are tried: an input read in place of another (or two swapped); a constant of a line
-(replaced by a constant of the spec, by itself times the missing factor, or dropped); a mask's
-predicate; a read's positions (moved by a small offset, or two dims swapped); a `where`'s
-branches; a running sum not rescaled when its max grows; the values of a line times a factor.
+order they are tried: a running sum not rescaled when its max grows; an input read in place of
+another (or two swapped); a constant of a line (replaced by a constant of the spec, by itself
+times the missing factor, or dropped); a mask's predicate; a read's positions (moved by a small
+offset, or two dims swapped); a `where`'s branches; the values of a line times a factor.
 Nothing here decides anything: `blame_spec` proves each repair with the prover's own test.
 """
 
@@ -52,6 +52,8 @@ class Survey:
     outputs: dict[Location, list[Expr]]
     # For each input, the nodes that read it directly (a child, or a read's source).
     readers: dict[Input, list[Expr]]
+    # How many nodes the term has.
+    size: int
 
 
 def survey(root: Expr, max_nodes: int) -> Survey | None:
@@ -76,7 +78,7 @@ def survey(root: Expr, max_nodes: int) -> Survey | None:
             readers.setdefault(node.source, []).append(node)
     for where, made in by_line.items():
         outputs[where] = [n for n in made if id(n) in exported]
-    return Survey(root, by_line, outputs, readers)
+    return Survey(root, by_line, outputs, readers, len(all_nodes))
 
 
 def children(node: Expr) -> tuple[Expr, ...]:
@@ -184,11 +186,13 @@ def _by_line(survey: Survey) -> list[Location]:
 def repairs(
     survey: Survey, kernel: Expr, spec: Expr, kernel_nf: MValue, spec_nf: MValue
 ) -> Iterator[Repair]:
-    """Candidate repairs, the cheapest kinds first and within a kind the earliest line first:
-    an input read in place of another, a constant, a mask, the positions of a read, then a
-    factor missing from one line's values."""
+    """Candidate repairs, the likeliest kinds first and within a kind the earliest line first:
+    a running sum not rescaled (tried only where one is found, and the costliest mistake to find
+    by eye), an input read in place of another, a constant, a mask, the positions of a read, a
+    `where`'s branches, then a factor missing from one line's values."""
     r = _ratio(kernel_nf, spec_nf)
     spec_constants = _constants(spec)
+    yield from _rescale_repairs(survey)
     yield from _input_repairs(survey, kernel, spec)
     for where in _by_line(survey):
         yield from _constant_repairs(survey, where, spec_constants, r)
@@ -199,7 +203,6 @@ def repairs(
         yield from _read_repairs(survey, where)
     for where in _by_line(survey):
         yield from _where_repairs(survey, where)
-    yield from _rescale_repairs(survey)
     factors = [] if r is None else [r]
     factors += [f for c in spec_constants if c not in (0, 1) for f in (c, 1 / c)]
     for factor in dict.fromkeys(factors):
