@@ -100,10 +100,16 @@ def _unwatched(api: CheckerPluginInterface) -> Iterator[None]:
         errors._watchers = watchers
 
 
-def _already_shown(api: CheckerPluginInterface, line: int, code: ErrorCode) -> bool:
+def _already_shown(
+    api: CheckerPluginInterface, line: int, code: ErrorCode, message: str
+) -> bool:
+    """Whether `line` shows an error of `code` already, or this finding (shown as a note).
+    Other notes with the code do not count: a note of blame at a line (`emit`) is not that
+    line's error."""
     errors = api.msg.errors
     return any(
         info.line == line and info.code is code
+        and (info.severity == "error" or info.message == message)
         for info in errors.error_info_map.get(errors.file, ())
     )
 
@@ -115,7 +121,7 @@ def emit(api: CheckerPluginInterface, finding: Finding) -> None:
         _emit_plain_note(api, finding)
         return
     code = ERROR_CODES[diagnostic.code.value]
-    if _already_shown(api, finding.line, code):
+    if _already_shown(api, finding.line, code, diagnostic.message):
         return
     where = Context(finding.line, finding.column)
     with _unwatched(api):
@@ -127,15 +133,27 @@ def emit(api: CheckerPluginInterface, finding: Finding) -> None:
             api.msg.note(note, where, code=code)
         for context in finding.contexts:
             api.msg.note(f"when {context}", where, code=code)
+        if diagnostic.located and _already_shown(api, finding.line, code, diagnostic.message):
+            # At the lines they are about, once the error is shown (not silenced by an
+            # ignore); at the error's own line, after its other notes.
+            for located in diagnostic.located:
+                if located.file is not None or _noted(api, located.line, located.text):
+                    continue
+                column = finding.column if located.line == finding.line else -1
+                api.msg.note(located.text, Context(located.line, column), code=code)
+
+
+def _noted(api: CheckerPluginInterface, line: int, message: str) -> bool:
+    errors = api.msg.errors
+    return any(
+        info.line == line and info.message == message
+        for info in errors.error_info_map.get(errors.file, ())
+    )
 
 
 def _emit_plain_note(api: CheckerPluginInterface, finding: Finding) -> None:
-    errors = api.msg.errors
     message = finding.diagnostic.message
-    if any(
-        info.line == finding.line and info.message == message
-        for info in errors.error_info_map.get(errors.file, ())
-    ):
+    if _noted(api, finding.line, message):
         return
     with _unwatched(api):
         api.msg.note(message, Context(finding.line, finding.column))

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
-from types import FrameType
-from typing import NoReturn
+from types import CodeType, FrameType
+from typing import Final, NoReturn
 
+from tnp_runtime.core import tables
 from tnp_runtime.core.diagnostics import Diagnostic, Violation
+from tnp_runtime.core.origins import Location
 from tnp_runtime.core.spec import SpecError
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -25,7 +27,7 @@ class TypeCheckError(TypeError):
     def __init__(
         self, diagnostic: Diagnostic, filename: str | None = None, lineno: int | None = None
     ) -> None:
-        super().__init__(diagnostic.render())
+        super().__init__(diagnostic.render(filename))
         self.diagnostic = diagnostic
         self.code = diagnostic.code.value
         self.filename = filename
@@ -40,6 +42,28 @@ def user_frame() -> FrameType | None:
         if not filename.startswith(_PACKAGE_DIR + os.sep):
             return frame
         frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+# Whether a code object's file lies in this package, by code object: the frame walk of
+# `user_line`, run at every operation of a kernel, tests each file once.
+_INSIDE: Final[dict[CodeType, bool]] = {}
+tables.register("errors.inside", _INSIDE, "cleared: recomputed per code object")
+
+
+def user_line() -> Location | None:
+    """Where the user's code called into tnp, as `core.origins` records it (cheap: no path
+    is normalised twice)."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        inside = _INSIDE.get(code)
+        if inside is None:
+            filename = os.path.abspath(code.co_filename)
+            inside = _INSIDE[code] = filename.startswith(_PACKAGE_DIR + os.sep)
+        if not inside:
+            return Location(code.co_filename, frame.f_lineno)
+        frame = frame.f_back
     return None
 
 

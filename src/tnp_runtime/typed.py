@@ -13,7 +13,7 @@ from typing import Any, Final, Generic, NoReturn, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from tnp_runtime.core import masks, operations, reads, rules, tables
+from tnp_runtime.core import masks, operations, origins, reads, rules, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Sliced
 from tnp_runtime.core.elementwise import BY_OP
@@ -21,7 +21,7 @@ from tnp_runtime.core.index_pred import IndexPred
 from tnp_runtime.core.inputs import InputRegistry, new_input_dims
 from tnp_runtime.core.ir import BinaryOp, Expr, Input, ReduceOp, UnaryOp
 from tnp_runtime.core.spec import SpecInput
-from tnp_runtime.errors import fail, reraise
+from tnp_runtime.errors import fail, reraise, user_line
 
 Array = npt.NDArray[np.float64]
 Number = int | float
@@ -137,18 +137,26 @@ class Typed(Generic[DimsT]):
         self._abstract = rules.Abstract(dim_type, register_input(name, dim_type))
 
     @classmethod
-    def _make(cls, arr: Array, abstract: rules.Abstract) -> Typed[Any]:
+    def _make(cls, arr: Array, abstract: rules.Abstract, located: bool = True) -> Typed[Any]:
         value: Typed[Any] = object.__new__(cls)
         # NumPy returns a scalar, not a 0-d array, for an op on two values without dims.
         arr = np.asarray(arr)
         arr.flags.writeable = False
         value._data = arr
         value._abstract = abstract
+        # Where the kernel made this term, for messages (`core.origins`): one lookup when the
+        # term already has its line.
+        if located and origins.wanted(abstract.expr):
+            where = user_line()
+            if where is not None:
+                origins.record(abstract.expr, where)
         return value
 
     def _with_abstract(self, abstract: rules.Abstract) -> Typed[Any]:
-        """The same data under another type (a kernel's parameter at a top-level call)."""
-        return Typed._make(self._data, abstract)
+        """The same data under another type (a kernel's parameter at a top-level call): a term
+        the kernel receives, not one it makes (`core.origins`)."""
+        origins.record(abstract.expr, origins.EXTERNAL)
+        return Typed._make(self._data, abstract, located=False)
 
     @property
     def arr(self) -> Array:
@@ -195,6 +203,7 @@ class Typed(Generic[DimsT]):
             reraise(err)
         index: list[slice] = [slice(None)] * self._data.ndim
         index[step.axis] = slice(step.offset_start, step.offset_stop)
+        _record_slice(step.value, name)
         return Typed._make(self._data[tuple(index)], step.value)
 
     # -- reads at computed positions (convolutions; rules in core/reads.py) -----------------
@@ -294,6 +303,7 @@ class Typed(Generic[DimsT]):
         except Violation as err:
             reraise(err)
         length = value.dims[-1].length
+        _record_slice(value, value.dims[-1].name)
         data = np.broadcast_to(self._data[..., np.newaxis], (*self._data.shape, length))
         return Typed._make(data, value)
 
@@ -475,6 +485,14 @@ def _holds(pred: IndexPred, dims: DimType) -> npt.NDArray[np.bool_]:
             total = total + coef * position[dim]
         keep &= np.asarray(total >= 0)
     return keep
+
+
+def _record_slice(value: rules.Abstract, name: str) -> None:
+    """`value` got its slice of `name` at the user's current line (`core.origins`)."""
+    where = user_line()
+    held = value.sliced(name)
+    if where is not None and held is not None:
+        origins.record_slice(value.expr, name, held.interval, where)
 
 
 def _whole(value: object, method: str) -> int:

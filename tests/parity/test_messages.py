@@ -20,6 +20,7 @@ import tnp_runtime as tnp
 from tests.support.expectations import Line, actual
 from tests.support.mypy_run import run_mypy
 from tests.support.runtime_run import reported_line
+from tnp_runtime.core.diagnostics import LocatedNote
 
 HEADER = '''\
 from typing import Literal as L
@@ -345,6 +346,15 @@ def runtime(path: Path) -> tuple[str, int, str, tuple[str, ...], str]:
     raise AssertionError(f"{path.name}: the runtime raised no tnp error")
 
 
+def runtime_located(path: Path) -> tuple[LocatedNote, ...]:
+    """The notes about other lines (blame) of the tnp error running `path` raises."""
+    try:
+        runpy.run_path(str(path), run_name="__main__")
+    except (tnp.TypeCheckError, tnp.SpecError) as err:
+        return err.diagnostic.located if isinstance(err, tnp.TypeCheckError) else ()
+    raise AssertionError(f"{path.name}: the runtime raised no tnp error")
+
+
 def _check_parts(what: str, text: str, patterns: tuple[str, ...]) -> None:
     for pattern in patterns:
         assert re.search(pattern, text), f"{what} {text!r} lacks {pattern!r}"
@@ -379,7 +389,11 @@ def test_plugin_message_is_the_runtimes(
     plugin_notes = tuple(
         item.text for item in here if item.kind == "N" and not item.text.startswith("when ")
     )
-    assert plugin_notes == notes
+    # The notes of blame (`core/blame.py`) are the runtime's too, each at its line.
+    located = runtime_located(written[name])
+    assert plugin_notes == notes + tuple(n.text for n in located if n.line == line)
+    for note in located:
+        assert Line(note.line, "N", note.text) in static[name], (note, static[name])
     # Nothing else from tnp anywhere in the file.
     others = [item for item in static[name] if "[tnp-" in item.text and item.line != line]
     assert others == []

@@ -71,7 +71,7 @@ from tnp_mypy.interpreter.values import (
     Value,
 )
 from tnp_mypy.report import StopReason
-from tnp_runtime.core import rules, symbolic
+from tnp_runtime.core import origins, rules, symbolic
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import FullDim, Sliced
 from tnp_runtime.core.index_pred import IndexPred, Linear
@@ -115,7 +115,7 @@ def evaluate(interp: Interpreter, frame: Frame, e: Expression) -> Value:
         case NameExpr():
             return name(interp, frame, e)
         case CallExpr():
-            return call_expression(interp, frame, e)
+            return located(call_expression(interp, frame, e), e)
         case MemberExpr():
             return member(interp, frame, e)
         case IntExpr() | FloatExpr() | StrExpr():
@@ -129,11 +129,11 @@ def evaluate(interp: Interpreter, frame: Frame, e: Expression) -> Value:
             return evaluate(interp, frame, e.right)
         case OpExpr():
             left = evaluate(interp, frame, e.left)
-            return binary(interp, e.op, left, evaluate(interp, frame, e.right), e)
+            return located(binary(interp, e.op, left, evaluate(interp, frame, e.right), e), e)
         case ComparisonExpr():
             return comparison(interp, frame, e)
         case UnaryExpr():
-            return unary(interp, e.op, evaluate(interp, frame, e.expr), e)
+            return located(unary(interp, e.op, evaluate(interp, frame, e.expr), e), e)
         case ConditionalExpr():
             if control.truth(interp, evaluate(interp, frame, e.cond), e.cond):
                 return evaluate(interp, frame, e.if_expr)
@@ -173,6 +173,16 @@ def evaluate(interp: Interpreter, frame: Frame, e: Expression) -> Value:
                 return OPAQUE
         case _:
             raise interp.unsupported(f"a `{type(e).__name__}` expression", e)
+
+
+def located(value: Value, e: Context) -> Value:
+    """`value`, its term recorded as made at `e`'s line (`core.origins`, for messages), as the
+    runtime records the line of each operation."""
+    if type(value) is TypedValue and value.abstract is not None:
+        expr = value.abstract.expr
+        if origins.wanted(expr):
+            origins.record(expr, origins.Location(None, e.line))
+    return value
 
 
 def calls_anything(e: Expression | None) -> bool:

@@ -70,7 +70,7 @@ from tnp_mypy.interpreter import control
 from tnp_mypy.interpreter.control import Frame
 from tnp_mypy.interpreter.speculation import Abandon, Speculation
 from tnp_mypy.interpreter.values import OPAQUE, ResultValue, TypedValue, Value
-from tnp_runtime.core import symbolic, template
+from tnp_runtime.core import origins, symbolic, template
 from tnp_runtime.core.dims import DimType, Interval, Sliced
 from tnp_runtime.core.symbolic import Var
 
@@ -231,7 +231,11 @@ class _State:
 
     def bind(self, frame: Frame, k: int) -> None:
         for name, value_template in self.typed.items():
-            frame.variables[name] = TypedValue(value_template.at(k))
+            closed = value_template.at(k)
+            # A closed form built here, not by the kernel's operations: no line of the kernel
+            # made it (`core.origins`; a message names no line for it).
+            origins.record(closed.expr, origins.EXTERNAL)
+            frame.variables[name] = TypedValue(closed)
         for name, int_template in self.integers.items():
             frame.variables[name] = int_template.at(k)
         for name, value in self.fixed.items():

@@ -30,7 +30,7 @@ from tnp_mypy.interpreter import control, module_scope, symbols
 from tnp_mypy.interpreter.control import Frame, Stop
 from tnp_mypy.interpreter.speculation import Abandon
 from tnp_mypy.interpreter.values import OPAQUE, ResultValue, TypedValue, Value
-from tnp_runtime.core import calls, rules
+from tnp_runtime.core import calls, origins, rules
 from tnp_runtime.core.assertion import KernelScope, kernel_scope
 from tnp_runtime.core.calls import KernelSignature, Parameter
 from tnp_runtime.core.diagnostics import Violation
@@ -117,6 +117,7 @@ def run_kernel(interp: Interpreter, fn: FuncDef) -> None:
         interp.inputs.new,
     )
     for name, value in values.items():
+        origins.record(value.expr, origins.EXTERNAL)  # received, not made (`core.origins`)
         variables[name] = TypedValue(value)
     frame = Frame(variables, fn)
     with _in_kernel(interp, kernel_scope(fn.name, resolved, values)):
@@ -164,6 +165,7 @@ def call_kernel(
     for name, abstract in values.items():
         passed = bound[name]
         if not (isinstance(passed, TypedValue) and abstract is passed.abstract):
+            origins.record(abstract.expr, origins.EXTERNAL)  # received, not made
             bound[name] = TypedValue(abstract)
     with _in_kernel(interp, kernel_scope(fn.name, resolved, values)):
         returned = _run(interp, fn, bound, where)

@@ -70,6 +70,7 @@ def execute(interp: Interpreter, frame: Frame, s: Statement) -> None:
                 refuse_write(interp, owner, s.lvalue)
             current = interp.expr(frame, s.lvalue)
             value = expressions.binary(interp, s.op, current, interp.expr(frame, s.rvalue), s)
+            expressions.located(value, s)
             store(interp, frame, s.lvalue, value)
         case ForStmt():
             control.for_loop(interp, frame, s)

@@ -15,7 +15,7 @@ from mypy.nodes import CallExpr, Context
 from tnp_mypy.interpreter.control import Frame, Stop
 from tnp_mypy.interpreter.speculation import Abandon
 from tnp_mypy.interpreter.values import OPAQUE, ResultValue, TypedValue, Value
-from tnp_runtime.core import masks, rules, symbolic
+from tnp_runtime.core import masks, origins, rules, symbolic
 from tnp_runtime.core.calls import script_binding
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.dims import FullDim, Sliced
@@ -110,7 +110,16 @@ def slice_body(interp: Interpreter, value: rules.Abstract, c: Call) -> Value:
         name = dim.name
     else:
         raise interp.unsupported("`Typed.slice` of a value that is not a dim", c.where)
-    return TypedValue(rules.slice_dim(value, name, cast(int, start), cast(int, stop)).value)
+    sliced = rules.slice_dim(value, name, cast(int, start), cast(int, stop)).value
+    _record_slice(sliced, name, c.where)
+    return TypedValue(sliced)
+
+
+def _record_slice(value: rules.Abstract, name: str, where: Context) -> None:
+    """`value` got its slice of `name` at `where` (`core.origins`, as the runtime records)."""
+    held = value.sliced(name)
+    if held is not None:
+        origins.record_slice(value.expr, name, held.interval, origins.Location(None, where.line))
 
 
 def reduce_body(op: ReduceOp) -> TypedBody:
@@ -147,7 +156,9 @@ def repeat_body(interp: Interpreter, value: rules.Abstract, c: Call) -> Value:
     dim = c.args[0]
     if not isinstance(dim, (FullDim, Sliced)):
         raise interp.unsupported("`Typed.repeat` of a value that is not a dim", c.where)
-    return TypedValue(rules.repeat(value, dim))
+    repeated = rules.repeat(value, dim)
+    _record_slice(repeated, dim.name, c.where)
+    return TypedValue(repeated)
 
 
 def rearrange_body(interp: Interpreter, value: rules.Abstract, c: Call) -> Value:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from tnp_runtime.core import ir
+from tnp_runtime.core.blame_spec import with_blame
 from tnp_runtime.core.calls import KernelSignature
 from tnp_runtime.core.diagnostics import Violation
 from tnp_runtime.core.ir import Expr, Input
@@ -76,5 +77,7 @@ def check_assertion(
     resolved, sizes = resolve_assertion(text, scope, script)
     region = check_tile(value, resolved.dims, text, "assert_spec")
     problem = diagnose(prove(value.expr, resolved.expr, region, sizes), region)
+    if problem is not None:
+        problem = with_blame(problem, value.expr, resolved.expr, region)
     if problem is not None:
         raise Violation(problem)

@@ -11,6 +11,7 @@ and return `Diagnostic`s; this module holds the codes and the shared plumbing on
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass
 
 
@@ -51,17 +52,46 @@ class Code(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class LocatedNote:
+    """A note about another line of the user's code than the error's (`core/blame.py`: the
+    operation where the kernel went wrong). `file` is None for the file being checked."""
+
+    line: int
+    text: str
+    file: str | None = None
+
+    def render(self, error_file: str | None = None) -> str:
+        """`line 23: text` (`other.py:23: text` for another file than the error's)."""
+        if self.file is None or self.file == error_file:
+            return f"line {self.line}: {self.text}"
+        return f"{os.path.basename(self.file)}:{self.line}: {self.text}"
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One violation: its code, a one-line message, and notes shown under it."""
+    """One violation: its code, a one-line message, and notes shown under it; `located` notes
+    are about other lines (mypy shows each at its line, the runtime as `note: line N: ...`)."""
 
     code: Code
     message: str
     notes: tuple[str, ...] = ()
+    located: tuple[LocatedNote, ...] = ()
 
-    def render(self) -> str:
-        """Message then notes, one per line: the text of a runtime exception."""
-        lines = [self.message, *(f"note: {note}" for note in self.notes)]
+    def render(self, error_file: str | None = None) -> str:
+        """Message then notes, one per line: the text of a runtime exception raised in
+        `error_file`."""
+        lines = [
+            self.message,
+            *(f"note: {note}" for note in self.notes),
+            *(f"note: {note.render(error_file)}" for note in self.located),
+        ]
         return "\n".join(lines)
+
+    def with_located(self, located: tuple[LocatedNote, ...]) -> Diagnostic:
+        """The same diagnostic with `located` notes added."""
+        if not located:
+            return self
+        return Diagnostic(self.code, self.message, self.notes, (*self.located, *located))
 
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tnp_runtime.core import ir, rules
-from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
+from tnp_runtime.core import blame, ir, rules
+from tnp_runtime.core.diagnostics import Code, Diagnostic, LocatedNote, Violation
 from tnp_runtime.core.dims import FullDim, Interval, Sliced, render_dims
 from tnp_runtime.core.indexing import Capture, affine, reindex, span
 from tnp_runtime.core.ir import Gather, Position
@@ -30,8 +30,10 @@ def as_sliced(dim: FullDim | Sliced) -> Sliced:
     return dim.full if isinstance(dim, FullDim) else dim
 
 
-def _dim_error(message: str, *notes: str) -> Violation:
-    return Violation(Diagnostic(Code.DIM, message, notes))
+def _dim_error(
+    message: str, *notes: str, located: tuple[LocatedNote, ...] = ()
+) -> Violation:
+    return Violation(Diagnostic(Code.DIM, message, notes, located))
 
 
 def _read(value: Abstract, name: str, action: str, position: Position,
@@ -69,6 +71,7 @@ def _read(value: Abstract, name: str, action: str, position: Position,
             f"slice {held}: {name}[{', '.join(outside)}] not held; the value is "
             f"{value.label()}",
             f"{name} = {position} over {render_dims(new) if new else 'no dims'}",
+            located=blame.slice_notes("the value read", value.expr, held),
         )
     try:
         expr = reindex(value.expr, {name: position})

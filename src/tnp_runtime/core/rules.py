@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
-from tnp_runtime.core import ir, symbolic, tables
+from tnp_runtime.core import blame, ir, symbolic, tables
 from tnp_runtime.core.constants import float_constant
-from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
+from tnp_runtime.core.diagnostics import Code, Diagnostic, LocatedNote, Violation
 from tnp_runtime.core.dims import DimType, FullDim, Interval, Sliced, render_dims
 from tnp_runtime.core.ir import BinaryOp, Expr, ReduceOp, UnaryOp
 from tnp_runtime.core.render import Renderer
@@ -59,8 +59,10 @@ def write_diagnostic(owner: Abstract | str) -> Diagnostic:
     )
 
 
-def _dim_error(message: str, *notes: str) -> Violation:
-    return Violation(Diagnostic(Code.DIM, message, notes))
+def _dim_error(
+    message: str, *notes: str, located: tuple[LocatedNote, ...] = ()
+) -> Violation:
+    return Violation(Diagnostic(Code.DIM, message, notes, located))
 
 
 @functools.lru_cache(maxsize=1024, typed=True)
@@ -126,6 +128,9 @@ def match_dims(op_text: str, left: Abstract, right: Abstract) -> None:
         raise _dim_error(
             f"operands of `{op_text}` have different dims: {'; '.join(parts)}; {sides}",
             "reduce a dim away (.sum, .max) or broadcast one (.repeat) so both sides match",
+            located=blame.mismatch_notes(
+                op_text, (left.dims, left.expr), (right.dims, right.expr), None
+            ),
         )
     s, other = left.sliced(name), right.sliced(name)
     assert s is not None and other is not None
@@ -137,6 +142,9 @@ def match_dims(op_text: str, left: Abstract, right: Abstract) -> None:
     raise _dim_error(
         f"operands of `{op_text}`: slices of {s.name} differ ({s} vs {other}); {sides}",
         "slice both operands to the same tile of each dim",
+        located=blame.mismatch_notes(
+            op_text, (left.dims, left.expr), (right.dims, right.expr), s.name
+        ),
     )
 
 
@@ -238,7 +246,8 @@ def repeat(value: Abstract, sliced: Sliced | FullDim) -> Abstract:
         sliced = sliced.full
     if value.sliced(sliced.name) is not None:
         raise _dim_error(f"cannot repeat along {sliced.name}: the value already has it; "
-                         f"it is {value.label()}")
+                         f"it is {value.label()}",
+                         located=blame.repeat_notes(value.dims, value.expr, sliced.name))
     if not sliced.in_bounds:
         raise _dim_error(f"repeat slice {sliced} is outside dim {sliced.name} "
                          f"of size {sliced.dim.size}")
@@ -349,6 +358,9 @@ def einsum(operands: Sequence[Abstract], subscripts: str) -> EinsumStep:
                 f"einsum operands disagree on {s.name}: {seen} vs {s}; "
                 f"operand {position} is {value.label()}",
                 "slice every operand to the same tile of a shared dim",
+                located=blame.einsum_clash_notes(
+                    [(v.dims, v.expr) for v in operands], seen, s
+                ),
             )
     assert not isinstance(shared, SliceClash)
     by_name = shared

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from tnp_runtime.core.blame_spec import with_blame
 from tnp_runtime.core.coverage import Coverage
 from tnp_runtime.core.diagnostics import Code, Diagnostic, Violation
 from tnp_runtime.core.dims import DimType, FullDim
@@ -96,6 +97,8 @@ class ResultTracker:
         assert resolved is not None, "prove_tile needs a bound result"
         region = check_tile(tile, resolved.dims, self.spec_text)
         problem = diagnose(prove(tile.expr, resolved.expr, region, self.sizes), region)
+        if problem is not None:
+            problem = with_blame(problem, tile.expr, resolved.expr, region)
         if problem is not None:
             raise Violation(self._stray_input(tile, problem) or problem)
         return region

@@ -19,6 +19,7 @@ def running_sum(x: Typed[L["M N"]], c: TypedResult[L["sum[N](x:M N)"]]) -> None:
     for j in range(TILE, N.size, TILE):
         if j != 8:  # the bug: the tile N[8:12] is skipped
             total = total + x.slice(N, j, j + TILE).sum(N)
+            # ^N: this line accumulates the sum over N, whose pieces cover N[0:8]; the spec's sum needs N[8:12] too
         tnp.assert_spec(total, f"sum[N[0:{j + TILE}]](x:M N)")  # E: partial reduction: missing sum over N[8:12]: kernel computes `(M N[0:8] -> M)` over M[0:4]; the spec requires `(M N[0:12] -> M)`  [tnp-reduce]
         # ^N: counterexample on random inputs ...
         # ^N: when j = 8

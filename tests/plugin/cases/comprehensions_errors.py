@@ -19,6 +19,7 @@ def row_sums(x: Typed[L["M N"]], c: TypedResult[L["sum[N](x:M N)"]]) -> None:
         # ^N: counterexample on random inputs ...
         # ^N: when im = 0
         # ^N: when im = 4
+        # ^N: this line accumulates the sum over N, whose pieces cover N[0:12]; the spec's sum needs N[12:16] too
 
 
 def tiles_past_the_end() -> None:
@@ -37,6 +38,7 @@ def wrong_scale_in_a_dict() -> None:
     x = Typed(np.ones((8, 16)), M, N, name="X")
     c = TypedResult("3 * X:M N")
     parts = {i: x.slice(M, i, i + 4) * 2 for i in range(0, 8, 4)}
+    # ^N: the constant 2 here: with 3 instead, the tile equals the spec
     for part in parts.values():
         c.assign(part)  # E: kernel computes `2 * (M N)` over M[0:4] N[0:16]; the spec requires `3 * (M N)`  [tnp-spec]
         # ^N: kernel - spec = `-(M N)`

@@ -20,6 +20,7 @@ def tiles_in_a_list() -> None:
     for im in range(0, 8, 4):
         tiles.append(x.slice(M, im, im + 4))
     tiles[1] = tiles[1] * 2
+    # ^N: the tile equals the spec without the `* 2` applied here
     for tile in tiles:
         c.assign(tile)  # E: kernel computes `2 * (M N)` over M[4:8] N[0:8]; the spec requires `M N`  [tnp-spec]
         # ^N: kernel - spec = `M N`

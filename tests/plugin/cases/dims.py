@@ -15,6 +15,8 @@ def mismatched() -> None:
         print(a.slice(M, i, i + 5) + b.slice(M, 0, 5))  # E: operands of `+`: slices of M differ (M[5:10] vs M[0:5]); left is `A:M N` over M[5:10] N[0:10]; right is `B:M N` over M[0:5] N[0:10]  [tnp-dim]
         # ^N: slice both operands to the same tile of each dim
         # ^N: when i = 5
+        # ^N: the left operand of `+` got its M[5:10] here
+        # ^N: the right operand of `+` got its M[0:5] here
 
 
 def outside() -> None:

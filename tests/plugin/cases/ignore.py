@@ -21,6 +21,7 @@ def not_ignored() -> None:
     # ^N[mypy<2.0]: Error code "tnp-spec" not covered by "type: ignore" comment
     # ^N: kernel - spec = `M N`
     # ^N: counterexample on random inputs ...
+    # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 ignored()

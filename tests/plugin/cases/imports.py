@@ -17,6 +17,7 @@ def double(x: Typed[L["M N"]], c: TypedResult[L["2 * x:M N"]]) -> None:
         # ^N: counterexample on random inputs ...
         # ^N: when im = 0
         # ^N: when im = 4
+        # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 double(Typed(np.ones((8, 8)), M, N), TypedResult("2 * x:M N"))

@@ -138,6 +138,7 @@ def wrong_at_iteration_37(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) 
             # ^N: kernel - spec = `M N`
             # ^N: counterexample ...
             # ^N: when j = 148
+            # ^N: the constant 3 here: with 2 instead, the tile equals the spec
         else:
             out.assign(x.slice(N, j, j + T) * 2)
 
@@ -152,6 +153,7 @@ def wrong_at_iteration_37_of_4096(
         # ^N: kernel - spec = `LONG`
         # ^N: counterexample ...
         # ^N: when j = 148
+        # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 @tnp.kernel

@@ -24,6 +24,7 @@ def checked_index(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
         # ^N: kernel - spec = `M N`
         # ^N: counterexample ...
         # ^N: when j = 148
+        # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ def middle_tile_by_float(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -
             # ^N: kernel - spec = `M N`
             # ^N: counterexample ...
             # ^N: when j = 80
+            # ^N: the constant 3 here: with 2 instead, the tile equals the spec
         else:
             out.assign(tile * 2)
 
@@ -39,6 +40,7 @@ def middle_tile_by_float_ne(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]
         # ^N: kernel - spec = `M N`
         # ^N: counterexample ...
         # ^N: when j = 80
+        # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 @tnp.kernel
@@ -49,6 +51,7 @@ def tile_by_bool(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
         # ^N: kernel - spec = `M N`
         # ^N: counterexample ...
         # ^N: when j = 148
+        # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 @tnp.kernel
@@ -60,6 +63,7 @@ def counted_tiles_by_float(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]])
         # ^N: kernel - spec = `M N`
         # ^N: counterexample ...
         # ^N: when j = 148
+        # ^N: the constant 3 here: with 2 instead, the tile equals the spec
         count += 1
 
 
@@ -71,6 +75,7 @@ def tile_in_a_list_of_floats(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]
         # ^N: kernel - spec = `M N`
         # ^N: counterexample ...
         # ^N: when j = 148
+        # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 def main() -> None:

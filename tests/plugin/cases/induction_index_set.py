@@ -25,6 +25,7 @@ def tile_in_a_set(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
         # ^N: kernel - spec = `M N`
         # ^N: counterexample ...
         # ^N: when j = 148
+        # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 @tnp.kernel
@@ -35,6 +36,7 @@ def scale_from_a_dict(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> N
         # ^N: kernel - spec = `M N`
         # ^N: counterexample ...
         # ^N: when j = 148
+        # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ def tile_by_text(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
         # ^N: kernel - spec = `M N`
         # ^N: counterexample ...
         # ^N: when j = 48
+        # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 @tnp.kernel
@@ -36,6 +37,7 @@ def tiles_by_digits(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> Non
         # ^N: kernel - spec = `M N`
         # ^N: counterexample ...
         # ^N: when j = 96
+        # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 @tnp.kernel
@@ -46,6 +48,7 @@ def tile_by_repr(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
         # ^N: kernel - spec = `M N`
         # ^N: counterexample ...
         # ^N: when j = 148
+        # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 @tnp.kernel
@@ -56,6 +59,7 @@ def tile_by_percent(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> Non
         # ^N: kernel - spec = `M N`
         # ^N: counterexample ...
         # ^N: when j = 148
+        # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 def main() -> None:

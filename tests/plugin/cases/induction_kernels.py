@@ -27,6 +27,7 @@ def scaled(tile: Typed) -> Typed:
 def update(m: Typed | float, s: Typed | float, tile: Typed, j: int) -> tuple[Typed, Typed]:
     new_m = max(m, tile.max(N))
     new_s = s * exp(m - new_m) + exp(tile - new_m.repeat(N[j : j + T])).sum(N)
+    # ^N: this line accumulates the sum over N, whose pieces cover N[0:100, 104:128]; the spec's sum needs N[100:104] too
     return new_m, new_s
 
 
@@ -129,6 +130,7 @@ def enumerated(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
         out.assign(x.slice(N, j, j + T) * 2 if i != 30 else x.slice(N, j, j + T) * 3)  # E: kernel computes `3 * (M N)` over M[0:4] N[120:124]; the spec requires `2 * (M N)`  [tnp-spec]
         # ^N: kernel - spec = `M N`
         # ^N: counterexample ...
+        # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 @tnp.kernel
@@ -162,6 +164,7 @@ def every_other_wrong(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> N
             # ^N: when j = 4
             # ^N: when j = 12
             # ^N: when j = 20
+            # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
 @tnp.kernel

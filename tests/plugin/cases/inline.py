@@ -20,6 +20,7 @@ def write_rows(x: Typed, c: TypedResult, step: int) -> None:
         c.assign(row_tile(x, lo, hi) + 1)  # E: kernel computes `2 * (M N) + 1` over M[0:2] N[0:8]; the spec requires `2 * (M N)`  [tnp-spec]
         # ^N: kernel - spec = `1`
         # ^N: counterexample on random inputs ...
+        # ^N: the tile equals the spec without the `+ 1` applied here
         start += step
 
 

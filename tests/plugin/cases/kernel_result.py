@@ -41,3 +41,4 @@ r = scale.result()
 r.assign(x * 3)  # E: kernel computes `3 * (M N)` over M[0:8] N[0:8]; the spec requires `2 * (M N)`  [tnp-spec]
 # ^N: kernel - spec = `M N`
 # ^N: counterexample on random inputs ...
+# ^N: the constant 3 here: with 2 instead, the tile equals the spec

@@ -26,6 +26,7 @@ def wrong_side(
         for jk in range(0, iq + TILE, TILE):
             tile = S.slice(qctx, iq, iq + TILE).slice(nctx, jk, jk + TILE)
             total = total + tile.mask(qctx <= nctx, fill=0).sum(nctx)
+            # ^N: the mask `nctx >= qctx` here: with `qctx >= nctx` instead, the tile equals the spec
         assert isinstance(total, Typed)
         out.assign(total)  # E: kernel computes `(qctx nctx[7:8] -> qctx) + sum[nctx[0:7]]((qctx nctx) * mask[nctx >= qctx, 0](1))` over qctx[0:8]; the spec requires `(qctx nctx[0:1] -> qctx) + sum[nctx[1:8]]((qctx nctx) * mask[qctx >= nctx, 0](1))`  [tnp-spec]
         # ^N: counterexample on random inputs ...
@@ -42,6 +43,7 @@ def skipped(
         for jk in range(TILE if iq else 0, iq + TILE, TILE):
             tile = S.slice(qctx, iq, iq + TILE).slice(nctx, jk, jk + TILE)
             total = total + tile.mask(qctx >= nctx, fill=0).sum(nctx)
+            # ^N: this line accumulates the sum over nctx, whose pieces cover nctx[8:16]; the spec's sum needs nctx[0:8] too
         assert isinstance(total, Typed)
         out.assign(total)  # E: partial reduction: missing sum over nctx[0:8]: kernel computes `(qctx nctx[8:9] -> qctx) + sum[nctx[9:16]]((qctx nctx) * mask[qctx >= nctx, 0](1))` over qctx[8:16]; the spec requires `(qctx nctx[0:9] -> qctx) + sum[nctx[9:16]]((qctx nctx) * mask[qctx >= nctx, 0](1))`  [tnp-reduce]
         # ^N: kernel - spec = ...

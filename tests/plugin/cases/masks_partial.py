@@ -55,6 +55,7 @@ def window_off_by_one(
                 tile = tile.mask(qctx >= nctx, fill=0)
             if iq + TILE - 1 - jk >= W:
                 tile = tile.mask(qctx - nctx <= W, fill=0)
+                # ^N: the mask `nctx >= qctx - 12` here: with `qctx >= nctx and nctx >= qctx - 11` instead, the tile equals the spec
             total = total + tile.sum(nctx)
         assert isinstance(total, Typed)
         out.assign(total)  # E: kernel computes `(qctx nctx[3:9] -> qctx) + sum[nctx[0:3]]((qctx nctx) * mask[nctx >= qctx - 12, 0](1)) + sum[nctx[9:16]]((qctx nctx) * mask[qctx >= nctx, 0](1))` over qctx[8:16]; the spec requires `(qctx nctx[4:9] -> qctx) + sum[nctx[0:4]]((qctx nctx) * mask[nctx >= qctx - 11, 0](1)) + sum[nctx[9:16]]((qctx nctx) * mask[qctx >= nctx, 0](1))`  [tnp-spec]

@@ -14,6 +14,7 @@ def try_block() -> None:
     c.assign(x.slice(M, 0, 8) * 2)  # E: kernel computes `2 * (M N)` over M[0:8] N[0:8]; the spec requires `M N`  [tnp-spec]
     # ^N: kernel - spec = `M N`
     # ^N: counterexample ...
+    # ^N: the tile equals the spec without the `* 2` applied here
     try:  # N: tnp cannot follow a `TryStmt` statement; the static check of this scope stops here (the runtime still checks it)
         c.assign(x * 2)
     except ValueError:

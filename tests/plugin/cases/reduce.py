@@ -18,6 +18,7 @@ def half_sum(a: Typed[L["M N"]], b: Typed[L["N K"]], c: TypedResult[L["(M N, N K
         # ^N: counterexample on random inputs ...
         # ^N: when im = 0
         # ^N: when im = 4
+        # ^N: this line computes the sum over N[0:4] only; the spec's sum needs N[4:8] too
 
 
 half_sum(Typed(np.ones((8, 8)), M, N), Typed(np.ones((8, 8)), N, K), TypedResult("(M N, N K -> M K)"))

@@ -22,6 +22,7 @@ for im in range(0, 10, tile_size):
             tile_a = a.slice(M, im, im + tile_size).slice(N, in_, in_ + tile_size)
             tile_b = b.slice(N, in_, in_ + tile_size).slice(K, ik, ik + tile_size)
             tile_c = einsum(tile_a * 2, tile_b * 2, "M N, N K -> M K")
+            # ^N: the tile equals the spec without the `* 2` applied here
             c_accum = c_accum + tile_c if c_accum is not None else tile_c  # E[mypy<1.15]: Unsupported operand types for + ("None" and "Typed[Any]")  [operator]
         assert c_accum is not None
         c.assign(c_accum)  # E: kernel computes `4 * (M N, N K -> M K)` over M[0:5] K[0:5]; the spec requires `2 * (M N, N K -> M K)`  [tnp-spec]

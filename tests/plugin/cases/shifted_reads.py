@@ -47,12 +47,14 @@ def wrong_tap(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[
 def missing_tap(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[P + K] -> P)"]]) -> None:
     out.assign((x.window(N, P, K[0:2]) * w.slice(K, 0, 2).repeat(P)).sum(K))  # E: partial reduction: missing sum over K[2:3]: kernel computes `sum[K[0:2]]((K) * (x:N[K + P]))` over P[0:8]; the spec requires `sum[K]((K) * (x:N[K + P]))`  [tnp-reduce]
     # ^N: counterexample on random inputs ...
+    # ^N: this line computes the sum over K[0:2] only; the spec's sum needs K[2:3] too
 
 
 @tnp.kernel
 def past_the_end(x: Typed[L["N"]], w: Typed[L["K"]], out: TypedResult[L["(w:K, x:N[P + K] -> P)"]]) -> None:
     for o in range(0, 8, 4):
         block = x.slice(N, o, o + 4)
+        # ^N: the value read got its N[0:4] here
         out.assign((block.window(N, P[o : o + 4], K) * w.repeat(P[o : o + 4])).sum(K))  # E: window(N, P[0:4], K[0:3]) reads N at positions 0:6, outside the value's current slice N[0:4]: N[4:6] not held; the value is `x:N` over N[0:4]  [tnp-dim]
         # ^N: N = K + P over P[0:4] K[0:3]
         # ^N: when o = 0

@@ -52,6 +52,7 @@ def wrong_argument(x: Typed[L["M N"]], c: TypedResult[L["softplus(M N)"]]) -> No
 def wrong_side(x: Typed[L["M N"]], c: TypedResult[L["max(M N, 0)"]]) -> None:
     c.assign(tnp.where(x < 0, x, 0))  # E: kernel computes `-max(-(M N), 0)` over M[0:8] N[0:8]; the spec requires `max(0, M N)`  [tnp-spec]
     # ^N: counterexample on random inputs at M=0, N=0: kernel -0.765673, spec 0
+    # ^N: the `where` here: with its two branches swapped, the tile equals the spec
 
 
 @tnp.kernel
