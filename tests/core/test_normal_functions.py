@@ -4,15 +4,27 @@ they use, with a case it must simplify and a near miss it must leave alone."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
 
-from tnp_runtime.core import ir, normal, normal_functions, normal_rules
+from tnp_runtime.core import ir, normal, normal_functions, normal_rules, tables
 from tnp_runtime.core.constants import float_constant
 
 X = normal.atom_poly(normal.leaf(ir.input_leaf("X", ("M", "N"))))
 Y = normal.atom_poly(normal.leaf(ir.input_leaf("Y", ("M", "N"))))
+
+
+@pytest.fixture(autouse=True)
+def _terms_of_this_check() -> Iterator[None]:
+    """Normal forms live inside one check (core/tables.py): X and Y are made again inside one
+    for each test, so that a reset by an earlier test of the session cannot leave them stale."""
+    global X, Y
+    with tables.checking():
+        X = normal.atom_poly(normal.leaf(ir.input_leaf("X", ("M", "N"))))
+        Y = normal.atom_poly(normal.leaf(ir.input_leaf("Y", ("M", "N"))))
+        yield
 
 
 def const(v: int | str) -> normal.Value:

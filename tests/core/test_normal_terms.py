@@ -3,13 +3,27 @@ single atoms read back, and the content key independent of creation order."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fractions import Fraction
 
-from tnp_runtime.core import ir
+import pytest
+
+from tnp_runtime.core import ir, tables
 from tnp_runtime.core import normal_terms as t
 
 x = t.leaf(ir.input_leaf("X", ("M",)))
 y = t.leaf(ir.input_leaf("Y", ("M",)))
+
+
+@pytest.fixture(autouse=True)
+def _terms_of_this_check() -> Iterator[None]:
+    """Normal forms live inside one check (core/tables.py): x and y are made again inside one
+    for each test, so that a reset by an earlier test of the session cannot leave them stale."""
+    global x, y
+    with tables.checking():
+        x = t.leaf(ir.input_leaf("X", ("M",)))
+        y = t.leaf(ir.input_leaf("Y", ("M",)))
+        yield
 
 
 def test_equal_content_is_one_object() -> None:
