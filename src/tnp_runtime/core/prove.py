@@ -16,6 +16,7 @@ import math
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Final
 
 from tnp_runtime.core import ir, normal, normal_mask, tables
 from tnp_runtime.core.diagnostics import Code, Diagnostic
@@ -29,6 +30,11 @@ from tnp_runtime.core.normalize import normalize
 from tnp_runtime.core.render import Renderer
 from tnp_runtime.core.restrict import restrict
 from tnp_runtime.core.spot_check import Disagreement, spot_check
+from tnp_runtime.core.term_text import Term, show_pair, smallest_differences, with_names
+
+
+# The longest `kernel - spec` shown: a short one says what cancelled (`2 * (M N, N K -> M K)`).
+DIFFERENCE_CHARS: Final = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,9 @@ class Refuted:
     partial: tuple[PartialReduction, ...]
     # Why a side has no normal form, when the numbers alone refute it.
     no_normal_form: str | None = None
+    # The smallest subterms in which the two sides differ (kernel's, spec's), when smaller than
+    # the sides themselves (`term_text.smallest_difference`).
+    differs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +189,11 @@ def _prove(
         return Contradicted(renderer.expr(kernel), renderer.expr(spec), disagreement)
     # Only a failed proof needs the text of both sides.
     renderer = _renderer(kernel, spec, tile, sizes)
-    kernel_text, spec_text = renderer.value(kernel_nf), renderer.value(spec_nf)
+    kernel_term, spec_term = renderer.term(kernel_nf), renderer.term(spec_nf)
+    taken = {*renderer.sizes, *(node.name for node in inputs_of(kernel)), *(
+        node.name for node in inputs_of(spec))}
+    kernel_text, spec_text = with_names(kernel_term, taken), with_names(spec_term, taken)
+    differs = _differs(kernel_term, spec_term)
     masked = bool(predicates_of(spec_nf))
     partial = tuple(_partial_reductions(kernel_nf, spec_nf, masked))
     if partial and predicates_of(kernel_nf) != predicates_of(spec_nf):
@@ -190,13 +203,21 @@ def _prove(
         equal, counterexample = _numeric_check(kernel, spec, tile)
     except EvaluationBudget:
         if partial:
-            return Refuted(kernel_text, spec_text, difference, None, partial)
+            return Refuted(kernel_text, spec_text, difference, None, partial, differs=differs)
         reason = "the normal forms differ, and the terms are too large to compare numerically"
         return Unknown(kernel_text, spec_text, reason, False)
     if counterexample is None:
         reason = "the normal forms differ but no index of the tile tells them apart"
         return Unknown(kernel_text, spec_text, reason, equal)
-    return Refuted(kernel_text, spec_text, difference, counterexample, partial)
+    return Refuted(kernel_text, spec_text, difference, counterexample, partial, differs=differs)
+
+
+def _differs(kernel_term: Term, spec_term: Term) -> tuple[tuple[str, str], ...]:
+    """The texts of the smallest differing subterms, unless that is the whole sides."""
+    found = smallest_differences(kernel_term, spec_term)
+    if found == [(kernel_term, spec_term)]:
+        return ()
+    return tuple(dict.fromkeys(show_pair(k, s) for k, s in found))
 
 
 def _difference(kernel_nf: MValue, spec_nf: MValue, renderer: Renderer) -> str | None:
@@ -211,7 +232,9 @@ def _difference(kernel_nf: MValue, spec_nf: MValue, renderer: Renderer) -> str |
         return None
     if len(difference.terms) >= len(kernel_nf.terms) + len(spec_nf.terms):
         return None
-    return renderer.value(difference)
+    text = renderer.value(difference)
+    # Past this length it repeats the two sides rather than saying what is left of them.
+    return text if len(text) <= DIFFERENCE_CHARS else None
 
 
 def _renderer(
@@ -372,8 +395,13 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
     match verdict:
         case Proved():
             return None
-        case Refuted(kernel_text, spec_text, difference, counterexample, partial, reason):
-            notes = [] if difference is None else [f"kernel - spec = `{difference}`"]
+        case Refuted(kernel_text, spec_text, difference, counterexample, partial, reason, differs):
+            notes = []
+            if differs:
+                places = "; ".join(f"kernel `{k}` where the spec has `{s}`" for k, s in differs)
+                notes.append(f"differs in: {places}")
+            if difference is not None:
+                notes.append(f"kernel - spec = `{difference}`")
             if reason is not None:
                 notes.append(f"no normal form: {reason}")
             if counterexample is not None:
