@@ -29,9 +29,8 @@ from tnp_runtime.core.normal_mask import MValue, predicates_of
 from tnp_runtime.core.normalize import normalize
 from tnp_runtime.core.render import Renderer
 from tnp_runtime.core.restrict import restrict
-from tnp_runtime.core.spot_check import Disagreement, spot_check
+from tnp_runtime.core.spot_check import Disagreement, Judged, judge, spot_check
 from tnp_runtime.core.term_text import Term, show_pair, smallest_differences, with_names
-
 
 # The longest `kernel - spec` shown: a short one says what cancelled (`2 * (M N, N K -> M K)`).
 DIFFERENCE_CHARS: Final = 80
@@ -44,6 +43,10 @@ class Counterexample:
     spec_value: float
     # Declared opaque functions the values were computed with stand-ins for (`core.opaque`).
     stand_ins: tuple[str, ...] = ()
+    # How far float64 rounding of the two terms can move their difference, at these inputs
+    # (`spot_check.judge`), and how the inputs were drawn; None when not known.
+    tolerance: float | None = None
+    inputs: str | None = None
 
     @property
     def is_finite(self) -> bool:
@@ -51,16 +54,38 @@ class Counterexample:
 
     def describe(self) -> str:
         where = ", ".join(f"{d}={i}" for d, i in self.index) or "the only index"
+        drawn = f" ({self.inputs.removeprefix('inputs ')})" if self.inputs else ""
+        what = "counterexample" if self.tolerance is None or self.beyond else "evaluated"
         text = (
-            f"counterexample on random inputs at {where}: "
+            f"{what} on random inputs{drawn} at {where}: "
             f"kernel {self.kernel_value:.6g}, spec {self.spec_value:.6g}"
         )
+        if self.is_finite:
+            text += f"; {self.judgement()}"
         if self.stand_ins:
             text += (
                 f", with {', '.join(self.stand_ins)} evaluated as a stand-in function (tnp "
                 "knows nothing of an opaque function: the two sides differ for some function)"
             )
         return text
+
+    @property
+    def beyond(self) -> bool:
+        """Beyond the round-off bound, when there is one (without one: beyond 1e-7)."""
+        gap = abs(self.kernel_value - self.spec_value)
+        return self.tolerance is None or gap > self.tolerance
+
+    def judgement(self) -> str:
+        """The relative error, and whether float64 rounding of the terms explains it."""
+        gap = abs(self.kernel_value - self.spec_value)
+        scale = abs(self.spec_value) or abs(self.kernel_value) or 1.0
+        text = f"relative error {gap / scale:.2g}"
+        if self.tolerance is None:
+            return text + " (beyond 1e-7, far more than float64 rounding gives a short term)"
+        bound = f"{self.tolerance / scale:.2g} relative" if self.tolerance else "0"
+        if gap > self.tolerance:
+            return text + f", beyond what float64 rounding explains (at most {bound} here)"
+        return text + f", within what float64 rounding explains (up to {bound} here)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +129,9 @@ class Unknown:
     spec_text: str
     reason: str
     numerically_equal: bool
+    # The spot check's evaluation of the two sides, when it could compare them (a message note;
+    # the verdict stays Unknown).
+    judged: Counterexample | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,21 +223,62 @@ def _prove(
     kernel_text, spec_text = with_names(kernel_term, taken), with_names(spec_term, taken)
     differs = _differs(kernel_term, spec_term)
     masked = bool(predicates_of(spec_nf))
-    partial = tuple(_partial_reductions(kernel_nf, spec_nf, masked))
+    # `refutes`: a reduction of the kernel covers less than the spec's, which refutes the tile
+    # even when the terms are too large to evaluate; `partial`: the parts no reduction of the
+    # kernel covers at all (`tnp-reduce`). A kernel that covers every part, some with the wrong
+    # body, is refuted all the same, and reported as the wrong value it is (`tnp-spec`).
+    refutes = bool(tuple(_partial_reductions(kernel_nf, spec_nf, masked, every_body=False)))
+    partial = tuple(_partial_reductions(kernel_nf, spec_nf, masked, every_body=True))
     if partial and predicates_of(kernel_nf) != predicates_of(spec_nf):
         partial = ()  # the two differ by their masks (a wrong side), not by an interval
     difference = _difference(kernel_nf, spec_nf, renderer)
     try:
         equal, counterexample = _numeric_check(kernel, spec, tile)
     except EvaluationBudget:
-        if partial:
-            return Refuted(kernel_text, spec_text, difference, None, partial, differs=differs)
-        reason = "the normal forms differ, and the terms are too large to compare numerically"
-        return Unknown(kernel_text, spec_text, reason, False)
+        judged = _judged(kernel, spec, tile, sizes, None)
+        if refutes:
+            return Refuted(kernel_text, spec_text, difference, judged, partial, differs=differs)
+        reason = "the normal forms differ, and the terms are too large to evaluate in full"
+        return Unknown(kernel_text, spec_text, reason, False, judged)
     if counterexample is None:
         reason = "the normal forms differ but no index of the tile tells them apart"
-        return Unknown(kernel_text, spec_text, reason, equal)
+        judged = _judged(kernel, spec, tile, sizes, None)
+        return Unknown(kernel_text, spec_text, reason, equal, judged)
+    counterexample = _judged(kernel, spec, tile, sizes, counterexample)
     return Refuted(kernel_text, spec_text, difference, counterexample, partial, differs=differs)
+
+
+def _judged(
+    kernel: Expr,
+    spec: Expr,
+    tile: DimType,
+    sizes: Mapping[str, int] | None,
+    found: Counterexample | None,
+) -> Counterexample | None:
+    """The counterexample a message shows: one the spot check's evaluation (`spot_check.judge`,
+    with its round-off bounds, at any size) finds beyond rounding; else `found` as it is (the
+    plain evaluation's, without a bound); else the spot check's within rounding, if any."""
+    try:
+        judged = judge(kernel, spec, tile, sizes)
+    except RecursionError:
+        judged = None
+    if judged is not None and (judged.beyond or found is None):
+        stand_ins = found.stand_ins if found is not None else tuple(
+            {f.name: None for e in (kernel, spec) for f in opaque_functions(e)}
+        )
+        return _from_judged(judged, stand_ins)
+    return found
+
+
+def _from_judged(judged: Judged, stand_ins: tuple[str, ...]) -> Counterexample:
+    return Counterexample(
+        judged.index,
+        judged.kernel_value,
+        judged.spec_value,
+        stand_ins,
+        judged.tolerance,
+        judged.inputs,
+    )
 
 
 def _differs(kernel_term: Term, spec_term: Term) -> tuple[tuple[str, str], ...]:
@@ -336,7 +405,7 @@ def _reductions(value: MValue) -> Iterator[SumAtom | MaxAtom]:
 
 
 def _partial_reductions(
-    kernel_nf: MValue, spec_nf: MValue, masked: bool = False
+    kernel_nf: MValue, spec_nf: MValue, masked: bool = False, every_body: bool = True
 ) -> Iterator[PartialReduction]:
     """Reductions of the kernel that cover strictly less than one of the spec's.
 
@@ -344,14 +413,18 @@ def _partial_reductions(
     covers: a kernel whose pieces together cover the spec's interval but are combined wrongly
     (a running sum not rescaled when its max grows) misses nothing, and is a wrong value. With
     masks (`masked`), a piece the kernel reduces with another body (a diagonal tile left
-    unmasked: its body lacks the mask) is not missing either: the kernel visited it."""
+    unmasked: its body lacks the mask) is not missing either: the kernel visited it. With
+    `every_body`, neither is any part that a reduction of the kernel over the same dim covers,
+    whatever its body, masks or not."""
     spec_atoms = list(_reductions(spec_nf))
     kernel_atoms = list(_reductions(kernel_nf))
+    # Every part of a dim some reduction of the kernel covers, whatever its body: a part the
+    # kernel reduced over was not left out, so a difference there is a wrong value (a factor
+    # lost or wrong, a running value not rescaled: `tnp-spec`), not a partial reduction.
     visited: dict[tuple[type, str], IntervalSet] = {}
-    if masked:
-        for k in kernel_atoms:
-            if len(k.bindings) == 1:
-                ((dim, over),) = k.bindings
+    for k in kernel_atoms:
+        if every_body or (masked and len(k.bindings) == 1):
+            for dim, over in k.bindings:
                 key = (type(k), dim)
                 visited[key] = visited[key].union(over) if key in visited else over
     reported: set[tuple[object, ...]] = set()
@@ -380,13 +453,17 @@ def _partial_reductions(
             candidates = within
         for k_dims in candidates:
             missing = tuple(
-                (d, s_dims[d].difference(k_dims[d]))
+                (d, _minus(s_dims[d].difference(k_dims[d]), visited.get((type(s), d)), every_body))
                 for d in sorted(k_dims)
-                if s_dims[d].difference(k_dims[d]).intervals
             )
+            missing = tuple((d, over) for d, over in missing if over.intervals)
             if missing and missing not in reported:
                 reported.add(missing)
                 yield PartialReduction("sum" if isinstance(s, SumAtom) else "max", missing)
+
+
+def _minus(missing: IntervalSet, visited: IntervalSet | None, every_body: bool) -> IntervalSet:
+    return missing.difference(visited) if every_body and visited is not None else missing
 
 
 def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
@@ -407,7 +484,7 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
             if counterexample is not None:
                 notes.append(counterexample.describe())
             else:
-                notes.append("no numeric counterexample: the terms are too large to evaluate")
+                notes.append("no numeric counterexample: no index could be evaluated conclusively")
             if partial:
                 what = "; ".join(p.describe() for p in partial)
                 message = (
@@ -432,7 +509,7 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
                 f"evaluated on deterministic pseudo-random {found.inputs}",
             )
             return Diagnostic(Code.INTERNAL, message, shown)
-        case Unknown(kernel_text, spec_text, reason, equal):
+        case Unknown(kernel_text, spec_text, reason, equal, judged):
             message = (
                 f"cannot prove that the kernel's `{kernel_text}` over {where} equals "
                 f"the spec's `{spec_text}`"
@@ -442,7 +519,11 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
                 if equal
                 else "no numeric comparison settles it"
             )
-            return Diagnostic(Code.UNPROVEN, message, (reason, numeric))
+            notes = [reason, numeric]
+            if judged is not None and judged.tolerance is not None and judged.beyond:
+                notes[1] = "yet they differ numerically, beyond float64 rounding"
+                notes.append(judged.describe())
+            return Diagnostic(Code.UNPROVEN, message, tuple(notes))
 
 
 __all__ = ["Contradicted", "Proved", "Refuted", "Unknown", "Verdict", "diagnose", "prove"]

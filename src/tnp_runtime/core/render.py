@@ -91,6 +91,12 @@ def _common_factor(coefs: list[Fraction]) -> Fraction | None:
     return None
 
 
+def cut(text: str, limit: int = MAX_CHARS) -> str:
+    """For the short view of a kernel's expression (`Renderer.expr`); normal forms are never
+    cut (`term_text` names their repeated parts and elides long sums instead)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Renderer:
     """Renders values of one message: `sizes` says which intervals are whole dims,
@@ -234,7 +240,7 @@ class Renderer:
                 return self._max_of(args)
             case Func(name=name, arg=arg):
                 if name == "group":
-                    return atom(f"({show(self._poly(arg))})")
+                    return self._poly(arg)  # parenthesised where precedence needs it
                 return call(name, self._poly(arg))
             case Call(func=func, args=args):
                 terms = [self._poly(a) for a in args]
@@ -316,7 +322,7 @@ class Renderer:
         """Dims of the value in view first, in its order; the rest as the operands meet them."""
         if dim in self.order:
             return (0, self.order.index(dim), 0)
-        for i, atom in enumerate(leaves):
-            if dim in atom.input.dims:
-                return (1, i, atom.input.dims.index(dim))
+        for i, leaf in enumerate(leaves):
+            if dim in leaf.input.dims:
+                return (1, i, leaf.input.dims.index(dim))
         return (2, 0, 0)

@@ -590,6 +590,83 @@ def spot_check(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """Both sides of a refuted tile evaluated at one index as the spot check does: the values,
+    the round-off bound of their difference (the spot check's tolerance: SAFETY times both
+    sides' bounds), and how the inputs were drawn. `beyond`: the difference exceeds it."""
+
+    index: tuple[tuple[str, int], ...]
+    kernel_value: float
+    spec_value: float
+    tolerance: float
+    inputs: str
+
+    @property
+    def beyond(self) -> bool:
+        return abs(self.kernel_value - self.spec_value) > self.tolerance
+
+
+def judge(
+    kernel: Expr, spec: Expr, tile: DimType, sizes: Mapping[str, int] | None = None
+) -> Judged | None:
+    """For the message of a tile the prover could not prove (never on the success path): the
+    first index, at the spot check's points and inputs, where the two sides differ beyond what
+    float64 rounding explains; else the last point where they could be compared (within
+    rounding); None when no point is conclusive within the budget. Large dims are compressed
+    as in `spot_check`, so a kernel of any size gets its numbers: the inputs, constant on random
+    blocks, are as valid as any, so a difference on them is a real one."""
+    if symbolic.active():
+        return None
+    extents = {**(sizes or {}), **{s.name: s.dim.size for s in tile}}
+    if not sizes:
+        extents = {**_reaches(kernel, spec), **extents}
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 100_000))
+    try:
+        exact: frozenset[str] = frozenset()
+        masked = _mask_dims(kernel, spec)
+        rungs = list(COMPRESSIONS)
+        while rungs:
+            blocks, specials = rungs[0]
+            partitions = _Partitions(extents, blocks, specials, exact, masked)
+            try:
+                return _judge(kernel, spec, tile, partitions)
+            except _Inconclusive:
+                return None
+            except _ReadsPositions:
+                exact = read_dims(kernel) | read_dims(spec)
+                continue
+            except _Budget:
+                if partitions.all_exact():
+                    return None
+                rungs.pop(0)
+    finally:
+        sys.setrecursionlimit(limit)
+    return None
+
+
+def _judge(kernel: Expr, spec: Expr, tile: DimType, partitions: _Partitions) -> Judged | None:
+    steps = [MAX_STEPS]
+    last: Judged | None = None
+    for n, point in enumerate(_points(tile, POINTS)):
+        low, high = _DISTRIBUTIONS[n % len(_DISTRIBUTIONS)]
+        walker = _Walker(partitions, low, high, steps)
+        env = {name: partitions.of(name, i + 1).class_of(i) for name, i in point.items()}
+        k, s = walker.at(kernel, dict(env)), walker.at(spec, dict(env))
+        disagree, tolerance = _compare(k, s)
+        if disagree is None:
+            continue
+        how = f"inputs drawn uniformly from [{low:g}, {high:g})"
+        compressed = partitions.compressed()
+        if compressed:
+            how += f", constant on random blocks of {', '.join(compressed)}"
+        last = Judged(tuple(point.items()), k[0], s[0], tolerance, how)
+        if disagree:
+            return last
+    return last
+
+
 def _check(
     kernel: Expr, spec: Expr, tile: DimType, partitions: _Partitions
 ) -> Disagreement | None:

@@ -154,14 +154,14 @@ def smallest_differences(kernel: Term, spec: Term, limit: int = 3) -> list[tuple
         elif k.kind in (Kind.ADD, Kind.MUL):
             left, right = _unshared(k.args, s.args)
             if len(left) == len(right):
-                stack.extend(reversed(list(zip(left, right))))
+                stack.extend(reversed(list(zip(left, right, strict=True))))
                 continue
             build = add if k.kind is Kind.ADD else mul
             pair = (build(left), build(right))
         elif len(k.args) != len(s.args):
             pair = (k, s)
         else:
-            stack.extend(reversed(list(zip(k.args, s.args))))
+            stack.extend(reversed(list(zip(k.args, s.args, strict=True))))
             continue
         if pair not in found:
             found.append(pair)
@@ -218,7 +218,7 @@ def with_names(term: Term, taken: Iterable[str] = ()) -> str:
     used = set(taken)
     names: list[tuple[str, Term]] = []
     while len(names) < MAX_NAMES:
-        repeated = _largest_repeated(term)
+        repeated = _largest_repeated([term, *(t for _, t in names)])
         if repeated is None:
             break
         name = _fresh(repeated, used)
@@ -234,9 +234,10 @@ def with_names(term: Term, taken: Iterable[str] = ()) -> str:
     return f"{show(term)} where {defined}"
 
 
-def _largest_repeated(term: Term) -> Term | None:
+def _largest_repeated(roots: list[Term]) -> Term | None:
+    """The longest subterm (by text) found twice in the roots, the roots themselves aside."""
     counts: Counter[Term] = Counter()
-    stack = [term]
+    stack = [a for root in roots for a in root.args]
     while stack:
         node = stack.pop()
         counts[node] += 1
@@ -244,7 +245,7 @@ def _largest_repeated(term: Term) -> Term | None:
     best: Term | None = None
     best_len = NAMED_MIN - 1
     for node, count in counts.items():
-        if count < 2 or node.kind is Kind.ATOM and node.head.isidentifier():
+        if count < 2 or (node.kind is Kind.ATOM and node.head.isidentifier()):
             continue
         size = len(show(node))
         if size > best_len:
@@ -254,7 +255,7 @@ def _largest_repeated(term: Term) -> Term | None:
 
 def _fresh(term: Term, used: set[str]) -> str:
     head = term.head.lstrip("(")
-    if term.kind is Kind.ATOM and "->" in head or head.startswith("sum"):
+    if (term.kind is Kind.ATOM and "->" in head) or head.startswith("sum"):
         base = "s"
     elif head.startswith("max"):
         base = "m"
