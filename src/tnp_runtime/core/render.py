@@ -49,6 +49,8 @@ from tnp_runtime.core.opaque import WHERE_GT
 from tnp_runtime.core.term_text import Kind, Term, add, atom, call, div, mul, neg, power, show
 
 MAX_CHARS: Final = 240
+# A quotient with a denominator up to this is shown as one even when it stands for a float.
+SIMPLE_DENOMINATOR: Final = 10_000
 
 
 def number(value: Fraction) -> str:
@@ -67,7 +69,8 @@ def number(value: Fraction) -> str:
         if Fraction(text) == value:
             return text
     as_float = float(value)
-    if math.isfinite(as_float) and constants.float_constant(as_float) == value:
+    simple = value.denominator <= SIMPLE_DENOMINATOR  # 1/3 and 22/7 read best as written
+    if not simple and math.isfinite(as_float) and constants.float_constant(as_float) == value:
         text = repr(as_float)
         if "e" not in text and "inf" not in text:
             return text

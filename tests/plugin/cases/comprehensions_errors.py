@@ -39,6 +39,7 @@ def wrong_scale_in_a_dict() -> None:
     parts = {i: x.slice(M, i, i + 4) * 2 for i in range(0, 8, 4)}
     for part in parts.values():
         c.assign(part)  # E: kernel computes `2 * (M N)` over M[0:4] N[0:16]; the spec requires `3 * (M N)`  [tnp-spec]
+        # ^N: differs in: kernel `2` where the spec has `3`
         # ^N: kernel - spec = `-(M N)`
         # ^N: counterexample on random inputs ...
 
