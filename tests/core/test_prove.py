@@ -208,3 +208,25 @@ def test_difference_too_large_to_evaluate_is_unknown() -> None:
     spec = ir.reduce(R.SUM, "M", Interval(0, 10**9), ir.binary(B.MUL, a, a))
     verdict = prove(kernel, spec, (FullDim("N", 8).full,))
     assert isinstance(verdict, Unknown) and not verdict.numerically_equal
+
+
+def test_a_part_reduced_with_a_wrong_factor_is_a_wrong_value_not_a_partial_reduction() -> None:
+    """The kernel reduces over all of N, but its first half with a factor 2: `tnp-spec`, with the
+    factor as the difference; a part no reduction covers stays `tnp-reduce`."""
+    a = ir.input_leaf("A", ("M", "N"))
+    kernel = ir.binary(
+        B.ADD,
+        ir.reduce(R.SUM, "N", Interval(0, 32), ir.binary(B.MUL, a, ir.const(2))),
+        ir.reduce(R.SUM, "N", Interval(32, 64), a),
+    )
+    spec = ir.reduce(R.SUM, "N", Interval(0, 64), a)
+    region = (FullDim("M", 8).full,)
+    verdict = prove(kernel, spec, region, {"N": 64})
+    assert isinstance(verdict, Refuted) and verdict.partial == ()
+    problem = diagnose(verdict, region)
+    assert problem is not None and problem.code is Code.SPEC
+    skipped = ir.reduce(R.SUM, "N", Interval(32, 64), a)
+    verdict = prove(skipped, spec, region, {"N": 64})
+    problem = diagnose(verdict, region)
+    assert problem is not None and problem.code is Code.REDUCE
+    assert "missing sum over N[0:32]" in problem.message

@@ -150,8 +150,8 @@ mm(mn(), nk(), TypedResult("(M N, N K -> M K)"))
         (r"^partial reduction: missing sum over N\[2:4\]: ",
          r"kernel computes `\(M N\[0:2\], N\[0:2\] K -> M K\)` over M\[0:8\] K\[0:6\]; ",
          r"the spec requires `\(M N, N K -> M K\)`$"),
-        (rf"^counterexample on random inputs {DRAWN} at M=\d+, K=\d+: kernel {NUMBER}, spec {NUMBER}"
-         rf"{JUDGED}",),
+        (rf"^counterexample on random inputs {DRAWN} at M=\d+, K=\d+: "
+         rf"kernel {NUMBER}, spec {NUMBER}{JUDGED}",),
     ),
     "spec": Case(
         "tnp-spec",
@@ -168,8 +168,8 @@ triple(mn(), TypedResult("2 * a:M N"))
          r"the spec requires `2 \* \(M N\)`$"),
         (r"^differs in: kernel `3` where the spec has `2`$",
          r"^kernel - spec = `M N`$",
-         rf"^counterexample on random inputs {DRAWN} at M=\d+, N=\d+: kernel {NUMBER}, spec {NUMBER}"
-         rf"{JUDGED}"),
+         rf"^counterexample on random inputs {DRAWN} at M=\d+, N=\d+: "
+         rf"kernel {NUMBER}, spec {NUMBER}{JUDGED}"),
     ),
     "unproven": Case(
         "tnp-unproven",
