@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from tnp_runtime.core import ir, normal, normal_mask, tables
+from tnp_runtime.core import ir, normal, normal_mask, tables, tile_text
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, IntervalSet, render_dims
 from tnp_runtime.core.evaluate import EvaluationBudget, Evaluator, differ
@@ -30,7 +30,6 @@ from tnp_runtime.core.normalize import normalize
 from tnp_runtime.core.render import Renderer
 from tnp_runtime.core.restrict import restrict
 from tnp_runtime.core.spot_check import Disagreement, Judged, judge, spot_check
-from tnp_runtime.core.term_text import Term, show_pair, smallest_differences, with_names
 
 # The longest `kernel - spec` shown: a short one says what cancelled (`2 * (M N, N K -> M K)`).
 DIFFERENCE_CHARS: Final = 80
@@ -217,11 +216,9 @@ def _prove(
         return Contradicted(renderer.expr(kernel), renderer.expr(spec), disagreement)
     # Only a failed proof needs the text of both sides.
     renderer = _renderer(kernel, spec, tile, sizes)
-    kernel_term, spec_term = renderer.term(kernel_nf), renderer.term(spec_nf)
-    taken = {*renderer.sizes, *(node.name for node in inputs_of(kernel)), *(
-        node.name for node in inputs_of(spec))}
-    kernel_text, spec_text = with_names(kernel_term, taken), with_names(spec_term, taken)
-    differs = _differs(kernel_term, spec_term)
+    taken = {*renderer.sizes, *(node.name for node in [*inputs_of(kernel), *inputs_of(spec)])}
+    shown = tile_text.sides(kernel, spec, kernel_nf, spec_nf, renderer, taken)
+    kernel_text, spec_text, differs = shown.kernel_text, shown.spec_text, shown.differs
     masked = bool(predicates_of(spec_nf))
     # `refutes`: a reduction of the kernel covers less than the spec's, which refutes the tile
     # even when the terms are too large to evaluate; `partial`: the parts no reduction of the
@@ -279,14 +276,6 @@ def _from_judged(judged: Judged, stand_ins: tuple[str, ...]) -> Counterexample:
         judged.tolerance,
         judged.inputs,
     )
-
-
-def _differs(kernel_term: Term, spec_term: Term) -> tuple[tuple[str, str], ...]:
-    """The texts of the smallest differing subterms, unless that is the whole sides."""
-    found = smallest_differences(kernel_term, spec_term)
-    if found == [(kernel_term, spec_term)]:
-        return ()
-    return tuple(dict.fromkeys(show_pair(k, s) for k, s in found))
 
 
 def _difference(kernel_nf: MValue, spec_nf: MValue, renderer: Renderer) -> str | None:
