@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 
@@ -37,6 +37,15 @@ class Term:
     kind: Kind
     head: str = ""
     args: tuple[Term, ...] = ()
+    # The hash, computed once from the children's (a term of a 4096-tile kernel is deep, and
+    # the default hash would walk all of it at every lookup).
+    digest: int = field(default=0, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digest", hash((self.kind, self.head, self.args)))
+
+    def __hash__(self) -> int:
+        return self.digest
 
 
 def atom(text: str) -> Term:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Final
 
-from tnp_runtime.core.ir import Expr
+from tnp_runtime.core.ir import Apply, Binary, Expr, Mask, Reduce, Unary
 from tnp_runtime.core.ir_terms import IrTerms
 from tnp_runtime.core.normal_mask import MValue
 from tnp_runtime.core.render import Renderer
@@ -30,6 +31,9 @@ from tnp_runtime.core.term_text import (
     smallest_differences,
     with_names,
 )
+
+# The most IR nodes (both sides) shown as written; past it, the normal form is shown.
+WRITTEN_NODES: Final = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,8 @@ def sides(
     nf = _sides(renderer.term(kernel_nf), renderer.term(spec_nf), names)
     if len(nf.kernel_text) + len(nf.spec_text) <= 2 * LONG:
         return nf
+    if _nodes(kernel, WRITTEN_NODES) + _nodes(spec, WRITTEN_NODES) > WRITTEN_NODES:
+        return nf  # a kernel of thousands of tiles: its term as written is no shorter
     try:
         written = _as_written(kernel, spec, renderer, names)
     except RecursionError:
@@ -79,6 +85,29 @@ def _sides(
         dict.fromkeys(show_pair(k, s) for k, s in found)
     )
     return Sides(with_names(kernel_term, names), with_names(spec_term, names), differs)
+
+
+def _nodes(expr: Expr, limit: int) -> int:
+    """The distinct nodes of `expr`, counted up to just past `limit`."""
+    seen: set[int] = set()
+    stack = [expr]
+    while stack and len(seen) <= limit:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        match node:
+            case Reduce(body=body):
+                stack.append(body)
+            case Binary(left=left, right=right):
+                stack += (left, right)
+            case Unary(operand=operand) | Mask(operand=operand):
+                stack.append(operand)
+            case Apply(args=args):
+                stack += args
+            case _:
+                pass
+    return len(seen)
 
 
 def _rebased(kernel: Term, spec: Term) -> Term:
