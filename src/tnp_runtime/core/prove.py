@@ -235,7 +235,7 @@ def _prove(
         judged = _judged(kernel, spec, tile, sizes, None)
         if refutes:
             return Refuted(kernel_text, spec_text, difference, judged, partial, differs=differs)
-        reason = "the normal forms differ, and the terms are too large to evaluate in full"
+        reason = "the normal forms differ; evaluating them position by position is past its budget"
         return Unknown(kernel_text, spec_text, reason, False, judged)
     if counterexample is None:
         reason = "the normal forms differ but no index of the tile tells them apart"
