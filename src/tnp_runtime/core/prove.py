@@ -11,6 +11,7 @@ numbers agree, the answer is Unknown and says so.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import math
 import threading
@@ -29,7 +30,7 @@ from tnp_runtime.core.normal_mask import MValue, predicates_of
 from tnp_runtime.core.normalize import normalize
 from tnp_runtime.core.render import Renderer
 from tnp_runtime.core.restrict import restrict
-from tnp_runtime.core.spot_check import Disagreement, Judged, judge, spot_check
+from tnp_runtime.core.spot_check import Disagreement, Judged, bound_at, judge, spot_check
 
 # The longest `kernel - spec` shown: a short one says what cancelled (`2 * (M N, N K -> M K)`).
 DIFFERENCE_CHARS: Final = 80
@@ -81,10 +82,12 @@ class Counterexample:
         text = f"relative error {gap / scale:.2g}"
         if self.tolerance is None:
             return text + " (beyond 1e-7, far more than float64 rounding gives a short term)"
-        bound = f"{self.tolerance / scale:.2g} relative" if self.tolerance else "0"
+        relative = self.tolerance / scale
+        tiny = relative < 1e-16
+        bound = "less than 1e-16 relative" if tiny else f"at most {relative:.2g} relative"
         if gap > self.tolerance:
-            return text + f", beyond what float64 rounding explains (at most {bound} here)"
-        return text + f", within what float64 rounding explains (up to {bound} here)"
+            return text + f", beyond what float64 rounding explains ({bound} here)"
+        return text + f", within what float64 rounding explains ({bound} here)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,8 +256,9 @@ def _judged(
     found: Counterexample | None,
 ) -> Counterexample | None:
     """The counterexample a message shows: one the spot check's evaluation (`spot_check.judge`,
-    with its round-off bounds, at any size) finds beyond rounding; else `found` as it is (the
-    plain evaluation's, without a bound); else the spot check's within rounding, if any."""
+    with its round-off bounds, at any size) finds beyond rounding; else `found` (the plain
+    evaluation's) with the round-off bound of its own inputs where that can be computed
+    (`spot_check.bound_at`); else the spot check's within rounding, if any."""
     try:
         judged = judge(kernel, spec, tile, sizes)
     except RecursionError:
@@ -264,6 +268,12 @@ def _judged(
             {f.name: None for e in (kernel, spec) for f in opaque_functions(e)}
         )
         return _from_judged(judged, stand_ins)
+    if found is not None and found.is_finite:
+        labels = input_labels([*inputs_of(kernel), *inputs_of(spec)])
+        tolerance = bound_at(kernel, spec, found.index, labels, sizes)
+        if tolerance is not None:
+            inputs = "inputs drawn from [-1, 1) by position"
+            return dataclasses.replace(found, tolerance=tolerance, inputs=inputs)
     return found
 
 

@@ -53,7 +53,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
-from tnp_runtime.core import ir, opaque, symbolic, tables
+from tnp_runtime.core import evaluate, ir, opaque, symbolic, tables
 from tnp_runtime.core.dims import DimType, Interval
 from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.index_pred import Truth
@@ -644,6 +644,45 @@ def judge(
     finally:
         sys.setrecursionlimit(limit)
     return None
+
+
+class _AtInputs(_Walker):
+    """The walker on the counterexample evaluator's inputs (`evaluate.input_value`), every dim
+    exact: the round-off bound of the values `evaluate` computed."""
+
+    def __init__(
+        self, partitions: _Partitions, steps: list[int], labels: Mapping[Input, str]
+    ) -> None:
+        super().__init__(partitions, -1.0, 1.0, steps)
+        self.labels = labels
+
+    def input(self, node: Input, classes: list[int]) -> float:
+        return evaluate.input_value(node, tuple(classes), self.labels.get(node))
+
+
+def bound_at(
+    kernel: Expr,
+    spec: Expr,
+    index: tuple[tuple[str, int], ...],
+    labels: Mapping[Input, str],
+    sizes: Mapping[str, int] | None = None,
+) -> float | None:
+    """The round-off tolerance (as `_compare` measures it) of the two sides at `index` on the
+    counterexample evaluator's inputs, position by position; None past the budget or where the
+    values give no bound (NaN, overflow). For a message only."""
+    extents = {**_reaches(kernel, spec), **(sizes or {}), **dict((d, i + 1) for d, i in index)}
+    partitions = _Partitions(extents, 1, 1, exact=frozenset(extents))
+    walker = _AtInputs(partitions, [MAX_STEPS], labels)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 100_000))
+    try:
+        k, s = walker.at(kernel, dict(index)), walker.at(spec, dict(index))
+    except (_Budget, _Inconclusive, _ReadsPositions, RecursionError):
+        return None
+    finally:
+        sys.setrecursionlimit(limit)
+    disagree, tolerance = _compare(k, s)
+    return None if disagree is None else tolerance
 
 
 def _judge(kernel: Expr, spec: Expr, tile: DimType, partitions: _Partitions) -> Judged | None:
