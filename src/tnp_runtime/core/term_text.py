@@ -221,9 +221,20 @@ def with_names(term: Term, taken: Iterable[str] = ()) -> str:
     """The term's text; when it is long, the subterms it repeats are named once after it:
     `sum[nctx](exp(s / 4)) ... where s = (K:nctx dhead, qctx dhead -> qctx nctx)`. `taken`:
     names already in use (dims, inputs), never chosen."""
-    text = show(term)
-    if len(text) <= LONG:
-        return text
+    shown, names = named(term, taken)
+    if not names:
+        return show(term)
+    # Each name is defined after the ones it uses: reversed order of naming (later names
+    # are smaller subterms, which the earlier ones may contain).
+    defined = ", ".join(f"{n} = {show(t)}" for n, t in reversed(names))
+    return f"{show(shown)} where {defined}"
+
+
+def named(term: Term, taken: Iterable[str] = ()) -> tuple[Term, list[tuple[str, Term]]]:
+    """The term with its repeated subterms replaced by names, and the names with what they
+    stand for (each written with the names given before it); no names for a short term."""
+    if len(show(term)) <= LONG:
+        return term, []
     used = set(taken)
     names: list[tuple[str, Term]] = []
     while len(names) < MAX_NAMES:
@@ -235,12 +246,37 @@ def with_names(term: Term, taken: Iterable[str] = ()) -> str:
         names = [(n, _replace(t, repeated, atom(name))) for n, t in names]
         names.append((name, repeated))
         term = _replace(term, repeated, atom(name))
-    if not names:
-        return text
-    # Each name is defined after the ones it uses: reversed order of naming (later names
-    # are smaller subterms, which the earlier ones may contain).
-    defined = ", ".join(f"{n} = {show(t)}" for n, t in reversed(names))
-    return f"{show(term)} where {defined}"
+    return term, names
+
+
+def using_names(term: Term, names: list[tuple[str, Term]]) -> Term:
+    """`term` (a part of a term `named` named) written with those names, in naming order."""
+    for name, _ in names:
+        original = _expanded(name, names)
+        term = _replace(term, original, atom(name))
+    return term
+
+
+def _expanded(name: str, names: list[tuple[str, Term]]) -> Term:
+    """What a name stands for, with the names inside it written out."""
+    by_name = dict(names)
+    term = by_name[name]
+    changed = True
+    while changed:
+        changed = False
+        for other, definition in names:
+            replaced = _replace(term, atom(other), _expanded_once(definition, by_name))
+            if replaced != term:
+                term, changed = replaced, True
+    return term
+
+
+def _expanded_once(term: Term, by_name: dict[str, Term]) -> Term:
+    if term.kind is Kind.ATOM and term.head in by_name:
+        return by_name[term.head]
+    if not term.args:
+        return term
+    return Term(term.kind, term.head, tuple(_expanded_once(a, by_name) for a in term.args))
 
 
 def _largest_repeated(roots: list[Term]) -> Term | None:
@@ -296,10 +332,12 @@ __all__ = [
     "call",
     "div",
     "mul",
+    "named",
     "neg",
     "power",
     "show",
     "show_pair",
     "smallest_differences",
+    "using_names",
     "with_names",
 ]

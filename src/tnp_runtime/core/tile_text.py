@@ -26,9 +26,11 @@ from tnp_runtime.core.term_text import (
     add,
     call,
     div,
+    named,
     neg,
     show_pair,
     smallest_differences,
+    using_names,
     with_names,
 )
 
@@ -81,10 +83,26 @@ def _sides(
 ) -> Sides:
     compared = spec_term if spec_compared is None else spec_compared
     found = smallest_differences(kernel_term, compared)
+    _, kernel_names = named(kernel_term, names)
+    _, spec_names = named(spec_term, names)
     differs = () if found == [(kernel_term, compared)] else tuple(
-        dict.fromkeys(show_pair(k, s) for k, s in found)
+        dict.fromkeys(_pair(k, s, kernel_names, spec_names) for k, s in found)
     )
     return Sides(with_names(kernel_term, names), with_names(spec_term, names), differs)
+
+
+def _pair(
+    kernel: Term,
+    spec: Term,
+    kernel_names: list[tuple[str, Term]],
+    spec_names: list[tuple[str, Term]],
+) -> tuple[str, str]:
+    """A differing pair's texts: the shared part as "…" when one side is the other with a factor
+    more; else each written with its side's names."""
+    plain = show_pair(kernel, spec)
+    if "…" in plain[0] or "…" in plain[1]:
+        return plain
+    return show_pair(using_names(kernel, kernel_names), using_names(spec, spec_names))
 
 
 def _nodes(expr: Expr, limit: int) -> int:
