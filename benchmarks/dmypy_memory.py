@@ -7,7 +7,7 @@ configuration.)
 
 A small project (one file: examples/flash_attention.py, 16 key tiles) is checked by a real
 `dmypy` (`python -m mypy.dmypy run`, its own status file), then edited and checked again
-`--cycles` times (default 200), alternating a bug (the scores divided by `np.sqrt(8)`: the
+`--cycles` times (default 200), alternating a bug (the scores divided by `math.sqrt(8)`: the
 kernel no longer computes its spec) and its fix, so every check really re-analyses the kernel.
 Each edit gets an mtime of its own whole second (the daemon compares whole-second mtimes). Every
 check's verdict is asserted: `tnp-spec` after a bug, no tnp error after a fix.
@@ -39,8 +39,8 @@ from pathlib import Path
 import _common
 
 EXAMPLE = _common.REPO_DIR / "examples" / "flash_attention.py"
-FIXED = "/ np.sqrt(16)"
-BUG = "/ np.sqrt(8)"
+FIXED = "/ math.sqrt(16)"
+BUG = "/ math.sqrt(8)"
 CHECK_TIMEOUT_SECONDS = 600
 CONFIGS = ("plugin", "plugin, tables never reset", "no plugin")
 

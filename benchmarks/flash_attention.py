@@ -37,6 +37,7 @@ measured on another machine; they are shown for scale, not as a like-for-like co
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -94,7 +95,7 @@ def flash_attention(
         for jk in range(0, nctx.size, TILE):
             k = K.slice(nctx, jk, jk + TILE)
             v = V.slice(nctx, jk, jk + TILE)
-            scores = einsum(q, k, "qctx dhead, nctx dhead -> qctx nctx") / np.sqrt(16)
+            scores = einsum(q, k, "qctx dhead, nctx dhead -> qctx nctx") / math.sqrt(16)
             new_max = max(row_max, scores.max(nctx))
             p = exp(scores - new_max.repeat(nctx[jk : jk + TILE]))
             rescale = exp(row_max - new_max)

@@ -24,6 +24,7 @@ kernels' loops:
 The dV and dK kernels walk the key tiles outside and the query tiles inside; dQ the other way.
 """
 
+import math
 from typing import Literal as L
 
 import numpy as np
@@ -33,7 +34,7 @@ from tnp_runtime import FullDim, Saved, Typed, TypedResult, einsum, exp
 
 qctx, dhead, nctx = FullDim("qctx", 64), FullDim("dhead", 16), FullDim("nctx", 128)
 TILE = 32
-SCALE = 1 / np.sqrt(16)
+SCALE = 1 / math.sqrt(16)
 
 
 @tnp.kernel

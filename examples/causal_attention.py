@@ -14,6 +14,7 @@ keys splits into the keys below the tile (unmasked), the diagonal band (masked) 
 above (nothing), which is what the kernel computes.
 """
 
+import math
 from typing import Literal as L
 
 import numpy as np
@@ -50,7 +51,7 @@ def causal_attention(
         for jk in range(0, iq + TILE, TILE):
             k = K.slice(nctx, jk, jk + TILE)
             v = V.slice(nctx, jk, jk + TILE)
-            scores = einsum(q, k, "qctx dhead, nctx dhead -> qctx nctx") / np.sqrt(16)
+            scores = einsum(q, k, "qctx dhead, nctx dhead -> qctx nctx") / math.sqrt(16)
             if jk == iq:
                 scores = scores.mask(qctx >= nctx)
             new_max = max(row_max, scores.max(nctx))

@@ -10,6 +10,7 @@ scores are scaled by 1 / sqrt(16) *before* the softmax, and the spec says so:
 K and V have the same dims, so the spec names them (`K:`, `V:`) after the kernel's parameters.
 """
 
+import math
 from typing import Literal as L
 
 import numpy as np
@@ -43,7 +44,7 @@ def flash_attention(
         for jk in range(0, nctx.size, TILE):
             k = K.slice(nctx, jk, jk + TILE)
             v = V.slice(nctx, jk, jk + TILE)
-            scores = einsum(q, k, "qctx dhead, nctx dhead -> qctx nctx") / np.sqrt(16)
+            scores = einsum(q, k, "qctx dhead, nctx dhead -> qctx nctx") / math.sqrt(16)
             new_max = max(row_max, scores.max(nctx))
             p = exp(scores - new_max.repeat(nctx[jk : jk + TILE]))
             rescale = exp(row_max - new_max)

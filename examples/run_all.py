@@ -117,7 +117,7 @@ def run_example(path: Path) -> Outcome:
         env=example_env(),
     )
     error = None
-    lines = []
+    lines: list[str] = []
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_MARKER):
             error = json.loads(line[len(RESULT_MARKER) :])

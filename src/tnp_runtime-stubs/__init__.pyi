@@ -4,10 +4,16 @@ Dims are carried in types: `FullDim("M", 10)` is a `FullDim[Literal["M"], Litera
 tnp_mypy plugin infers the literals), `Typed(arr, M, N)` a `Typed[Literal["M N"]]` and
 `TypedResult("spec")` a `TypedResult[Literal["spec"]]`. Values computed by operations are
 `Typed[Any]`: their dims are followed by the plugin's interpreter, not by types.
+
+The same file is pyright's (no plugin there): `FullDim("M", 10)` is `FullDim[Literal["M"], int]`,
+`Typed(arr, M, N)` is `Typed[Any]`. Overloads are written so that the README's idioms give no
+error under `pyright --strict` (tests/test_pyright.py): pyright takes the first overload that
+matches without expanding a union argument, and reports as unknown a type it could only find by
+expanding one inside a loop that assigns the argument.
 """
 
 from collections.abc import Callable
-from typing import Any, Generic, NoReturn, TypeAlias, overload
+from typing import Any, Generic, LiteralString, NoReturn, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +26,7 @@ _NameT = TypeVar("_NameT", bound=str, default=str, covariant=True)
 _SizeT = TypeVar("_SizeT", bound=int, default=int, covariant=True)
 _DimsT = TypeVar("_DimsT", default=Any)
 _SpecT = TypeVar("_SpecT", default=Any)
-_N = TypeVar("_N", bound=str)
+_LitN = TypeVar("_LitN", bound=LiteralString)
 _S = TypeVar("_S", bound=int)
 _P = ParamSpec("_P")
 _R_co = TypeVar("_R_co", covariant=True)
@@ -59,6 +65,14 @@ class FullDim(Generic[_NameT, _SizeT]):
     """A logical dim: `FullDim("M", 10)`; `M[0:5]` is a slice of it; `M >= N`, `M - N < 4`
     are index predicates (for `Typed.mask`)."""
 
+    # pyright reads `__new__` (then `__init__`): a name written as a literal keeps its literal
+    # type there (pyright's solver keeps literals only for a TypeVar bound to `LiteralString`),
+    # any other `str` makes a `FullDim[str, ...]`. mypy reads `__init__` (its choice when a
+    # class defines both), where its plugin infers both literals.
+    @overload
+    def __new__(cls, name: _LitN, size: _S) -> FullDim[_LitN, _S]: ...
+    @overload
+    def __new__(cls, name: str, size: _S) -> FullDim[str, _S]: ...
     def __init__(self, name: _NameT, size: _SizeT) -> None: ...
     @property
     def name(self) -> _NameT: ...
@@ -178,7 +192,10 @@ class SpecError(ValueError):
     problem: str
     fix: str
 
-def dim(name: _N, size: _S) -> FullDim[_N, _S]: ...
+@overload
+def dim(name: _LitN, size: _S) -> FullDim[_LitN, _S]: ...
+@overload
+def dim(name: str, size: _S) -> FullDim[str, _S]: ...
 def einsum(*args: Typed[Any] | str) -> Typed[Any]: ...
 # The elementwise functions: two overloads for each entry of tnp_runtime/core/elementwise.py,
 # and no others (tests/plugin/test_stubs.py checks it).
@@ -218,18 +235,23 @@ def erf(x: _Number) -> float: ...
 def abs(x: Typed[Any]) -> Typed[Any]: ...
 @overload
 def abs(x: _Number) -> float: ...
-@overload
-def min(x: Typed[Any], y: Typed[Any] | _Number) -> Typed[Any]: ...
-@overload
-def min(x: _Number, y: Typed[Any]) -> Typed[Any]: ...
+# min and max: numbers first, then one overload for each side a `Typed` is on, each accepting a
+# `Typed | float` running value on the other side as it is (`tnp.max(row_max, s.max(N))` with
+# `row_max: Typed | float`): pyright's strict mode reports as unknown a result it could only find
+# by expanding the union, in a loop that assigns `row_max`. Two numbers that are `Typed | float`
+# each still expand (to `Typed | float`).
 @overload
 def min(x: _Number, y: _Number) -> float: ...
 @overload
-def max(x: Typed[Any], y: Typed[Any] | _Number) -> Typed[Any]: ...
+def min(x: Typed[Any] | _Number, y: Typed[Any]) -> Typed[Any]: ...
 @overload
-def max(x: _Number, y: Typed[Any]) -> Typed[Any]: ...
+def min(x: Typed[Any], y: Typed[Any] | _Number) -> Typed[Any]: ...
 @overload
 def max(x: _Number, y: _Number) -> float: ...
+@overload
+def max(x: Typed[Any] | _Number, y: Typed[Any]) -> Typed[Any]: ...
+@overload
+def max(x: Typed[Any], y: Typed[Any] | _Number) -> Typed[Any]: ...
 class Condition:
     """`x > y` of Typed values: a condition for `where`, not a bool."""
 
@@ -243,6 +265,17 @@ class OpaqueFunction:
     name: str
     def __call__(self, *args: Typed[Any] | _Number) -> Any: ...
 
+# One overload per arity (up to 4) so that a lambda's parameters have a type (`Any`: arrays, or
+# numbers) under pyright's strict mode, which reports a lambda parameter of `Callable[..., Any]`
+# as unknown.
+@overload
+def opaque(name: str, fn: Callable[[Any], Any]) -> OpaqueFunction: ...
+@overload
+def opaque(name: str, fn: Callable[[Any, Any], Any]) -> OpaqueFunction: ...
+@overload
+def opaque(name: str, fn: Callable[[Any, Any, Any], Any]) -> OpaqueFunction: ...
+@overload
+def opaque(name: str, fn: Callable[[Any, Any, Any, Any], Any]) -> OpaqueFunction: ...
 @overload
 def opaque(name: str, fn: Callable[..., Any]) -> OpaqueFunction: ...
 @overload

@@ -192,3 +192,11 @@ def test_normal_form_size_limit_is_reported_not_a_hang() -> None:
         big = add(big, t)
     with pytest.raises(normal.NormalFormLimit):
         normalize(mul(big, mul(big, big)))
+
+
+def test_infinities_are_the_canonical_objects() -> None:
+    """Normal forms are compared by identity: arithmetic on ±inf returns NEG_INF / POS_INF
+    themselves, never an equal copy (a copy made an equal term look different)."""
+    neg_inf, pos_inf = normal.NEG_INF, normal.POS_INF
+    assert normal.neg(pos_inf) is neg_inf and normal.neg(neg_inf) is pos_inf
+    assert normal.mul(neg_inf, neg_inf) is pos_inf and normal.mul(neg_inf, pos_inf) is neg_inf

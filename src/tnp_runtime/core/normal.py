@@ -246,7 +246,7 @@ def scale(a: Value, factor: Fraction) -> Value:
     if isinstance(a, ExtInf):
         if factor == 0:
             raise NotNormalizable("0 * inf")
-        return a if factor > 0 else ExtInf(not a.negative)
+        return a if factor > 0 else (POS_INF if a.negative else NEG_INF)
     if factor == 0:
         return ZERO
     if factor == 1:
@@ -286,7 +286,8 @@ def _mono_mul(x: Mono, y: Mono) -> Mono:
 def mul(a: Value, b: Value) -> Value:
     if isinstance(a, ExtInf) or isinstance(b, ExtInf):
         if isinstance(a, ExtInf) and isinstance(b, ExtInf):
-            return ExtInf(a.negative != b.negative)
+            # The canonical objects: normal forms are compared by identity.
+            return NEG_INF if a.negative != b.negative else POS_INF
         inf_side, other = (a, b) if isinstance(a, ExtInf) else (b, a)
         factor = constant_value(other)
         if factor is None:
