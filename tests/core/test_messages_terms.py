@@ -88,3 +88,42 @@ def test_long_texts_name_repeated_subterms_once() -> None:
         "where e = exp((K:nctx dhead, qctx dhead -> qctx nctx) / 4)"
     )
     assert show(term).count("->") == 2  # short of naming, the text repeats it
+
+
+def test_online_softmax_without_rescale_names_the_stale_max() -> None:
+    """Shown as written: the running max folded into `max[N[0:64]](M N)`, the spec lined up
+    with the kernel's tiles and shifted by the kernel's max, so what differs is the max each
+    block's sum was taken against."""
+    text = _message("online_softmax_missing_rescale.py")
+    assert "where e = exp((M N) - max[N](M N))" in text
+    assert "differs in: kernel `max[N[0:64]](M N)` where the spec has `max[N](M N)`" in text
+    assert "…" not in text.splitlines()[0]
+
+
+def test_numbers_keep_the_text_they_were_written_with() -> None:
+    from fractions import Fraction
+
+    from tnp_runtime.core.constants import float_constant
+    from tnp_runtime.core.render import number
+
+    assert number(float_constant(0.7978845608028654)) == "0.7978845608028654"
+    assert number(float_constant(0.044715)) == "0.044715"
+    assert number(Fraction(1, 3)) == "(1/3)"  # a simple quotient stays one
+    assert number(Fraction(2, 3) * float_constant(0.7978845608028654)).startswith("(")
+
+
+def test_a_long_sum_shows_its_ends_and_how_many_terms_it_hides() -> None:
+    from tnp_runtime.core.term_text import add
+
+    text = show(add(atom(f"x{i}") for i in range(20)))
+    assert text == "x0 + x1 + x2 + x3 + … 14 more terms … + x18 + x19"
+
+
+def test_a_difference_within_rounding_says_so() -> None:
+    from tnp_runtime.core.prove import Counterexample
+
+    close = Counterexample((("M", 0),), 1.0 + 1e-15, 1.0, (), 1e-13, "inputs drawn from x")
+    assert "within what float64 rounding explains" in close.describe()
+    assert close.describe().startswith("evaluated on random inputs (drawn from x)")
+    far = Counterexample((("M", 0),), 1.5, 1.0, (), 1e-13, "inputs drawn from x")
+    assert "relative error 0.5, beyond what float64 rounding explains" in far.describe()
