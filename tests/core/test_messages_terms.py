@@ -120,7 +120,7 @@ def test_a_long_sum_shows_its_ends_and_how_many_terms_it_hides() -> None:
 
 
 def test_a_difference_within_rounding_says_so() -> None:
-    from tnp_runtime.core.prove import Counterexample
+    from tnp_runtime.core.counterexample import Counterexample
 
     close = Counterexample((("M", 0),), 1.0 + 1e-15, 1.0, (), 1e-13, "inputs drawn from x")
     assert "within what float64 rounding explains" in close.describe()

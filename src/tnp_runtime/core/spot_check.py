@@ -53,7 +53,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
-from tnp_runtime.core import evaluate, ir, opaque, symbolic, tables
+from tnp_runtime.core import ir, opaque, symbolic, tables
 from tnp_runtime.core.dims import DimType, Interval
 from tnp_runtime.core.elementwise import BY_OP
 from tnp_runtime.core.index_pred import Truth
@@ -588,122 +588,6 @@ def spot_check(
     finally:
         sys.setrecursionlimit(limit)
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class Judged:
-    """Both sides of a refuted tile evaluated at one index as the spot check does: the values,
-    the round-off bound of their difference (the spot check's tolerance: SAFETY times both
-    sides' bounds), and how the inputs were drawn. `beyond`: the difference exceeds it."""
-
-    index: tuple[tuple[str, int], ...]
-    kernel_value: float
-    spec_value: float
-    tolerance: float
-    inputs: str
-
-    @property
-    def beyond(self) -> bool:
-        return abs(self.kernel_value - self.spec_value) > self.tolerance
-
-
-def judge(
-    kernel: Expr, spec: Expr, tile: DimType, sizes: Mapping[str, int] | None = None
-) -> Judged | None:
-    """For the message of a tile the prover could not prove (never on the success path): the
-    first index, at the spot check's points and inputs, where the two sides differ beyond what
-    float64 rounding explains; else the last point where they could be compared (within
-    rounding); None when no point is conclusive within the budget. Large dims are compressed
-    as in `spot_check`, so a kernel of any size gets its numbers: the inputs, constant on random
-    blocks, are as valid as any, so a difference on them is a real one."""
-    if symbolic.active():
-        return None
-    extents = {**(sizes or {}), **{s.name: s.dim.size for s in tile}}
-    if not sizes:
-        extents = {**_reaches(kernel, spec), **extents}
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 100_000))
-    try:
-        exact: frozenset[str] = frozenset()
-        masked = _mask_dims(kernel, spec)
-        rungs = list(COMPRESSIONS)
-        while rungs:
-            blocks, specials = rungs[0]
-            partitions = _Partitions(extents, blocks, specials, exact, masked)
-            try:
-                return _judge(kernel, spec, tile, partitions)
-            except _Inconclusive:
-                return None
-            except _ReadsPositions:
-                exact = read_dims(kernel) | read_dims(spec)
-                continue
-            except _Budget:
-                if partitions.all_exact():
-                    return None
-                rungs.pop(0)
-    finally:
-        sys.setrecursionlimit(limit)
-    return None
-
-
-class _AtInputs(_Walker):
-    """The walker on the counterexample evaluator's inputs (`evaluate.input_value`), every dim
-    exact: the round-off bound of the values `evaluate` computed."""
-
-    def __init__(
-        self, partitions: _Partitions, steps: list[int], labels: Mapping[Input, str]
-    ) -> None:
-        super().__init__(partitions, -1.0, 1.0, steps)
-        self.labels = labels
-
-    def input(self, node: Input, classes: list[int]) -> float:
-        return evaluate.input_value(node, tuple(classes), self.labels.get(node))
-
-
-def bound_at(
-    kernel: Expr,
-    spec: Expr,
-    index: tuple[tuple[str, int], ...],
-    labels: Mapping[Input, str],
-    sizes: Mapping[str, int] | None = None,
-) -> float | None:
-    """The round-off tolerance (as `_compare` measures it) of the two sides at `index` on the
-    counterexample evaluator's inputs, position by position; None past the budget or where the
-    values give no bound (NaN, overflow). For a message only."""
-    extents = {**_reaches(kernel, spec), **(sizes or {}), **dict((d, i + 1) for d, i in index)}
-    partitions = _Partitions(extents, 1, 1, exact=frozenset(extents))
-    walker = _AtInputs(partitions, [MAX_STEPS], labels)
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 100_000))
-    try:
-        k, s = walker.at(kernel, dict(index)), walker.at(spec, dict(index))
-    except (_Budget, _Inconclusive, _ReadsPositions, RecursionError):
-        return None
-    finally:
-        sys.setrecursionlimit(limit)
-    disagree, tolerance = _compare(k, s)
-    return None if disagree is None else tolerance
-
-
-def _judge(kernel: Expr, spec: Expr, tile: DimType, partitions: _Partitions) -> Judged | None:
-    steps = [MAX_STEPS]
-    last: Judged | None = None
-    for n, point in enumerate(_points(tile, POINTS)):
-        low, high = _DISTRIBUTIONS[n % len(_DISTRIBUTIONS)]
-        walker = _Walker(partitions, low, high, steps)
-        env = {name: partitions.of(name, i + 1).class_of(i) for name, i in point.items()}
-        k, s = walker.at(kernel, dict(env)), walker.at(spec, dict(env))
-        disagree, tolerance = _compare(k, s)
-        if disagree is None:
-            continue
-        how = f"inputs drawn uniformly from [{low:g}, {high:g})"
-        compressed = partitions.compressed()
-        if compressed:
-            how += f", constant on random blocks of {', '.join(compressed)}"
-        last = Judged(tuple(point.items()), k[0], s[0], tolerance, how)
-        if disagree:
-            return last
-    return last
 
 
 def _check(
