@@ -8,6 +8,10 @@ import gc
 
 import pytest
 
+# pytest's own fixture for running pytest sessions in a test (the pytest plugin's tests,
+# tests/pytest_plugin).
+pytest_plugins = ["pytester"]
+
 TIERS = ("slow", "editor", "install")
 
 

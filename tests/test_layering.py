@@ -59,7 +59,10 @@ RUNTIME = Layer(
     "runtime", "tnp_runtime", allowed=("numpy", "tnp_runtime"), excluded=("tnp_runtime.core",)
 )
 PLUGIN = Layer("plugin", "tnp_mypy", allowed=("mypy", "tnp_runtime.core", "tnp_mypy"))
-LAYERS = (CORE, RUNTIME, PLUGIN)
+# The pytest plugin runs kernels: it may use the runtime, NumPy and pytest (never mypy in its
+# process: it runs mypy as a subprocess).
+PYTEST = Layer("pytest", "tnp_pytest", allowed=("pytest", "numpy", "tnp_runtime", "tnp_pytest"))
+LAYERS = (CORE, RUNTIME, PLUGIN, PYTEST)
 
 
 def _within(module: str, package: str) -> bool:
@@ -223,9 +226,10 @@ def test_layers_cover_every_module() -> None:
     """Every module of the two packages is checked by exactly one layer."""
     checked = [path for _, path in _cases()]
     assert len(checked) == len(set(checked))
-    every = sorted(
-        {*(SRC_DIR / "tnp_runtime").rglob("*.py"), *(SRC_DIR / "tnp_mypy").rglob("*.py")}
-    )
+    every = sorted({
+        *(SRC_DIR / "tnp_runtime").rglob("*.py"), *(SRC_DIR / "tnp_mypy").rglob("*.py"),
+        *(SRC_DIR / "tnp_pytest").rglob("*.py"),
+    })
     assert sorted(checked) == every
 
 
@@ -251,6 +255,19 @@ def test_runtime_package_loads_only_the_core_at_import_time() -> None:
     assert not violations, (
         "tnp_runtime/__init__.py imports more than the standard library and the core when it "
         "loads, so mypy with the plugin would load it too:\n  " + "\n  ".join(violations)
+    )
+
+
+def test_pytest_plugin_loads_only_pytest_at_import_time() -> None:
+    """pytest loads `tnp_pytest` (its `pytest11` entry point) in every session of an environment
+    tnp is installed in: at import time it may load only the standard library and pytest (the
+    runtime and NumPy load when a session asks for kernels, or a tnp error is reported)."""
+    init = SRC_DIR / "tnp_pytest" / "__init__.py"
+    entry = Layer("pytest entry point", "tnp_pytest", allowed=("pytest",))
+    violations = import_time_violations(init.read_text(encoding="utf-8"), entry, "tnp_pytest")
+    assert not violations, (
+        "tnp_pytest/__init__.py imports more than the standard library and pytest when it "
+        "loads, so every pytest session would load it:\n  " + "\n  ".join(violations)
     )
 
 

@@ -19,7 +19,7 @@ import inspect
 import textwrap
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import Any, Final, ParamSpec, Protocol, TypeVar
 
 from tnp_runtime.assertion import in_kernel
 from tnp_runtime.core import rules
@@ -174,7 +174,22 @@ def kernel(fn: F) -> F:
         return TypedResult(text)
 
     setattr(checked, "result", result)  # noqa: B010 - a function's attribute (`Kernel`)
+    setattr(checked, SIGNATURE_ATTRIBUTE, signature)
     return typing.cast(F, checked)
+
+
+# The attribute of a kernel's wrapper that holds its resolved signature, for tools that run
+# kernels themselves (the pytest plugin, `tnp_pytest`). The stubs do not show it: to mypy and
+# pyright a kernel is still a `Kernel[P, R]`.
+SIGNATURE_ATTRIBUTE: Final = "__tnp_signature__"
+
+
+def signature_of(value: object) -> KernelSignature | None:
+    """The resolved signature of a function `@kernel` returned; None for any other value."""
+    if not inspect.isfunction(value):
+        return None
+    found = getattr(value, SIGNATURE_ATTRIBUTE, None)
+    return found if isinstance(found, KernelSignature) else None
 
 
 class Kernel(Protocol[P, R]):

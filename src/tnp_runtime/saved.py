@@ -108,12 +108,21 @@ def check_data(kernel_name: str, signature: KernelSignature, arguments: Mapping[
 
 def _definition(saved: SavedInput, data: Mapping[Input, tuple[Array, DimType]]) -> Array:
     """The definition evaluated on the arguments, axes in the saved parameter's declared order."""
+    return evaluate_term(saved.term, data, saved.dims)
+
+
+def evaluate_term(term: Expr, data: Mapping[Input, tuple[Array, DimType]], order: DimType
+                  ) -> Array:
+    """`term` evaluated with NumPy (float64) on whole inputs: `data` maps each leaf it reads to
+    its array, with axes in the order of its `DimType` (full dims); the value's axes are in
+    `order`, which names the term's free dims. The evaluation of a saved input's definition,
+    and of a spec on the inputs a kernel ran on (the pytest plugin, `tnp_pytest.check`)."""
     arrays = {leaf: (array, tuple(s.name for s in dims)) for leaf, (array, dims) in data.items()}
     sizes = {s.name: s.dim.size for _, dims in data.values() for s in dims}
-    sizes.update({s.name: s.dim.size for s in saved.dims})
-    ranges = {name: (0, sizes[name]) for name in free_dims(saved.term)}
-    value, dims = _Evaluator(arrays).value(saved.term, ranges)
-    return _aligned(value, dims, tuple(s.name for s in saved.dims))
+    sizes.update({s.name: s.dim.size for s in order})
+    ranges = {name: (0, sizes[name]) for name in free_dims(term)}
+    value, dims = _Evaluator(arrays).value(term, ranges)
+    return _aligned(value, dims, tuple(s.name for s in order))
 
 
 def _compare(kernel_name: str, saved: SavedInput, passed: Array, defined: Array
@@ -324,4 +333,6 @@ class _Evaluator:
         return np.log(summed) + shift, dims
 
 
-__all__ = ["ATOL", "RTOL", "Saved", "SavedValue", "check_data", "saved_annotation"]
+__all__ = [
+    "ATOL", "RTOL", "Saved", "SavedValue", "check_data", "evaluate_term", "saved_annotation"
+]
