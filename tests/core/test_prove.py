@@ -31,9 +31,11 @@ def test_seed_mistake_is_refuted_with_both_sides_named() -> None:
     assert verdict.kernel_text == "4 * (M N, N K -> M K)"
     assert verdict.spec_text == "2 * (M N, N K -> M K)"
     assert verdict.difference == "2 * (M N, N K -> M K)"
+    assert verdict.differs == (("4", "2"),)
     cex = verdict.counterexample
-    assert cex is not None and cex.index == (("M", 0), ("K", 0))
+    assert cex is not None and cex.tolerance is not None and cex.beyond
     assert cex.kernel_value == pytest.approx(2 * cex.spec_value)
+    assert "relative error 1, beyond what float64 rounding explains" in cex.describe()
     problem = diagnose(verdict, region)
     assert problem is not None and problem.code is Code.SPEC
     assert problem.message.startswith("kernel computes `4 * (M N, N K -> M K)` over M[0:5] K[0:5]")
@@ -183,17 +185,21 @@ def test_equal_but_beyond_the_normal_form_is_unknown_and_says_numerically_equal(
     assert any("agree numerically" in note for note in problem.notes)
 
 
-def test_partial_reduction_over_a_huge_dim_is_refuted_without_evaluating_it() -> None:
+def test_partial_reduction_over_a_huge_dim_is_refuted_on_compressed_inputs() -> None:
     a = ir.input_leaf("A", ("M", "N"))
     huge = 10**9
     kernel = ir.reduce(R.SUM, "M", Interval(0, 4), a)
     spec = ir.reduce(R.SUM, "M", Interval(0, huge), a)
     verdict = prove(kernel, spec, (FullDim("N", 8).full,), {"M": huge})
-    assert isinstance(verdict, Refuted) and verdict.counterexample is None
+    # The plain evaluation cannot visit 10**9 positions; the judged one compresses M.
+    assert isinstance(verdict, Refuted)
+    cex = verdict.counterexample
+    assert cex is not None and cex.beyond and cex.inputs is not None
+    assert "constant on random blocks of M" in cex.inputs
     problem = diagnose(verdict, (FullDim("N", 8).full,))
     assert problem is not None and problem.code is Code.REDUCE
     assert "missing sum over M[4:1000000000]" in problem.message
-    assert "too large to evaluate" in problem.notes[-1]
+    assert "beyond what float64 rounding explains" in problem.notes[-1]
 
 
 def test_difference_too_large_to_evaluate_is_unknown() -> None:
@@ -202,3 +208,25 @@ def test_difference_too_large_to_evaluate_is_unknown() -> None:
     spec = ir.reduce(R.SUM, "M", Interval(0, 10**9), ir.binary(B.MUL, a, a))
     verdict = prove(kernel, spec, (FullDim("N", 8).full,))
     assert isinstance(verdict, Unknown) and not verdict.numerically_equal
+
+
+def test_a_part_reduced_with_a_wrong_factor_is_a_wrong_value_not_a_partial_reduction() -> None:
+    """The kernel reduces over all of N, but its first half with a factor 2: `tnp-spec`, with the
+    factor as the difference; a part no reduction covers stays `tnp-reduce`."""
+    a = ir.input_leaf("A", ("M", "N"))
+    kernel = ir.binary(
+        B.ADD,
+        ir.reduce(R.SUM, "N", Interval(0, 32), ir.binary(B.MUL, a, ir.const(2))),
+        ir.reduce(R.SUM, "N", Interval(32, 64), a),
+    )
+    spec = ir.reduce(R.SUM, "N", Interval(0, 64), a)
+    region = (FullDim("M", 8).full,)
+    verdict = prove(kernel, spec, region, {"N": 64})
+    assert isinstance(verdict, Refuted) and verdict.partial == ()
+    problem = diagnose(verdict, region)
+    assert problem is not None and problem.code is Code.SPEC
+    skipped = ir.reduce(R.SUM, "N", Interval(32, 64), a)
+    verdict = prove(skipped, spec, region, {"N": 64})
+    problem = diagnose(verdict, region)
+    assert problem is not None and problem.code is Code.REDUCE
+    assert "missing sum over N[0:32]" in problem.message

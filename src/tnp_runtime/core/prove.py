@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import math
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Final
 
-from tnp_runtime.core import ir, normal, normal_mask, tables
+from tnp_runtime.core import ir, normal, normal_mask, tables, tile_text
+from tnp_runtime.core.counterexample import Counterexample, judged_counterexample
 from tnp_runtime.core.diagnostics import Code, Diagnostic
 from tnp_runtime.core.dims import DimType, IntervalSet, render_dims
 from tnp_runtime.core.evaluate import EvaluationBudget, Evaluator, differ
@@ -30,31 +31,8 @@ from tnp_runtime.core.render import Renderer
 from tnp_runtime.core.restrict import restrict
 from tnp_runtime.core.spot_check import Disagreement, spot_check
 
-
-@dataclass(frozen=True, slots=True)
-class Counterexample:
-    index: tuple[tuple[str, int], ...]
-    kernel_value: float
-    spec_value: float
-    # Declared opaque functions the values were computed with stand-ins for (`core.opaque`).
-    stand_ins: tuple[str, ...] = ()
-
-    @property
-    def is_finite(self) -> bool:
-        return math.isfinite(self.kernel_value) and math.isfinite(self.spec_value)
-
-    def describe(self) -> str:
-        where = ", ".join(f"{d}={i}" for d, i in self.index) or "the only index"
-        text = (
-            f"counterexample on random inputs at {where}: "
-            f"kernel {self.kernel_value:.6g}, spec {self.spec_value:.6g}"
-        )
-        if self.stand_ins:
-            text += (
-                f", with {', '.join(self.stand_ins)} evaluated as a stand-in function (tnp "
-                "knows nothing of an opaque function: the two sides differ for some function)"
-            )
-        return text
+# The longest `kernel - spec` shown: a short one says what cancelled (`2 * (M N, N K -> M K)`).
+DIFFERENCE_CHARS: Final = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +65,9 @@ class Refuted:
     partial: tuple[PartialReduction, ...]
     # Why a side has no normal form, when the numbers alone refute it.
     no_normal_form: str | None = None
+    # The smallest subterms in which the two sides differ (kernel's, spec's), when smaller than
+    # the sides themselves (`term_text.smallest_difference`).
+    differs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +76,9 @@ class Unknown:
     spec_text: str
     reason: str
     numerically_equal: bool
+    # The spot check's evaluation of the two sides, when it could compare them (a message note;
+    # the verdict stays Unknown).
+    judged: Counterexample | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,23 +164,33 @@ def _prove(
         return Contradicted(renderer.expr(kernel), renderer.expr(spec), disagreement)
     # Only a failed proof needs the text of both sides.
     renderer = _renderer(kernel, spec, tile, sizes)
-    kernel_text, spec_text = renderer.value(kernel_nf), renderer.value(spec_nf)
+    taken = {*renderer.sizes, *(node.name for node in [*inputs_of(kernel), *inputs_of(spec)])}
+    shown = tile_text.sides(kernel, spec, kernel_nf, spec_nf, renderer, taken)
+    kernel_text, spec_text, differs = shown.kernel_text, shown.spec_text, shown.differs
     masked = bool(predicates_of(spec_nf))
-    partial = tuple(_partial_reductions(kernel_nf, spec_nf, masked))
+    # `refutes`: a reduction of the kernel covers less than the spec's, which refutes the tile
+    # even when the terms are too large to evaluate; `partial`: the parts no reduction of the
+    # kernel covers at all (`tnp-reduce`). A kernel that covers every part, some with the wrong
+    # body, is refuted all the same, and reported as the wrong value it is (`tnp-spec`).
+    refutes = bool(tuple(_partial_reductions(kernel_nf, spec_nf, masked, every_body=False)))
+    partial = tuple(_partial_reductions(kernel_nf, spec_nf, masked, every_body=True))
     if partial and predicates_of(kernel_nf) != predicates_of(spec_nf):
         partial = ()  # the two differ by their masks (a wrong side), not by an interval
     difference = _difference(kernel_nf, spec_nf, renderer)
     try:
         equal, counterexample = _numeric_check(kernel, spec, tile)
     except EvaluationBudget:
-        if partial:
-            return Refuted(kernel_text, spec_text, difference, None, partial)
-        reason = "the normal forms differ, and the terms are too large to compare numerically"
-        return Unknown(kernel_text, spec_text, reason, False)
+        judged = judged_counterexample(kernel, spec, tile, sizes, None)
+        if refutes:
+            return Refuted(kernel_text, spec_text, difference, judged, partial, differs=differs)
+        reason = "the normal forms differ; evaluating them position by position is past its budget"
+        return Unknown(kernel_text, spec_text, reason, False, judged)
     if counterexample is None:
         reason = "the normal forms differ but no index of the tile tells them apart"
-        return Unknown(kernel_text, spec_text, reason, equal)
-    return Refuted(kernel_text, spec_text, difference, counterexample, partial)
+        judged = judged_counterexample(kernel, spec, tile, sizes, None)
+        return Unknown(kernel_text, spec_text, reason, equal, judged)
+    counterexample = judged_counterexample(kernel, spec, tile, sizes, counterexample)
+    return Refuted(kernel_text, spec_text, difference, counterexample, partial, differs=differs)
 
 
 def _difference(kernel_nf: MValue, spec_nf: MValue, renderer: Renderer) -> str | None:
@@ -211,7 +205,9 @@ def _difference(kernel_nf: MValue, spec_nf: MValue, renderer: Renderer) -> str |
         return None
     if len(difference.terms) >= len(kernel_nf.terms) + len(spec_nf.terms):
         return None
-    return renderer.value(difference)
+    text = renderer.value(difference)
+    # Past this length it repeats the two sides rather than saying what is left of them.
+    return text if len(text) <= DIFFERENCE_CHARS else None
 
 
 def _renderer(
@@ -313,7 +309,7 @@ def _reductions(value: MValue) -> Iterator[SumAtom | MaxAtom]:
 
 
 def _partial_reductions(
-    kernel_nf: MValue, spec_nf: MValue, masked: bool = False
+    kernel_nf: MValue, spec_nf: MValue, masked: bool = False, every_body: bool = True
 ) -> Iterator[PartialReduction]:
     """Reductions of the kernel that cover strictly less than one of the spec's.
 
@@ -321,14 +317,18 @@ def _partial_reductions(
     covers: a kernel whose pieces together cover the spec's interval but are combined wrongly
     (a running sum not rescaled when its max grows) misses nothing, and is a wrong value. With
     masks (`masked`), a piece the kernel reduces with another body (a diagonal tile left
-    unmasked: its body lacks the mask) is not missing either: the kernel visited it."""
+    unmasked: its body lacks the mask) is not missing either: the kernel visited it. With
+    `every_body`, neither is any part that a reduction of the kernel over the same dim covers,
+    whatever its body, masks or not."""
     spec_atoms = list(_reductions(spec_nf))
     kernel_atoms = list(_reductions(kernel_nf))
+    # Every part of a dim some reduction of the kernel covers, whatever its body: a part the
+    # kernel reduced over was not left out, so a difference there is a wrong value (a factor
+    # lost or wrong, a running value not rescaled: `tnp-spec`), not a partial reduction.
     visited: dict[tuple[type, str], IntervalSet] = {}
-    if masked:
-        for k in kernel_atoms:
-            if len(k.bindings) == 1:
-                ((dim, over),) = k.bindings
+    for k in kernel_atoms:
+        if every_body or (masked and len(k.bindings) == 1):
+            for dim, over in k.bindings:
                 key = (type(k), dim)
                 visited[key] = visited[key].union(over) if key in visited else over
     reported: set[tuple[object, ...]] = set()
@@ -357,13 +357,17 @@ def _partial_reductions(
             candidates = within
         for k_dims in candidates:
             missing = tuple(
-                (d, s_dims[d].difference(k_dims[d]))
+                (d, _minus(s_dims[d].difference(k_dims[d]), visited.get((type(s), d)), every_body))
                 for d in sorted(k_dims)
-                if s_dims[d].difference(k_dims[d]).intervals
             )
+            missing = tuple((d, over) for d, over in missing if over.intervals)
             if missing and missing not in reported:
                 reported.add(missing)
                 yield PartialReduction("sum" if isinstance(s, SumAtom) else "max", missing)
+
+
+def _minus(missing: IntervalSet, visited: IntervalSet | None, every_body: bool) -> IntervalSet:
+    return missing.difference(visited) if every_body and visited is not None else missing
 
 
 def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
@@ -372,14 +376,19 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
     match verdict:
         case Proved():
             return None
-        case Refuted(kernel_text, spec_text, difference, counterexample, partial, reason):
-            notes = [] if difference is None else [f"kernel - spec = `{difference}`"]
+        case Refuted(kernel_text, spec_text, difference, counterexample, partial, reason, differs):
+            notes = []
+            if differs:
+                places = "; ".join(f"kernel `{k}` where the spec has `{s}`" for k, s in differs)
+                notes.append(f"differs in: {places}")
+            if difference is not None:
+                notes.append(f"kernel - spec = `{difference}`")
             if reason is not None:
                 notes.append(f"no normal form: {reason}")
             if counterexample is not None:
                 notes.append(counterexample.describe())
             else:
-                notes.append("no numeric counterexample: the terms are too large to evaluate")
+                notes.append("no numeric counterexample: no index could be evaluated conclusively")
             if partial:
                 what = "; ".join(p.describe() for p in partial)
                 message = (
@@ -404,7 +413,7 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
                 f"evaluated on deterministic pseudo-random {found.inputs}",
             )
             return Diagnostic(Code.INTERNAL, message, shown)
-        case Unknown(kernel_text, spec_text, reason, equal):
+        case Unknown(kernel_text, spec_text, reason, equal, judged):
             message = (
                 f"cannot prove that the kernel's `{kernel_text}` over {where} equals "
                 f"the spec's `{spec_text}`"
@@ -414,7 +423,11 @@ def diagnose(verdict: Verdict, tile: DimType) -> Diagnostic | None:
                 if equal
                 else "no numeric comparison settles it"
             )
-            return Diagnostic(Code.UNPROVEN, message, (reason, numeric))
+            notes = [reason, numeric]
+            if judged is not None and judged.tolerance is not None and judged.beyond:
+                notes[1] = "yet they differ numerically, beyond float64 rounding"
+                notes.append(judged.describe())
+            return Diagnostic(Code.UNPROVEN, message, tuple(notes))
 
 
 __all__ = ["Contradicted", "Proved", "Refuted", "Unknown", "Verdict", "diagnose", "prove"]

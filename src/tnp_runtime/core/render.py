@@ -9,12 +9,13 @@ with an ellipsis so a message stays readable however many tiles a kernel has.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Final, assert_never
 
-from tnp_runtime.core import normal, normal_mask
+from tnp_runtime.core import constants, normal, normal_mask
 from tnp_runtime.core.dims import IntervalSet
 from tnp_runtime.core.indexing import read_label
 from tnp_runtime.core.ir import (
@@ -45,12 +46,18 @@ from tnp_runtime.core.normal import (
     SumAtom,
 )
 from tnp_runtime.core.opaque import WHERE_GT
+from tnp_runtime.core.term_text import Kind, Term, add, atom, call, div, mul, neg, power, show
 
 MAX_CHARS: Final = 240
+# A quotient with a denominator up to this is shown as one even when it stands for a float.
+SIMPLE_DENOMINATOR: Final = 10_000
 
 
 def number(value: Fraction) -> str:
-    """`4`, `0.25`, `(1/3)`: decimal when exact, else a parenthesised quotient."""
+    """`4`, `0.25`, `0.044715`, `(1/3)`: decimal when exact; a constant that stands for a float
+    (`constants.float_constant`: `np.sqrt(2 / np.pi)` in a kernel) as that float's shortest
+    text, `0.7978845608028654`, as the kernel or spec wrote it; else a parenthesised quotient.
+    Display only: the prover keeps the exact rational."""
     if value.denominator == 1:
         return str(value.numerator)
     den = value.denominator
@@ -61,10 +68,35 @@ def number(value: Fraction) -> str:
         text = f"{float(value):.12f}".rstrip("0")
         if Fraction(text) == value:
             return text
+    as_float = float(value)
+    simple = value.denominator <= SIMPLE_DENOMINATOR  # 1/3 and 22/7 read best as written
+    if not simple and math.isfinite(as_float) and constants.float_constant(as_float) == value:
+        text = repr(as_float)
+        if "e" not in text and "inf" not in text:
+            return text
     return f"({value.numerator}/{value.denominator})"
 
 
+def _plain(value: Fraction) -> bool:
+    """Shown without a quotient: an integer or a decimal."""
+    return not number(value).startswith("(")
+
+
+def _common_factor(coefs: list[Fraction]) -> Fraction | None:
+    """A coefficient to take out of a sum, shown once in front of it, when some coefficients
+    are quotients and dividing by it leaves every one plain: `C*x + 0.044715*C*x**3` is shown
+    `C * (x + 0.044715 * x ** 3)`, the way a kernel writes it. None when nothing is gained."""
+    if len(coefs) < 2 or all(_plain(c) for c in coefs):
+        return None
+    for candidate in sorted({abs(c) for c in coefs}, key=lambda c: (len(number(c)), c)):
+        if candidate != 1 and all(_plain(c / candidate) for c in coefs):
+            return candidate
+    return None
+
+
 def cut(text: str, limit: int = MAX_CHARS) -> str:
+    """For the short view of a kernel's expression (`Renderer.expr`); normal forms are never
+    cut (`term_text` names their repeated parts and elides long sums instead)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -104,59 +136,69 @@ class Renderer:
     # -- normal forms -------------------------------------------------------------------------
 
     def value(self, value: normal_mask.MValue) -> str:
+        return show(self.term(value))
+
+    def term(self, value: normal_mask.MValue) -> Term:
+        """The value as a `term_text.Term`: to show, to compare with another, to name parts of."""
         match value:
             case ExtInf(negative=negative):
-                return "-inf" if negative else "inf"
+                return atom("-inf" if negative else "inf")
             case normal_mask.Masked(pred=pred, poly=poly):
-                return cut(f"mask[{pred}]({self._poly(poly)})")
+                return call(f"mask[{pred}]", self._poly(poly))
             case normal_mask.PartialMax(args=args):
-                texts = sorted(self._poly(a) for a in args)
-                text = texts[0]
-                for other in texts[1:]:
-                    text = f"max({text}, {other})"
-                return cut(text)
+                return self._max_of(args)
             case Poly():
-                return cut(self._poly(value))
+                return self._poly(value)
             case _:
                 assert_never(value)
 
-    def _poly(self, poly: Poly) -> str:
+    def _max_of(self, args: Iterable[Poly]) -> Term:
+        terms = sorted((self._poly(a) for a in args), key=show)
+        result = terms[0]
+        for other in terms[1:]:
+            result = call("max", result, other)
+        return result
+
+    def _poly(self, poly: Poly) -> Term:
         if not poly.terms:
-            return "0"
+            return atom("0")
         alone = normal.single_atom(poly)
         if isinstance(alone, Leaf):
             # A bare input needs no parentheses of its own inside a call: exp(M N).
-            return self._read(alone)
-        parts: list[str] = []
-        for i, (mono, coef) in enumerate(sorted(poly.terms, key=lambda t: self._mono(t[0]))):
-            sign = "-" if coef < 0 else "+"
-            body = self._term(mono, abs(coef))
-            if i == 0:
-                parts.append(("-" if sign == "-" else "") + body)
-            else:
-                parts.append(f" {sign} {body}")
-        return "".join(parts)
+            return atom(self._read(alone))
+        ordered = sorted(
+            ((self._mono(mono), mono, coef) for mono, coef in poly.terms), key=lambda t: show(t[0])
+        )
+        common = _common_factor([coef for _, _, coef in ordered])
+        if common is not None and len(ordered) > 1:
+            inner = add(self._signed(body, mono, coef / common) for body, mono, coef in ordered)
+            return mul([atom(number(common)), inner])
+        return add(self._signed(body, mono, coef) for body, mono, coef in ordered)
 
-    def _term(self, mono: Mono, coef: Fraction) -> str:
+    def _signed(self, body: Term, mono: Mono, coef: Fraction) -> Term:
+        term = self._term(body, mono, abs(coef))
+        return neg(term) if coef < 0 else term
+
+    def _term(self, body: Term, mono: Mono, coef: Fraction) -> Term:
         if mono is normal.UNIT:
-            return number(coef)
-        text = self._mono(mono)
+            return atom(number(coef))
         if coef == 1:
-            return text
-        if coef.numerator == 1 and text and not text.startswith("1 /"):
-            return f"{text} / {coef.denominator}" if coef.denominator != 1 else text
-        return f"{number(coef)} * {text}"
+            return body
+        if coef.numerator == 1 and not (body.kind is Kind.DIV and body.args[0] == atom("1")):
+            return div(body, atom(str(coef.denominator)))
+        return mul([atom(number(coef)), *(body.args if body.kind is Kind.MUL else (body,))])
 
-    def _mono(self, mono: Mono) -> str:
-        num: list[str] = []
-        den: list[str] = []
-        for atom, power in mono.factors:
-            text = self._atom(atom)
-            (num if power > 0 else den).extend([text] * abs(power))
+    def _mono(self, mono: Mono) -> Term:
+        num: list[Term] = []
+        den: list[Term] = []
+        for atom_, exponent in mono.factors:
+            (num if exponent > 0 else den).append(power(self._atom(atom_), abs(exponent)))
         if mono.exponent is not None:
-            num.append(f"exp({self._poly(mono.exponent)})")
-        head = " * ".join(num) if num else "1"
-        return head + "".join(f" / {d}" for d in den)
+            num.append(call("exp", self._poly(mono.exponent)))
+        result = mul(num)
+        for d in den:
+            result = div(result, d)
+        return result
 
     def _interval_suffix(self, dim: str, over: IntervalSet) -> str:
         if len(over.intervals) == 1 and over.intervals[0].start == 0:
@@ -184,57 +226,54 @@ class Renderer:
             shown = f"{atom.input.name}:{shown}"  # a read is easier to follow by its name
         return read_label(atom.index, shown)
 
-    def _atom(self, atom: Atom) -> str:
-        match atom:
+    def _atom(self, node: Atom) -> Term:
+        match node:
             case Leaf():
-                return f"({self._read(atom)})"
+                return atom(f"({self._read(node)})")
             case SumAtom(bindings=bindings, body=body):
-                return self._sum(bindings, body, atom.free)
+                return self._sum(bindings, body, node.free)
             case MaxAtom(bindings=bindings, body=body, guard=guard):
-                text = self._poly(body)
+                result = self._poly(body)
                 if guard is not None:
-                    text = f"mask[{guard}]({text})"
+                    result = call(f"mask[{guard}]", result)
                 for dim, over in reversed(bindings):
-                    text = f"max[{dim}{self._interval_suffix(dim, over)}]({text})"
-                return text
+                    result = call(f"max[{dim}{self._interval_suffix(dim, over)}]", result)
+                return result
             case MaxOf(args=args):
-                texts = sorted(self._poly(a) for a in args)
-                text = texts[0]
-                for other in texts[1:]:
-                    text = f"max({text}, {other})"
-                return text
+                return self._max_of(args)
             case Func(name=name, arg=arg):
                 if name == "group":
-                    return f"({self._poly(arg)})"
-                return f"{name}({self._poly(arg)})"
+                    return self._poly(arg)  # parenthesised where precedence needs it
+                return call(name, self._poly(arg))
             case Call(func=func, args=args):
-                texts = [self._poly(a) for a in args]
+                terms = [self._poly(a) for a in args]
                 if func.is_where:  # (d, a, b): where(d > 0, a, b)
                     relation = ">" if func is WHERE_GT else ">="
-                    return f"where({texts[0]} {relation} 0, {texts[1]}, {texts[2]})"
-                return f"{func.name}({', '.join(texts)})"
+                    test = atom(f"{show(terms[0])} {relation} 0")
+                    return call("where", test, terms[1], terms[2])
+                return call(func.name, *terms)
             case Ind(pred=pred):
-                return f"mask[{pred}, 0](1)"
+                return atom(f"mask[{pred}, 0](1)")
             case _:
-                assert_never(atom)
+                assert_never(node)
 
     def _sum(
         self,
         bindings: tuple[tuple[str, IntervalSet], ...],
         body: Mono,
         free: frozenset[str],
-    ) -> str:
+    ) -> Term:
         slices = {dim: self._interval_suffix(dim, over) for dim, over in bindings}
         leaves = [a for a, p in body.factors if isinstance(a, Leaf) and p == 1 and not a.index]
         if body.exponent is None and len(leaves) == len(body.factors) and leaves:
             leaves.sort(key=lambda a: self._leaf(a.input, {}))
             operands = ", ".join(self._leaf(a.input, slices) for a in leaves)
             out = " ".join(sorted(free, key=lambda d: self._out_position(d, leaves)))
-            return f"({operands} -> {out})"
-        text = self._mono(body)
+            return atom(f"({operands} -> {out})")
+        result = self._mono(body)
         for dim, _ in reversed(bindings):
-            text = f"sum[{dim}{slices[dim]}]({text})"
-        return text
+            result = call(f"sum[{dim}{slices[dim]}]", result)
+        return result
 
     # -- expressions (the kernel's ExprType, short) ---------------------------------------------
 
@@ -286,7 +325,7 @@ class Renderer:
         """Dims of the value in view first, in its order; the rest as the operands meet them."""
         if dim in self.order:
             return (0, self.order.index(dim), 0)
-        for i, atom in enumerate(leaves):
-            if dim in atom.input.dims:
-                return (1, i, atom.input.dims.index(dim))
+        for i, leaf in enumerate(leaves):
+            if dim in leaf.input.dims:
+                return (1, i, leaf.input.dims.index(dim))
         return (2, 0, 0)

@@ -32,7 +32,8 @@ def missing_rescale(x: Typed[L["M N"]], c: TypedResult[L["softmax[N](M N)"]]) ->
     assert isinstance(running_max, Typed) and isinstance(running_sum, Typed)
     for jn in range(0, N.size, 4):
         block = x.slice(N, jn, jn + 4)
-        c.assign(exp(block - running_max.repeat(N[jn : jn + 4])) / running_sum.repeat(N[jn : jn + 4]))  # E: kernel computes `exp((M N) + max[N[0:12]](M N) - max[N](M N)) / (sum[N[0:4]](exp(M N)) * exp(max[N[0:12]](M N) - max[N[0:4]](M N)) + sum[N[12:16]](exp(M N)) * exp(max[N[0:12]](M N) - max[N](M N)) + sum[N[4:8]](exp(M N)) * exp(max[N[0:12]](M N) - max[N[0:8]…` over M[0:8] N[0:4]; the spec requires `exp(M N) / sum[N](exp(M N))`  [tnp-spec]
+        c.assign(exp(block - running_max.repeat(N[jn : jn + 4])) / running_sum.repeat(N[jn : jn + 4]))  # E: kernel computes `e / (sum[N[0:4]](exp((M N) - max[N[0:4]](M N))) + sum[N[4:8]](exp((M N) - max[N[0:8]](M N))) + sum[N[8:12]](exp((M N) - max[N[0:12]](M N))) + sum[N[12:16]](e)) where e = exp((M N) - max[N](M N))` over M[0:8] N[0:4]; the spec requires `exp((M N) - max[N](M N)) / sum[N](exp((M N) - max[N](M N)))`  [tnp-spec]
+        # ^N: differs in: kernel `max[N[0:4]](M N)` where the spec has `max[N](M N)`; kernel `max[N[0:8]](M N)` where the spec has `max[N](M N)`; kernel `max[N[0:12]](M N)` where the spec has `max[N](M N)`
         # ^N: counterexample on random inputs ...
         # ^N: when jn = 0
         # ^N: when jn = 4
@@ -65,6 +66,7 @@ def inputs_swapped(
         first = z.slice(M, im, im + 4)
         second = x.slice(M, im, im + 4)
         c.assign(first - 2 * second)  # E: kernel computes `-2 * (x:M N) + (z:M N)` over M[0:4] N[0:16]; the spec requires `(x:M N) - 2 * (z:M N)`  [tnp-spec]
+        # ^N: differs in: kernel `-2 * (x:M N)` where the spec has `(x:M N)`; kernel `(z:M N)` where the spec has `-2 * (z:M N)`
         # ^N: kernel - spec = `-3 * (x:M N) + 3 * (z:M N)`
         # ^N: counterexample on random inputs ...
         # ^N: when im = 0
@@ -78,6 +80,7 @@ def taps_swapped() -> None:
     out = TypedResult("(w:KH KW, x:H[OH + KH] W[OW + KW] -> OH OW)")
     seen = x.window(H, OH, KW).window(W, OW, KH)  # N: the positions read here use KH where KW belongs and KW where KH does: swapped, the tile equals the spec
     out.assign((seen * w.repeat(OH).repeat(OW)).sum(KH).sum(KW).rearrange(OH, OW))  # E: kernel computes `sum[KH](sum[KW]((KH KW) * (x:H[KW + OH] W[KH + OW])))` over OH[0:8] OW[0:8]; the spec requires `sum[KH](sum[KW]((KH KW) * (x:H[KH + OH] W[KW + OW])))`  [tnp-spec]
+    # ^N: differs in: kernel `(x:H[KW + OH] W[KH + OW])` where the spec has `(x:H[KH + OH] W[KW + OW])`
     # ^N: counterexample on random inputs ...
 
 

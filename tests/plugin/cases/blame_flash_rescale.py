@@ -39,7 +39,8 @@ def flash_attention(
         acc = acc * rescale.repeat(dhead) + einsum(p, v, "qctx nctx, nctx dhead -> qctx dhead")
         row_max = new_max
     assert isinstance(acc, Typed) and isinstance(row_sum, Typed)
-    out.assign(acc / row_sum.repeat(dhead))  # E: kernel computes `sum[nctx]((V:nctx dhead) * exp((K:nctx dhead, qctx dhead -> qctx nctx) / 4)) / (sum[nctx[0:8]](exp((K:nctx dhead, qctx dhead -> qctx nctx) / 4)) * exp(max[nctx[0:16]]((K:nctx dhead, qctx dhead -> qctx nctx) / 4) - max[nctx[0:8]]((K:nctx dh…` over qctx[0:8] dhead[0:4]; the spec requires `sum[nctx]((V:nctx dhead) * exp((K:nctx dhead, qctx dhead -> qctx nctx) / 4)) / sum[nctx](exp((K:nctx dhead, qctx dhead -> qctx nctx) / 4))`  [tnp-spec]
+    out.assign(acc / row_sum.repeat(dhead))  # E: kernel computes `sum[nctx]((V:nctx dhead) * e) / (sum[nctx[0:8]](e) * exp(max[nctx[0:16]](t) - max[nctx[0:8]](t)) + sum[nctx[8:64]](e)) where t = (K:nctx dhead, qctx dhead -> qctx nctx) / 4, e = exp(t)` over qctx[0:8] dhead[0:4]; the spec requires `sum[nctx]((V:nctx dhead) * e) / sum[nctx](e) where e = exp((K:nctx dhead, qctx dhead -> qctx nctx) / 4)`  [tnp-spec]
+    # ^N: differs in: kernel `sum[nctx[0:8]](e) * exp(max[nctx[0:16]](t) - max[nctx[0:8]](t)) + sum[nctx[8:64]](e)` where the spec has `sum[nctx](e)`
     # ^N: counterexample on random inputs ...
 
 

@@ -41,6 +41,7 @@ def wrong_scale_in_a_dict() -> None:
     # ^N: the constant 2 here: with 3 instead, the tile equals the spec
     for part in parts.values():
         c.assign(part)  # E: kernel computes `2 * (M N)` over M[0:4] N[0:16]; the spec requires `3 * (M N)`  [tnp-spec]
+        # ^N: differs in: kernel `2` where the spec has `3`
         # ^N: kernel - spec = `-(M N)`
         # ^N: counterexample on random inputs ...
 

@@ -38,6 +38,7 @@ def wrong_rows(logits: Typed[L["B V"]], t: Typed[L["B"]], out: TypedResult[L["lo
 @tnp.kernel
 def wrong_input(logits: Typed[L["B V"]], other: Typed[L["B V"]], t: Typed[L["B"]], loss: TypedResult[L["log(sum[V](exp(logits:B V))) - logits:B V[t:B]"]]) -> None:
     loss.assign(log(exp(logits).sum(V)) - other.gather(V, t))  # E: kernel computes `-(other:B V[t:B]) + log(sum[V](exp(logits:B V)))` over B[0:4]; the spec requires `-(logits:B V[t:B]) + log(sum[V](exp(logits:B V)))`  [tnp-spec]
+    # ^N: differs in: kernel `(other:B V[t:B])` where the spec has `(logits:B V[t:B])`
     # ^N: kernel - spec = `(logits:B V[t:B]) - (other:B V[t:B])`
     # ^N: counterexample on random inputs ...
     # ^N: reads other: with logits in its place, the tile equals the spec

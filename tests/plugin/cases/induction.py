@@ -135,8 +135,9 @@ def wrong_at_iteration_37(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) 
     for j in range(0, N.size, T):
         if j == 37 * T:
             out.assign(x.slice(N, j, j + T) * 3)  # E: kernel computes `3 * (M N)` over M[0:16] N[148:152]; the spec requires `2 * (M N)`  [tnp-spec]
+            # ^N: differs in: kernel `3` where the spec has `2`
             # ^N: kernel - spec = `M N`
-            # ^N: counterexample ...
+            # ^N: counterexample on random inputs ...
             # ^N: when j = 148
             # ^N: the constant 3 here: with 2 instead, the tile equals the spec
         else:
@@ -150,8 +151,9 @@ def wrong_at_iteration_37_of_4096(
     for j in range(0, LONG.size, T):
         tile = x.slice(LONG, j, j + T)
         out.assign(tile * 3 if j == 37 * T else tile * 2)  # E: kernel computes `3 * (LONG)` over LONG[148:152]; the spec requires `2 * (LONG)`  [tnp-spec]
+        # ^N: differs in: kernel `3` where the spec has `2`
         # ^N: kernel - spec = `LONG`
-        # ^N: counterexample ...
+        # ^N: counterexample on random inputs ...
         # ^N: when j = 148
         # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 

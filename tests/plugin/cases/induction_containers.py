@@ -45,6 +45,7 @@ def counted_by_length(x: Typed[L["M N"]], c: TypedResult[L["sum[N](x:M N) / 5"]]
         seen.append(j)
     assert isinstance(acc, Typed)
     c.assign(acc / len(seen))  # E: kernel computes `(M N -> M) / 20` over M[0:2]; the spec requires `(M N -> M) / 5`  [tnp-spec]
+    # ^N: differs in: kernel `20` where the spec has `5`
     # ^N: kernel - spec = `-0.15 * (M N -> M)`
     # ^N: counterexample on random inputs ...
     # ^N: the constant 20 here: with 5 instead, the tile equals the spec
@@ -59,6 +60,7 @@ def counted_in_an_item(x: Typed[L["M N"]], c: TypedResult[L["sum[N](x:M N) / 5"]
         count[0] += 1
     assert isinstance(acc, Typed)
     c.assign(acc / count[0])  # E: kernel computes `(M N -> M) / 20` over M[0:2]; the spec requires `(M N -> M) / 5`  [tnp-spec]
+    # ^N: differs in: kernel `20` where the spec has `5`
     # ^N: kernel - spec = `-0.15 * (M N -> M)`
     # ^N: counterexample on random inputs ...
     # ^N: the constant 20 here: with 5 instead, the tile equals the spec

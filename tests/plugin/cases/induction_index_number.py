@@ -24,8 +24,9 @@ def middle_tile_by_float(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -
         tile = x.slice(N, j, j + T)
         if j == N.size / 2:
             out.assign(tile * 3)  # E: kernel computes `3 * (M N)` over M[0:4] N[80:84]; the spec requires `2 * (M N)`  [tnp-spec]
+            # ^N: differs in: kernel `3` where the spec has `2`
             # ^N: kernel - spec = `M N`
-            # ^N: counterexample ...
+            # ^N: counterexample on random inputs ...
             # ^N: when j = 80
             # ^N: the constant 3 here: with 2 instead, the tile equals the spec
         else:
@@ -37,8 +38,9 @@ def middle_tile_by_float_ne(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]
     for j in range(0, N.size, T):
         tile = x.slice(N, j, j + T)
         out.assign(tile * 2 if j != N.size / 2 else tile * 3)  # E: kernel computes `3 * (M N)` over M[0:4] N[80:84]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: differs in: kernel `3` where the spec has `2`
         # ^N: kernel - spec = `M N`
-        # ^N: counterexample ...
+        # ^N: counterexample on random inputs ...
         # ^N: when j = 80
         # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
@@ -48,8 +50,9 @@ def tile_by_bool(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
     for j in range(0, N.size, T):
         tile = x.slice(N, j, j + T)
         out.assign(tile * 3 if j - 147 == ONE else tile * 2)  # E: kernel computes `3 * (M N)` over M[0:4] N[148:152]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: differs in: kernel `3` where the spec has `2`
         # ^N: kernel - spec = `M N`
-        # ^N: counterexample ...
+        # ^N: counterexample on random inputs ...
         # ^N: when j = 148
         # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
@@ -60,8 +63,9 @@ def counted_tiles_by_float(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]])
     for j in range(0, N.size, T):
         tile = x.slice(N, j, j + T)
         out.assign(tile * 3 if count == 37.0 else tile * 2)  # E: kernel computes `3 * (M N)` over M[0:4] N[148:152]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: differs in: kernel `3` where the spec has `2`
         # ^N: kernel - spec = `M N`
-        # ^N: counterexample ...
+        # ^N: counterexample on random inputs ...
         # ^N: when j = 148
         # ^N: the constant 3 here: with 2 instead, the tile equals the spec
         count += 1
@@ -72,8 +76,9 @@ def tile_in_a_list_of_floats(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]
     for j in range(0, N.size, T):
         tile = x.slice(N, j, j + T)
         out.assign(tile * 3 if j in [148.0] else tile * 2)  # E: kernel computes `3 * (M N)` over M[0:4] N[148:152]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: differs in: kernel `3` where the spec has `2`
         # ^N: kernel - spec = `M N`
-        # ^N: counterexample ...
+        # ^N: counterexample on random inputs ...
         # ^N: when j = 148
         # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 

@@ -22,8 +22,9 @@ def tile_in_a_set(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
     for j in range(0, N.size, T):
         tile = x.slice(N, j, j + T)
         out.assign(tile * 3 if j in special else tile * 2)  # E: kernel computes `3 * (M N)` over M[0:4] N[148:152]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: differs in: kernel `3` where the spec has `2`
         # ^N: kernel - spec = `M N`
-        # ^N: counterexample ...
+        # ^N: counterexample on random inputs ...
         # ^N: when j = 148
         # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
@@ -33,8 +34,9 @@ def scale_from_a_dict(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> N
     scale = {p: 3 for p in range(148, 152, 4)}
     for j in range(0, N.size, T):
         out.assign(x.slice(N, j, j + T) * scale.get(j, 2))  # E: kernel computes `3 * (M N)` over M[0:4] N[148:152]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: differs in: kernel `3` where the spec has `2`
         # ^N: kernel - spec = `M N`
-        # ^N: counterexample ...
+        # ^N: counterexample on random inputs ...
         # ^N: when j = 148
         # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 

@@ -23,8 +23,9 @@ def tile_by_text(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
     for j in range(0, N.size, T):
         tile = x.slice(N, j, j + T)
         out.assign(tile * 3 if f"{j}" == "48" else tile * 2)  # E: kernel computes `3 * (M N)` over M[0:4] N[48:52]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: differs in: kernel `3` where the spec has `2`
         # ^N: kernel - spec = `M N`
-        # ^N: counterexample ...
+        # ^N: counterexample on random inputs ...
         # ^N: when j = 48
         # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
@@ -34,8 +35,9 @@ def tiles_by_digits(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> Non
     for j in range(0, N.size, T):
         tile = x.slice(N, j, j + T)
         out.assign(tile * 3 if len(f"{j}") == 2 and j > 92 else tile * 2)  # E: kernel computes `3 * (M N)` over M[0:4] N[96:100]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: differs in: kernel `3` where the spec has `2`
         # ^N: kernel - spec = `M N`
-        # ^N: counterexample ...
+        # ^N: counterexample on random inputs ...
         # ^N: when j = 96
         # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
@@ -45,8 +47,9 @@ def tile_by_repr(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
     for j in range(0, N.size, T):
         tile = x.slice(N, j, j + T)
         out.assign(tile * 3 if f"{j!r}" == "148" else tile * 2)  # E: kernel computes `3 * (M N)` over M[0:4] N[148:152]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: differs in: kernel `3` where the spec has `2`
         # ^N: kernel - spec = `M N`
-        # ^N: counterexample ...
+        # ^N: counterexample on random inputs ...
         # ^N: when j = 148
         # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
@@ -56,8 +59,9 @@ def tile_by_percent(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> Non
     for j in range(0, N.size, T):
         tile = x.slice(N, j, j + T)
         out.assign(tile * 3 if "%s" % j == "148" else tile * 2)  # noqa: UP031  # E: kernel computes `3 * (M N)` over M[0:4] N[148:152]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: differs in: kernel `3` where the spec has `2`
         # ^N: kernel - spec = `M N`
-        # ^N: counterexample ...
+        # ^N: counterexample on random inputs ...
         # ^N: when j = 148
         # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 

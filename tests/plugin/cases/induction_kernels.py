@@ -128,8 +128,9 @@ def tile_number(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
 def enumerated(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> None:
     for i, j in enumerate(range(0, N.size, T)):
         out.assign(x.slice(N, j, j + T) * 2 if i != 30 else x.slice(N, j, j + T) * 3)  # E: kernel computes `3 * (M N)` over M[0:4] N[120:124]; the spec requires `2 * (M N)`  [tnp-spec]
+        # ^N: differs in: kernel `3` where the spec has `2`
         # ^N: kernel - spec = `M N`
-        # ^N: counterexample ...
+        # ^N: counterexample on random inputs ...
         # ^N: the constant 3 here: with 2 instead, the tile equals the spec
 
 
@@ -159,8 +160,9 @@ def every_other_wrong(x: Typed[L["M N"]], out: TypedResult[L["2 * (M N)"]]) -> N
             out.assign(t + t)
         else:
             out.assign(t * 3)  # E: kernel computes `3 * (M N)` over M[0:4] N[4:8]; the spec requires `2 * (M N)`  [tnp-spec]
+            # ^N: differs in: kernel `3` where the spec has `2`
             # ^N: kernel - spec = `M N`
-            # ^N: counterexample ...
+            # ^N: counterexample on random inputs ...
             # ^N: when j = 4
             # ^N: when j = 12
             # ^N: when j = 20

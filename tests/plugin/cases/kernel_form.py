@@ -31,6 +31,7 @@ def wrong_constant(a: Typed[L["M N"]], b: Typed[L["N K"]], c: TypedResult[L["2 *
         for ik in range(0, K.size, TILE):
             t = einsum(a.slice(M, im, im + TILE) * 2, b.slice(K, ik, ik + TILE) * 2, "M N, N K -> M K")
             c.assign(t)  # E: kernel computes `4 * (M N, N K -> M K)` over M[0:5] K[0:5]; the spec requires `2 * (M N, N K -> M K)`  [tnp-spec]
+            # ^N: differs in: kernel `4` where the spec has `2`
             # ^N: kernel - spec = `2 * (M N, N K -> M K)`
             # ^N: counterexample on random inputs ...
             # ^N: when im = 0, ik = 0

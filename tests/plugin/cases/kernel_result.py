@@ -39,6 +39,7 @@ both(x, both.result("c"), both.result("d"))
 # Script form: the result is bound to the kernel's spec, `2 * x:M N`, at its first assign.
 r = scale.result()
 r.assign(x * 3)  # E: kernel computes `3 * (M N)` over M[0:8] N[0:8]; the spec requires `2 * (M N)`  [tnp-spec]
+# ^N: differs in: kernel `3` where the spec has `2`
 # ^N: kernel - spec = `M N`
 # ^N: counterexample on random inputs ...
 # ^N: the constant 3 here: with 2 instead, the tile equals the spec

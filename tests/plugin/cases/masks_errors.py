@@ -29,6 +29,7 @@ def wrong_side(
             # ^N: the mask `nctx >= qctx` here: with `qctx >= nctx` instead, the tile equals the spec
         assert isinstance(total, Typed)
         out.assign(total)  # E: kernel computes `(qctx nctx[7:8] -> qctx) + sum[nctx[0:7]]((qctx nctx) * mask[nctx >= qctx, 0](1))` over qctx[0:8]; the spec requires `(qctx nctx[0:1] -> qctx) + sum[nctx[1:8]]((qctx nctx) * mask[qctx >= nctx, 0](1))`  [tnp-spec]
+        # ^N: differs in: kernel `(qctx nctx[7:8] -> qctx)` where the spec has `(qctx nctx[0:1] -> qctx)`; kernel `sum[nctx[0:7]]((qctx nctx) * mask[nctx >= qctx, 0](1))` where the spec has `sum[nctx[1:8]]((qctx nctx) * mask[qctx >= nctx, 0](1))`
         # ^N: counterexample on random inputs ...
         # ^N: when iq = 0
         # ^N: when iq = 8
@@ -46,7 +47,8 @@ def skipped(
             # ^N: this line accumulates the sum over nctx, whose pieces cover nctx[8:16]; the spec's sum needs nctx[0:8] too
         assert isinstance(total, Typed)
         out.assign(total)  # E: partial reduction: missing sum over nctx[0:8]: kernel computes `(qctx nctx[8:9] -> qctx) + sum[nctx[9:16]]((qctx nctx) * mask[qctx >= nctx, 0](1))` over qctx[8:16]; the spec requires `(qctx nctx[0:9] -> qctx) + sum[nctx[9:16]]((qctx nctx) * mask[qctx >= nctx, 0](1))`  [tnp-reduce]
-        # ^N: kernel - spec = ...
+        # ^N: differs in: kernel `(qctx nctx[8:9] -> qctx)` where the spec has `(qctx nctx[0:9] -> qctx)`
+        # ^N: kernel - spec = `-(qctx nctx[0:9] -> qctx) + (qctx nctx[8:9] -> qctx)`
         # ^N: counterexample on random inputs ...
         # ^N: when iq = 8
 

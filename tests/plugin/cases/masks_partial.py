@@ -59,7 +59,7 @@ def window_off_by_one(
             total = total + tile.sum(nctx)
         assert isinstance(total, Typed)
         out.assign(total)  # E: kernel computes `(qctx nctx[3:9] -> qctx) + sum[nctx[0:3]]((qctx nctx) * mask[nctx >= qctx - 12, 0](1)) + sum[nctx[9:16]]((qctx nctx) * mask[qctx >= nctx, 0](1))` over qctx[8:16]; the spec requires `(qctx nctx[4:9] -> qctx) + sum[nctx[0:4]]((qctx nctx) * mask[nctx >= qctx - 11, 0](1)) + sum[nctx[9:16]]((qctx nctx) * mask[qctx >= nctx, 0](1))`  [tnp-spec]
-        # ^N: kernel - spec = ...
+        # ^N: differs in: kernel `(qctx nctx[3:9] -> qctx)` where the spec has `(qctx nctx[4:9] -> qctx)`; kernel `sum[nctx[0:3]]((qctx nctx) * mask[nctx >= qctx - 12, 0](1))` where the spec has `sum[nctx[0:4]]((qctx nctx) * mask[nctx >= qctx - 11, 0](1))`
         # ^N: counterexample on random inputs ...
         # ^N: when iq = 8
         # ^N: when iq = 16
@@ -155,6 +155,7 @@ def unmasked_diagonal(
             total = total + tile.sum(nctx)
         assert isinstance(total, Typed)
         out.assign(total)  # E: kernel computes `(qctx nctx[0:4] -> qctx) + sum[nctx[4:8]]((qctx nctx) * mask[qctx >= nctx, 0](1))` over qctx[0:8]; the spec requires `(qctx nctx[0:1] -> qctx) + sum[nctx[1:8]]((qctx nctx) * mask[qctx >= nctx, 0](1))`  [tnp-spec]
+        # ^N: differs in: kernel `(qctx nctx[0:4] -> qctx)` where the spec has `(qctx nctx[0:1] -> qctx)`; kernel `sum[nctx[4:8]]((qctx nctx) * mask[qctx >= nctx, 0](1))` where the spec has `sum[nctx[1:8]]((qctx nctx) * mask[qctx >= nctx, 0](1))`
         # ^N: counterexample on random inputs ...
         # ^N: when iq = 0
         # ^N: when iq = 8

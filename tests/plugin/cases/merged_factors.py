@@ -27,7 +27,7 @@ def cube_as_sum(x: Typed[L["M N"]], c: TypedResult[L["sum[N](M N)"]]) -> None:
         part = x.slice(N, jn, jn + T).sum(N) * total * total
         acc = part if acc is None else acc + part
     assert acc is not None
-    c.assign(acc)  # E: kernel computes `(M N -> M) * (M N -> M) * (M N -> M)` over M[0:8]; the spec requires `(M N -> M)`  [tnp-spec]
+    c.assign(acc)  # E: kernel computes `(M N -> M) ** 3` over M[0:8]; the spec requires `(M N -> M)`  [tnp-spec]
     # ^N: counterexample on random inputs ...
 
 

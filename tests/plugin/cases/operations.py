@@ -60,8 +60,9 @@ def tile_means(x: Typed[L["M N"]], c: TypedResult[L["mean[N](M N)"]]) -> None:
         # ^N: the constant 4 here: with 8 instead, the tile equals the spec
     assert isinstance(acc, Typed)
     c.assign(acc)  # E: kernel computes `(M N -> M) / 4` over M[0:8]; the spec requires `(M N -> M) / 8`  [tnp-spec]
+    # ^N: differs in: kernel `4` where the spec has `8`
     # ^N: kernel - spec = `(M N -> M) / 8`
-    # ^N: counterexample on random inputs at M=0: kernel -0.25824, spec -0.12912
+    # ^N: counterexample on random inputs ...
 
 
 @tnp.kernel

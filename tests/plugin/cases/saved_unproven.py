@@ -23,7 +23,7 @@ def plus_one(
 def trig() -> None:
     x = Typed(np.ones(4), M, name="x")
     c = TypedResult("x:M + 1")
-    plus_one(x, sin(x) * sin(x) + cos(x) * cos(x), c)  # E: plus_one: the argument for saved input one could not be proved to be its definition `(1 -> M)`: the argument is `cos(M) * cos(M) + sin(M) * sin(M)`, the definition with these arguments is `1`  [tnp-unproven]
+    plus_one(x, sin(x) * sin(x) + cos(x) * cos(x), c)  # E: plus_one: the argument for saved input one could not be proved to be its definition `(1 -> M)`: the argument is `cos(M) ** 2 + sin(M) ** 2`, the definition with these arguments is `1`  [tnp-unproven]
     # ^N: the normal forms differ but no index of the tile tells them apart
     # ^N: they agree numerically at sampled indices on random inputs
     print(c.arr)

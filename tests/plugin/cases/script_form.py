@@ -26,6 +26,7 @@ for im in range(0, 10, tile_size):
             c_accum = c_accum + tile_c if c_accum is not None else tile_c  # E[mypy<1.15]: Unsupported operand types for + ("None" and "Typed[Any]")  [operator]
         assert c_accum is not None
         c.assign(c_accum)  # E: kernel computes `4 * (M N, N K -> M K)` over M[0:5] K[0:5]; the spec requires `2 * (M N, N K -> M K)`  [tnp-spec]
+        # ^N: differs in: kernel `4` where the spec has `2`
         # ^N: kernel - spec = `2 * (M N, N K -> M K)`
         # ^N: counterexample on random inputs ...
         # ^N: when im = 0, ik = 0

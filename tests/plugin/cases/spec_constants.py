@@ -23,10 +23,11 @@ def gelu_tanh(
 
 @tnp.kernel
 def scaled(x: Typed[L["M N"]], y: TypedResult[L["0.797 * M N"]]) -> None:
-    y.assign(C * x)  # E: kernel computes `(101407838/127095877) * (M N)` over M[0:8] N[0:8]; the spec requires `0.797 * (M N)`  [tnp-spec]
+    y.assign(C * x)  # E: kernel computes `0.7978845608028654 * (M N)` over M[0:8] N[0:8]; the spec requires `0.797 * (M N)`  [tnp-spec]
+    # ^N: differs in: kernel `0.7978845608028654` where the spec has `0.797`
     # ^N: kernel - spec = `(112424031/127095877000) * (M N)`
     # ^N: counterexample on random inputs ...
-    # ^N: the constant (101407838/127095877) here: with 0.797 instead, the tile equals the spec
+    # ^N: the constant 0.7978845608028654 here: with 0.797 instead, the tile equals the spec
 
 
 rng = np.random.default_rng(0)
