@@ -73,7 +73,18 @@ def global_value(interp: Interpreter, e: RefExpr) -> Value:
     if isinstance(node, Var):
         if fullname.rpartition(".")[0] == interp.tree.fullname:
             return module_constant(interp, node.name, node)
-        return foreign(interp, fullname, node)
+        value = foreign(interp, fullname, node)
+        if value is OPAQUE and _plain_number(node):
+            # Another module's tree may be freed (mypy's cache), so only a `Final` number has
+            # a value mypy keeps; say so at the read, where the fix is, rather than at the
+            # `range` or the operand it reaches.
+            module, _, name = fullname.rpartition(".")
+            raise interp.unsupported(
+                f"`{name}`, a number imported from `{module}` that is not `Final`: mypy knows"
+                f" another module's number only when it is declared `{name}: Final = ...` there",
+                e,
+            )
+        return value
     if symbols.class_name(node) is not None:
         return Builtin(fullname)
     return OPAQUE
@@ -306,6 +317,17 @@ def module_dims(interp: Interpreter) -> dict[str, FullDim]:
         elif _may_be_dim(node):
             interp.hidden_dims = True
     return found
+
+
+def _plain_number(node: Var) -> bool:
+    """A variable mypy types as a plain `int` or `float` (not `Final`, so its value unknown)."""
+    if node.type is None or node.is_final:
+        return False
+    proper = get_proper_type(node.type)
+    return isinstance(proper, Instance) and proper.type.fullname in (
+        "builtins.int",
+        "builtins.float",
+    )
 
 
 def _may_be_dim(node: Var) -> bool:
