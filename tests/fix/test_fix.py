@@ -136,6 +136,23 @@ def test_nothing_to_fix_exits_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         CASES_DIR / "nothing_to_fix.before.py").read_text(encoding="utf-8")
 
 
+def test_errors_no_fix_applies_to_are_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrong kernel that no fix can mend: the file is left as it is and the status is 0
+    (nothing for `tnp fix` to do), but the report says mypy still has an error, so that the
+    run is never read as a clean check."""
+    monkeypatch.chdir(tmp_path)
+    (path,) = _project(tmp_path, ["nothing_to_fix"])
+    wrong = path.read_text(encoding="utf-8").replace("tile_b * 2", "tile_b * 3")
+    path.write_text(wrong, encoding="utf-8")
+    run = fix([path])
+    assert run.status == 0 and path.read_text(encoding="utf-8") == wrong
+    assert run.out == (
+        "tnp fix: mypy still reports 1 error that no fix applies to: run mypy to see them\n"
+    )
+
+
 def test_diff_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (path,) = _project(tmp_path, ["running_script"])

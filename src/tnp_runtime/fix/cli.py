@@ -122,6 +122,7 @@ def run(paths: Sequence[str], diff: bool, use_mypy: bool, out: TextIO, err: Text
     for file in files:
         _apply(file, [], syntactic=True)
     incomplete = False
+    remaining: int | None = None
     if use_mypy and files:
         try:
             if mypy_run.plugin_enabled() is False:
@@ -138,6 +139,9 @@ def run(paths: Sequence[str], diff: bool, use_mypy: bool, out: TextIO, err: Text
                     checked_files = [f for f in checked_files if f.path in checked]
                 changed = [_apply(f, checked[f.path], syntactic=False) for f in checked_files]
                 if not any(changed):
+                    # What mypy still reports once no fix applies: errors for the author, said
+                    # so, so that "nothing left to fix" is never read as "no errors".
+                    remaining = sum(len(found) for found in checked.values())
                     break
         except mypy_run.MypyMissing:
             print("tnp fix: mypy is not installed here, so only the seed's imports were "
@@ -168,6 +172,9 @@ def run(paths: Sequence[str], diff: bool, use_mypy: bool, out: TextIO, err: Text
         else:
             with file.path.open("w", encoding="utf-8", newline="") as handle:
                 handle.write(file.text)
+    if remaining:
+        print(f"tnp fix: mypy still reports {remaining} error{'s' if remaining > 1 else ''} "
+              "that no fix applies to: run mypy to see them", file=report)
     if status == 0 and incomplete:
         status = 1
     return status
