@@ -356,9 +356,11 @@ class _Walker:
             if operand is None:
                 operand = at(u.operand, env)
             v = operand[0]
-            if u.op is _EXP and -700.0 < v < 700.0:  # no overflow: the hot case inline
+            e = operand[1]
+            if u.op is _EXP and -700.0 < v < 700.0 and e <= 1.0:  # the hot case inline
+                # expm1(e) <= e + e * e for e <= 1: the bound holds beyond first order.
                 w = math.exp(v)
-                found = (w, w * (operand[1] + _EPS) + _TINY, operand[2])
+                found = (w, w * (e + e * e + _EPS) + _TINY, operand[2])
             else:
                 found = _unary(u.op, operand)
         elif kind is Input:
