@@ -25,8 +25,8 @@ from tnp_runtime.core.evaluate import EvaluationBudget, Evaluator, differ
 from tnp_runtime.core.indexing import expand_taps, has_reads
 from tnp_runtime.core.ir import Expr, input_labels, inputs_of, opaque_functions
 from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom
-from tnp_runtime.core.normal_terms import Call, Func, Mono
 from tnp_runtime.core.normal_mask import MValue, predicates_of
+from tnp_runtime.core.normal_terms import Call, Func, Mono
 from tnp_runtime.core.normalize import normalize
 from tnp_runtime.core.render import Renderer
 from tnp_runtime.core.restrict import restrict
