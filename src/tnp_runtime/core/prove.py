@@ -145,7 +145,8 @@ def _prove(
         kernel_nf = normalize(restrict(kernel, tile))
         spec_nf = normalize(restrict(spec, tile))
     except normal.NotNormalizable as err:
-        return _without_normal_form(kernel, spec, tile, _renderer(kernel, spec, tile, sizes), err)
+        renderer = _renderer(kernel, spec, tile, sizes)
+        return _without_normal_form(kernel, spec, tile, sizes, renderer, err)
     if kernel_nf is not spec_nf and (has_reads(kernel) or has_reads(spec)):
         # A kernel that unrolled its filter reads at constant taps: write out the reductions
         # over taps (an identity, `indexing.expand_taps`) and compare again.
@@ -273,15 +274,24 @@ def _renderer(
 
 
 def _without_normal_form(
-    kernel: Expr, spec: Expr, tile: DimType, renderer: Renderer, err: Exception
+    kernel: Expr,
+    spec: Expr,
+    tile: DimType,
+    sizes: Mapping[str, int] | None,
+    renderer: Renderer,
+    err: Exception,
 ) -> Verdict:
     """No normal form: only numbers can still tell the two apart."""
     kernel_text, spec_text = renderer.expr(kernel), renderer.expr(spec)
     try:
         equal, counterexample = _numeric_check(kernel, spec, tile)
     except EvaluationBudget:
+        # As with normal forms: a judged difference beyond the round-off bound refutes.
+        judged = judged_counterexample(kernel, spec, tile, sizes, None)
+        if judged is not None and judged.refutes:
+            return Refuted(kernel_text, spec_text, None, judged, (), str(err))
         reason = f"no normal form ({err}), and too large to compare numerically"
-        return Unknown(kernel_text, spec_text, reason, False)
+        return Unknown(kernel_text, spec_text, reason, False, judged)
     if counterexample is not None and counterexample.is_finite:
         # Two finite values that differ refute the equality whatever the normal form.
         return Refuted(kernel_text, spec_text, None, counterexample, (), str(err))
