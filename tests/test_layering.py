@@ -6,6 +6,7 @@
 |----------------------------|------------------------------------------------|
 | `tnp_runtime.core`         | `tnp_runtime.core`                             |
 | `tnp_runtime` outside core | numpy, `tnp_runtime`                           |
+| `tnp_runtime.fix`          | libcst, mypy, pylsp, `tnp_runtime`             |
 | `tnp_mypy`                 | mypy, `tnp_runtime.core`, `tnp_mypy`           |
 
 The standard library is `sys.stdlib_module_names`: anything else a module imports must be on its
@@ -56,13 +57,17 @@ class Layer:
 
 CORE = Layer("core", "tnp_runtime.core", allowed=("tnp_runtime.core",))
 RUNTIME = Layer(
-    "runtime", "tnp_runtime", allowed=("numpy", "tnp_runtime"), excluded=("tnp_runtime.core",)
+    "runtime", "tnp_runtime", allowed=("numpy", "tnp_runtime"),
+    excluded=("tnp_runtime.core", "tnp_runtime.fix"),
 )
+# The fix-its: libcst to edit sources, mypy for the diagnostics (`tnp fix`), pylsp for the
+# editor's quick fixes (loaded by the language server only).
+FIX = Layer("fix", "tnp_runtime.fix", allowed=("libcst", "mypy", "pylsp", "tnp_runtime"))
 PLUGIN = Layer("plugin", "tnp_mypy", allowed=("mypy", "tnp_runtime.core", "tnp_mypy"))
 # The pytest plugin runs kernels: it may use the runtime, NumPy and pytest (never mypy in its
 # process: it runs mypy as a subprocess).
 PYTEST = Layer("pytest", "tnp_pytest", allowed=("pytest", "numpy", "tnp_runtime", "tnp_pytest"))
-LAYERS = (CORE, RUNTIME, PLUGIN, PYTEST)
+LAYERS = (CORE, RUNTIME, FIX, PLUGIN, PYTEST)
 
 
 def _within(module: str, package: str) -> bool:

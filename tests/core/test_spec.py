@@ -493,7 +493,9 @@ def test_ambiguous_leaf_in_the_seed_flash_spec() -> None:
     assert err.diagnostic.message == (
         "bad spec: ambiguous leaf `nctx dhead`: inputs K and V both have dims nctx dhead"
     )
-    assert err.diagnostic.notes[-1] == "fix: name it: `K:nctx dhead` or `V:nctx dhead`"
+    assert err.diagnostic.notes[-1] == (
+        "fix: name it: `K:nctx dhead` or `V:nctx dhead` (fix: `tnp fix`)"
+    )
     assert err.position == caret(err) == text.index("nctx dhead ->")
 
 

@@ -247,7 +247,11 @@ def add(
 add(mn(), mn(), TypedResult("M N + b:M N"))
 ''',
         (r"^bad spec: ambiguous leaf `M N`: inputs a and b both have dims M N$",),
-        (r"^    M N \+ b:M N$", r"^    \^$", r"^fix: name it: `a:M N` or `b:M N`$"),
+        (
+            r"^    M N \+ b:M N$",
+            r"^    \^$",
+            r"^fix: name it: `a:M N` or `b:M N` \(fix: `tnp fix`\)$",
+        ),
     ),
     "bad-spec": Case(
         "tnp-bad-spec",

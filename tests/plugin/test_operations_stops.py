@@ -34,7 +34,7 @@ def k(x: Typed[L["M N"]], c: TypedResult[L["M N"]]) -> None:
         ("    f = tnp.opaque('f', lambda a: a)\n    c.assign(f(x))\n",
          "`tnp.opaque` inside a function"),
         ("    c.assign(np.tanh(x))  # type: ignore[arg-type]\n",
-         "numpy's or math's `tanh` on a tnp value (use tnp.tanh)"),
+         "numpy's or math's `tanh` on a tnp value: use tnp.tanh (fix: `tnp fix`)"),
     ],
 )
 def test_a_construct_the_plugin_cannot_follow_stops_the_check(

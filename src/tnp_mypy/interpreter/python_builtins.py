@@ -26,7 +26,7 @@ from tnp_mypy.interpreter.values import (
     TypedValue,
     Value,
 )
-from tnp_runtime.core import rules, symbolic
+from tnp_runtime.core import fixits, rules, symbolic
 from tnp_runtime.core.dims import FullDim
 from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.ir import UnaryOp
@@ -97,7 +97,7 @@ def numeric(interp: Interpreter, name: str, args: list[Value], kwargs: dict[str,
         return expressions.opaque_call(args, kwargs)
     (value,) = args
     if isinstance(value, (TypedValue, ResultValue)):
-        instead = f" (use tnp.{name})" if name in ELEMENTWISE else ""
+        instead = ": " + fixits.fixable(f"use tnp.{name}") if name in ELEMENTWISE else ""
         raise interp.unsupported(f"numpy's or math's `{name}` on a tnp value{instead}", where)
     if not expressions.is_number(value):
         return OPAQUE

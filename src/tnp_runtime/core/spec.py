@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, assert_never
 
-from tnp_runtime.core import indexing, ir, operations, rules
+from tnp_runtime.core import fixits, indexing, ir, operations, rules
 from tnp_runtime.core.dims import DimType, FullDim, Sliced, dim_names
 from tnp_runtime.core.elementwise import ELEMENTWISE
 from tnp_runtime.core.opaque import Opaque
@@ -484,7 +484,7 @@ class _Resolver:
         named = [inp.name for inp in candidates if not inp.anonymous]
         spellings = [f"`{name}:{written}`" for name in named]
         if len(named) == len(candidates):
-            fix = f"name it: {_and_list(spellings, 'or')}"
+            fix = fixits.fixable(f"name it: {_and_list(spellings, 'or')}")
         else:
             give = 'give the unnamed inputs names with Typed(arr, ..., name="X") and write `X:'
             fix = f"{give}{written}`" + (

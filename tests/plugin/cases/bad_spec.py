@@ -37,4 +37,4 @@ def ambiguous() -> None:
     c.assign(x + y)  # E: bad spec: ambiguous leaf `M N`: inputs X and Y both have dims M N  [tnp-bad-spec]
     # ^N:     M N + M N
     # ^N:     ^
-    # ^N: fix: name it: `X:M N` or `Y:M N`
+    # ^N: fix: name it: `X:M N` or `Y:M N` (fix: `tnp fix`)

@@ -57,7 +57,7 @@ def module_array_in_scope() -> None:
     c.assign(mine * 2)  # E: bad spec: ambiguous leaf `M N`: inputs x and mine both have dims M N  [tnp-bad-spec]
     # ^N:     2 * M N
     # ^N:         ^
-    # ^N: fix: name it: `x:M N` or `mine:M N`
+    # ^N: fix: name it: `x:M N` or `mine:M N` (fix: `tnp fix`)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ def swapped() -> None:
     out.assign(einsum(scores, v, "qctx nctx, nctx dhead -> qctx dhead"))  # E: bad spec: ambiguous leaf `nctx dhead`: inputs K and V both have dims nctx dhead  [tnp-bad-spec]
     # ^N:     ((qctx dhead, nctx dhead -> qctx nctx), nctx dhead -> qctx dhead)
     # ^N:                   ^
-    # ^N: fix: name it: `K:nctx dhead` or `V:nctx dhead`
+    # ^N: fix: name it: `K:nctx dhead` or `V:nctx dhead` (fix: `tnp fix`)
     print(k)
 
 
