@@ -202,12 +202,71 @@ def test_partial_reduction_over_a_huge_dim_is_refuted_on_compressed_inputs() -> 
     assert "beyond what float64 rounding explains" in problem.notes[-1]
 
 
-def test_difference_too_large_to_evaluate_is_unknown() -> None:
+def test_a_difference_too_large_to_evaluate_by_position_is_refuted_beyond_rounding() -> None:
+    """Past the plain evaluation's budget, the judged counterexample (inputs constant on random
+    blocks of M, values with rigorous round-off bounds) refutes the tile, as a plain
+    counterexample does at small sizes: `tnp-spec`, not `tnp-unproven`."""
     a = ir.input_leaf("A", ("M", "N"))
     kernel = ir.reduce(R.SUM, "M", Interval(0, 10**9), ir.binary(B.MUL, a, ir.const(2)))
     spec = ir.reduce(R.SUM, "M", Interval(0, 10**9), ir.binary(B.MUL, a, a))
     verdict = prove(kernel, spec, (FullDim("N", 8).full,))
-    assert isinstance(verdict, Unknown) and not verdict.numerically_equal
+    assert isinstance(verdict, Refuted)
+    cex = verdict.counterexample
+    assert cex is not None and cex.refutes
+    problem = diagnose(verdict, (FullDim("N", 8).full,))
+    assert problem is not None and problem.code is Code.SPEC
+    assert "beyond what float64 rounding explains" in problem.notes[-1]
+
+
+def test_a_true_identity_too_large_to_evaluate_by_position_stays_unknown() -> None:
+    """`sigmoid(-x) = 1 - sigmoid(x)` is true but not proved (README): at 10**9 positions the
+    judged evaluation finds the two sides within rounding, so nothing refutes them."""
+    a = ir.input_leaf("A", ("M", "N"))
+    kernel = ir.reduce(R.SUM, "M", Interval(0, 10**9), ir.unary(U.SIGMOID, ir.unary(U.NEG, a)))
+    spec = ir.reduce(
+        R.SUM, "M", Interval(0, 10**9),
+        ir.binary(B.SUB, ir.const(1), ir.unary(U.SIGMOID, a)),
+    )
+    verdict = prove(kernel, spec, (FullDim("N", 8).full,))
+    assert isinstance(verdict, Unknown)
+    assert verdict.judged is None or not verdict.judged.refutes
+    problem = diagnose(verdict, (FullDim("N", 8).full,))
+    assert problem is not None and problem.code is Code.UNPROVEN
+
+
+def _running_sum(n: int, rescaled: bool) -> tuple[ir.Expr, ir.Expr]:
+    """sum[N](exp(A)) as a running sum over two pieces, N[0:32] and N[32:n], the first
+    rescaled by exp(max[0:64] - max[0:32]) (wrong: the running values are not relative to a
+    max) or, with `rescaled`, correctly: exp(A - m) summed, times exp(m), m = max[0:32]."""
+    a = ir.input_leaf("A", ("N",))
+    e = ir.unary(U.EXP, a)
+    first_max = ir.reduce(R.MAX, "N", Interval(0, 32), a)
+    second_max = ir.reduce(R.MAX, "N", Interval(0, 64), a)
+    if rescaled:
+        shifted = ir.unary(U.EXP, ir.binary(B.SUB, a, first_max))
+        first = ir.binary(
+            B.MUL, ir.reduce(R.SUM, "N", Interval(0, 32), shifted), ir.unary(U.EXP, first_max)
+        )
+    else:
+        factor = ir.unary(U.EXP, ir.binary(B.SUB, second_max, first_max))
+        first = ir.binary(B.MUL, ir.reduce(R.SUM, "N", Interval(0, 32), e), factor)
+    kernel = ir.binary(B.ADD, first, ir.reduce(R.SUM, "N", Interval(32, n), e))
+    return kernel, ir.reduce(R.SUM, "N", Interval(0, n), e)
+
+
+def test_a_wrong_rescale_between_the_first_two_of_many_tiles_is_refuted() -> None:
+    """The two sides differ only where N[32:64] holds a larger value than N[0:32]: the judge's
+    blocks start where the two sides' reductions start and stop (0, 32, 64, n), so those two
+    pieces get inputs of their own at any size (random blocks alone would put both in one)."""
+    n = 32 * 4096
+    kernel, spec = _running_sum(n, rescaled=False)
+    verdict = prove(kernel, spec, (), {"N": n})
+    assert isinstance(verdict, Refuted)
+    assert verdict.counterexample is not None and verdict.counterexample.refutes
+    problem = diagnose(verdict, ())
+    assert problem is not None and problem.code is Code.SPEC
+    kernel, spec = _running_sum(n, rescaled=True)
+    assert prove(kernel, spec, (), {"N": n}) == Proved()
 
 
 def test_a_part_reduced_with_a_wrong_factor_is_a_wrong_value_not_a_partial_reduction() -> None:

@@ -51,6 +51,18 @@ class Counterexample:
         return text
 
     @property
+    def refutes(self) -> bool:
+        """The two values are finite, their round-off bound is known and finite, and they differ
+        by more than it: the exact values of the two terms at these inputs differ. (The bound
+        is the spot check's: SAFETY times the propagated bounds of both sides.)"""
+        return (
+            self.is_finite
+            and self.tolerance is not None
+            and math.isfinite(self.tolerance)
+            and abs(self.kernel_value - self.spec_value) > self.tolerance
+        )
+
+    @property
     def beyond(self) -> bool:
         """Beyond the round-off bound, when there is one (without one: beyond 1e-7)."""
         gap = abs(self.kernel_value - self.spec_value)
@@ -77,13 +89,14 @@ def judged_counterexample(
     tile: DimType,
     sizes: Mapping[str, int] | None,
     found: Counterexample | None,
+    cuts: Mapping[str, frozenset[int]] | None = None,
 ) -> Counterexample | None:
     """The counterexample a message shows: one the spot check's evaluation (`judge.judge`,
     with its round-off bounds, at any size) finds beyond rounding; else `found` (the plain
     evaluation's) with the round-off bound of its own inputs where that can be computed
-    (`judge.bound_at`); else the spot check's within rounding, if any."""
+    (`judge.bound_at`); else the spot check's within rounding, if any. `cuts`: as `judge`."""
     try:
-        judged = judge(kernel, spec, tile, sizes)
+        judged = judge(kernel, spec, tile, sizes, cuts)
     except RecursionError:
         judged = None
     if judged is not None and (judged.beyond or found is None):

@@ -78,12 +78,15 @@ def _exp_bound(v: float, e: float) -> tuple[float, float]:
     if v in INFINITIES:  # exp(-inf) = 0 and exp(inf) = inf, exactly
         return math.exp(v), 0.0
     w = math.exp(v)
-    return w, w * (e + EPS) + TINY
+    # exp(v ± e) is within w * expm1(e) of w (not only to first order: a refutation relies on it)
+    return w, w * (math.expm1(e) + EPS) + TINY
 
 
 def _log_bound(v: float, e: float) -> tuple[float, float]:
     w = math.log(v)
-    return w, e / v + EPS * abs(w) + TINY
+    # log is (1 / (v - e))-Lipschitz on [v - e, v + e]; past that the argument may be <= 0.
+    spread = e / (v - e) if v > e else math.inf
+    return w, spread + EPS * abs(w) + TINY
 
 
 def _sqrt_bound(v: float, e: float) -> tuple[float, float]:

@@ -54,14 +54,22 @@ class Judged:
 
 
 def judge(
-    kernel: Expr, spec: Expr, tile: DimType, sizes: Mapping[str, int] | None = None
+    kernel: Expr,
+    spec: Expr,
+    tile: DimType,
+    sizes: Mapping[str, int] | None = None,
+    cuts: Mapping[str, frozenset[int]] | None = None,
 ) -> Judged | None:
     """For the message of a tile the prover could not prove (never on the success path): the
     first index, at the spot check's points and inputs, where the two sides differ beyond what
     float64 rounding explains; else the last point where they could be compared (within
     rounding); None when no point is conclusive within the budget. Large dims are compressed
     as in `spot_check`, so a kernel of any size gets its numbers: the inputs, constant on random
-    blocks, are as valid as any, so a difference on them is a real one."""
+    blocks, are as valid as any, so a difference on them is a real one. `cuts`: positions of a
+    compressed dim where a block must start (the ends of the intervals the two sides reduce
+    over), so that two pieces of a dim the sides combine differently get values of their own
+    (a running sum not rescaled between its first and second tile differs only when the
+    second tile's inputs differ from the first's)."""
     if symbolic.active():
         return None
     extents = {**(sizes or {}), **{s.name: s.dim.size for s in tile}}
@@ -75,7 +83,7 @@ def judge(
         rungs = list(COMPRESSIONS)
         while rungs:
             blocks, specials = rungs[0]
-            partitions = _Partitions(extents, blocks, specials, exact, masked)
+            partitions = _Partitions(extents, blocks, specials, exact, masked, cuts)
             try:
                 return _judge(kernel, spec, tile, partitions)
             except _Inconclusive:

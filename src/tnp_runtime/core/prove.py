@@ -26,6 +26,7 @@ from tnp_runtime.core.indexing import expand_taps, has_reads
 from tnp_runtime.core.ir import Expr, input_labels, inputs_of, opaque_functions
 from tnp_runtime.core.normal import ExtInf, MaxAtom, MaxOf, Poly, SumAtom
 from tnp_runtime.core.normal_mask import MValue, predicates_of
+from tnp_runtime.core.normal_terms import Call, Func, Mono
 from tnp_runtime.core.normalize import normalize
 from tnp_runtime.core.render import Renderer
 from tnp_runtime.core.restrict import restrict
@@ -144,7 +145,8 @@ def _prove(
         kernel_nf = normalize(restrict(kernel, tile))
         spec_nf = normalize(restrict(spec, tile))
     except normal.NotNormalizable as err:
-        return _without_normal_form(kernel, spec, tile, _renderer(kernel, spec, tile, sizes), err)
+        renderer = _renderer(kernel, spec, tile, sizes)
+        return _without_normal_form(kernel, spec, tile, sizes, renderer, err)
     if kernel_nf is not spec_nf and (has_reads(kernel) or has_reads(spec)):
         # A kernel that unrolled its filter reads at constant taps: write out the reductions
         # over taps (an identity, `indexing.expand_taps`) and compare again.
@@ -177,20 +179,73 @@ def _prove(
     if partial and predicates_of(kernel_nf) != predicates_of(spec_nf):
         partial = ()  # the two differ by their masks (a wrong side), not by an interval
     difference = _difference(kernel_nf, spec_nf, renderer)
+    cuts = _boundaries(kernel_nf, spec_nf)
     try:
         equal, counterexample = _numeric_check(kernel, spec, tile)
     except EvaluationBudget:
-        judged = judged_counterexample(kernel, spec, tile, sizes, None)
-        if refutes:
+        judged = judged_counterexample(kernel, spec, tile, sizes, None, cuts)
+        # A difference beyond the rigorous round-off bound, on inputs as valid as any, refutes
+        # the tile as a plain counterexample does at small sizes (`Counterexample.refutes`).
+        if refutes or (judged is not None and judged.refutes):
             return Refuted(kernel_text, spec_text, difference, judged, partial, differs=differs)
         reason = "the normal forms differ; evaluating them position by position is past its budget"
         return Unknown(kernel_text, spec_text, reason, False, judged)
     if counterexample is None:
+        judged = judged_counterexample(kernel, spec, tile, sizes, None, cuts)
+        if judged is not None and judged.refutes:
+            return Refuted(kernel_text, spec_text, difference, judged, partial, differs=differs)
         reason = "the normal forms differ but no index of the tile tells them apart"
-        judged = judged_counterexample(kernel, spec, tile, sizes, None)
         return Unknown(kernel_text, spec_text, reason, equal, judged)
-    counterexample = judged_counterexample(kernel, spec, tile, sizes, counterexample)
+    counterexample = judged_counterexample(kernel, spec, tile, sizes, counterexample, cuts)
     return Refuted(kernel_text, spec_text, difference, counterexample, partial, differs=differs)
+
+
+# The most block boundaries `_boundaries` gives one dim: past it, its blocks stay random.
+MAX_CUTS: Final = 64
+
+
+def _boundaries(kernel_nf: MValue, spec_nf: MValue) -> dict[str, frozenset[int]]:
+    """Where the intervals the two normal forms reduce over start and stop, by dim: the judge's
+    inputs change there (`judge.judge`), so pieces the two sides combine differently (the first
+    key tile of a running sum left unrescaled: `max[nctx[0:32]]` against `max[nctx[0:64]]`)
+    are told apart at any size. For a message's numbers (and a refutation) only: a failed check."""
+    found: dict[str, set[int]] = {}
+    stack: list[object] = []
+    for value in (kernel_nf, spec_nf):
+        match value:
+            case normal_mask.Masked(poly=poly):
+                stack.append(poly)
+            case normal_mask.PartialMax(args=args):
+                stack.extend(args)
+            case Poly():
+                stack.append(value)
+            case _:
+                pass
+    seen: set[int] = set()
+    while stack:  # every node of both DAGs once (iterative: they are deep)
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        match node:
+            case Poly(terms=terms):
+                stack.extend(mono for mono, _ in terms)
+            case Mono(factors=factors, exponent=exponent):
+                stack.extend(atom for atom, _ in factors)
+                if exponent is not None:
+                    stack.append(exponent)
+            case SumAtom(bindings=bindings, body=body) | MaxAtom(bindings=bindings, body=body):
+                stack.append(body)
+                for dim, over in bindings:
+                    for interval in over.intervals:
+                        found.setdefault(dim, set()).update((interval.start, interval.stop))
+            case MaxOf(args=args) | Call(args=args):
+                stack.extend(args)
+            case Func(arg=arg):
+                stack.append(arg)
+            case _:
+                pass
+    return {dim: frozenset(cuts) for dim, cuts in found.items() if len(cuts) <= MAX_CUTS}
 
 
 def _difference(kernel_nf: MValue, spec_nf: MValue, renderer: Renderer) -> str | None:
@@ -219,15 +274,24 @@ def _renderer(
 
 
 def _without_normal_form(
-    kernel: Expr, spec: Expr, tile: DimType, renderer: Renderer, err: Exception
+    kernel: Expr,
+    spec: Expr,
+    tile: DimType,
+    sizes: Mapping[str, int] | None,
+    renderer: Renderer,
+    err: Exception,
 ) -> Verdict:
     """No normal form: only numbers can still tell the two apart."""
     kernel_text, spec_text = renderer.expr(kernel), renderer.expr(spec)
     try:
         equal, counterexample = _numeric_check(kernel, spec, tile)
     except EvaluationBudget:
+        # As with normal forms: a judged difference beyond the round-off bound refutes.
+        judged = judged_counterexample(kernel, spec, tile, sizes, None)
+        if judged is not None and judged.refutes:
+            return Refuted(kernel_text, spec_text, None, judged, (), str(err))
         reason = f"no normal form ({err}), and too large to compare numerically"
-        return Unknown(kernel_text, spec_text, reason, False)
+        return Unknown(kernel_text, spec_text, reason, False, judged)
     if counterexample is not None and counterexample.is_finite:
         # Two finite values that differ refute the equality whatever the normal form.
         return Refuted(kernel_text, spec_text, None, counterexample, (), str(err))
