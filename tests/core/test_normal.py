@@ -200,3 +200,12 @@ def test_infinities_are_the_canonical_objects() -> None:
     neg_inf, pos_inf = normal.NEG_INF, normal.POS_INF
     assert normal.neg(pos_inf) is neg_inf and normal.neg(neg_inf) is pos_inf
     assert normal.mul(neg_inf, neg_inf) is pos_inf and normal.mul(neg_inf, pos_inf) is neg_inf
+
+
+def test_a_budget_of_term_operations_stops_normalising_and_is_not_the_terms_failure() -> None:
+    """`normal.budget` (the repairs a message tries) raises `OutOfBudget` once spent; the term
+    is not marked as failing, so the prover normalises it afterwards as before."""
+    term = mul(add(x, y), add(x, c(3)))
+    with pytest.raises(normal.OutOfBudget), normal.budget(1):
+        normalize(term)
+    assert normalize(term) is normalize(mul(add(x, c(3)), add(y, x)))

@@ -49,6 +49,10 @@ MAX_NODES: Final = 100_000
 # At most this many nodes (the term's size, per repair tried) are renormalised for one message:
 # at 4,096 key tiles of flash attention (55,000 nodes), about 20 repairs, a few seconds each.
 MAX_WORK: Final = 1_000_000
+# At most this many term operations (`normal.budget`) for all the repairs of one message: a
+# repaired kernel whose normal form blows up (a dropped shift under `exp` at thousands of tiles)
+# ends the search, never hangs the message.
+MAX_TERM_OPERATIONS: Final = 20_000_000
 
 
 def with_blame(
@@ -60,9 +64,9 @@ def with_blame(
     if problem is None or problem.code not in (Code.SPEC, Code.REDUCE, Code.UNPROVEN):
         return problem
     try:
-        with tables.checking():
+        with tables.checking(), normal.budget(MAX_TERM_OPERATIONS):
             notes = _blame(problem.code, kernel, spec, tile)
-    except (normal.NotNormalizable, RecursionError):
+    except (normal.NotNormalizable, normal.OutOfBudget, RecursionError):
         return problem
     return problem.with_located(notes)
 

@@ -30,6 +30,7 @@ the other elementwise functions, of maxima and of reductions are in `normal_rule
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 from collections.abc import Callable, Iterator
@@ -222,6 +223,37 @@ def _poly(terms: dict[Mono, Fraction]) -> Poly:
 # Ring operations
 
 
+class OutOfBudget(Exception):
+    """The caller's budget of term operations (`budget`) ran out. Not a fact about the term,
+    so deliberately not a `NotNormalizable`: nothing memoises it as the term's failure."""
+
+
+# Term operations left for the current `budget` block; None outside one (the prover's
+# normalisations are bounded by `MAX_TERMS` alone).
+_BUDGET: list[int | None] = [None]
+
+
+@contextlib.contextmanager
+def budget(operations: int) -> Iterator[None]:
+    """Within the block, `add` and `mul` spend the number of terms they combine, and raise
+    `OutOfBudget` once `operations` are spent: a count, not a time, so both halves stop at the
+    same point. For work that may give up (the repairs tried for a message)."""
+    saved = _BUDGET[0]
+    _BUDGET[0] = operations
+    try:
+        yield
+    finally:
+        _BUDGET[0] = saved
+
+
+def _spend(operations: int) -> None:
+    left = _BUDGET[0]
+    if left is not None:
+        if left < operations:
+            raise OutOfBudget
+        _BUDGET[0] = left - operations
+
+
 def add(a: Value, b: Value) -> Value:
     if isinstance(a, ExtInf) or isinstance(b, ExtInf):
         if isinstance(a, ExtInf) and isinstance(b, ExtInf):
@@ -236,6 +268,7 @@ def add(a: Value, b: Value) -> Value:
         return a
     if len(a.terms) + len(b.terms) > MAX_TERMS:
         raise NormalFormLimit(f"a sum of {len(a.terms) + len(b.terms)} terms")
+    _spend(len(a.terms) + len(b.terms))
     terms = dict(a.terms)
     for mono, coef in b.terms:
         terms[mono] = terms.get(mono, Fraction(0)) + coef
@@ -295,6 +328,7 @@ def mul(a: Value, b: Value) -> Value:
         return scale(inf_side, factor)
     if len(a.terms) * len(b.terms) > MAX_TERMS:
         raise NormalFormLimit(f"a product of {len(a.terms)} by {len(b.terms)} terms")
+    _spend(len(a.terms) * len(b.terms))
     if len(a.terms) == 1 and a.terms[0][0] is UNIT:
         return scale(b, a.terms[0][1])
     if len(b.terms) == 1 and b.terms[0][0] is UNIT:
