@@ -258,6 +258,11 @@ def _proved_implies_numerically_equal(pair: tuple[Expr, Expr]) -> None:
             # Found by the judge, on its own inputs (not the plain evaluator's): a refutation
             # only when the two values differ beyond their rigorous round-off bound, and the
             # judge, run afresh, finds the same difference.
+            if math.isinf(cex.kernel_value) or math.isinf(cex.spec_value):
+                # An infinity against a finite value or the other infinity: no rounding
+                # explains it (`refutes` judges finite values against their bound only).
+                assert cex.kernel_value != cex.spec_value
+                return
             assert cex.refutes
             again = judge(kernel, spec, TILE)
             assert again is not None and dict(again.index) == index and again.beyond
